@@ -1,0 +1,66 @@
+# Every command the team runs. `make help` lists them.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+STAMP := $(VENV)/.installed
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+.DEFAULT_GOAL := help
+.PHONY: help install run serve train shell lint fmt types validate test test-unit test-e2e bench clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## create .venv/ (Python 3.10) and install everything
+
+$(STAMP): pyproject.toml constraints.txt scripts/bootstrap.sh
+	@scripts/bootstrap.sh
+	@touch $@
+
+run: install ## train if needed, then start the assistant (Ctrl-C stops it)
+	@$(PY) -m bot.cli run
+
+serve: install ## start the assistant with the already trained model
+	@$(PY) -m bot.cli serve
+
+train: install ## train the model into models/ if data or config changed
+	@$(PY) -m bot.cli train
+
+shell: train ## talk to the assistant in this terminal (starts the action server too)
+	@$(RASA) run actions --port $${BOT_ACTIONS_PORT:-5055} --actions actions > /dev/null 2>&1 & \
+	  trap "kill $$! 2>/dev/null" EXIT; \
+	  $(RASA) shell --model models/crossborder.tar.gz --endpoints endpoints.yml
+
+fmt: install ## format the code
+	@$(VENV)/bin/ruff format bot actions tests
+	@$(VENV)/bin/ruff check --fix bot actions tests
+
+lint: install ## ruff on the code
+	@$(VENV)/bin/ruff check bot actions tests
+
+types: install ## mypy on bot/
+	@$(VENV)/bin/mypy bot --ignore-missing-imports
+
+validate: install ## rasa data validate on domain and data
+	@$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+
+test-unit: install ## content, parity and unit tests (no model, no server)
+	@$(PY) -m pytest -q tests/content tests/unit
+
+test-e2e: train ## start the real servers and hold the conversations of tests/e2e
+	@$(PY) -m pytest -q tests/e2e
+
+test: install ## everything CI runs: pip check, lint, validate, unit, train, end-to-end
+	@$(PY) -m pip check
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory validate
+	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-e2e
+
+bench: train ## NLU accuracy on the held-out set and REST latency; writes docs/benchmarks.md
+	@$(PY) -m benchmarks.run
+
+clean: ## remove trained models and runtime files
+	rm -rf models var

@@ -1,0 +1,1 @@
+"""Rasa SDK actions: thin adapters from the tracker to bot/."""

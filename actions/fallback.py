@@ -1,0 +1,42 @@
+"""First stage of the two-stage fallback: offer the likely topics as buttons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import messages
+from bot.fallback import likely_intents
+
+
+class ActionDefaultAskAffirmation(Action):
+    """Replaces Rasa's "did you mean X?" by up to three topics in the user's language."""
+
+    def name(self) -> str:
+        return "action_default_ask_affirmation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        language = tracker.get_slot("language")
+        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        offerable = {
+            name for name in _intent_names(domain) if messages.has_text("fr", f"intent.{name}")
+        }
+        buttons = [
+            {"title": messages.text(language, f"intent.{c.intent}"), "payload": f"/{c.intent}"}
+            for c in likely_intents(ranking, offerable)
+        ]
+        buttons.append({"title": messages.text(language, "fallback.none_of_these"), "payload": "/deny"})
+        dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
+        return []
+
+
+def _intent_names(domain: dict[str, Any]) -> list[str]:
+    """Intent names of the domain, listed as plain names or as ``{name: properties}``."""
+    names: list[str] = []
+    for intent in domain.get("intents", []):
+        names.extend([intent] if isinstance(intent, str) else list(intent))
+    return names

@@ -1,0 +1,1 @@
+"""Cross-border job guidance assistant: business logic, with no Rasa import outside bot/nlu and bot/channels."""

@@ -1,0 +1,223 @@
+"""Command line: ``python -m bot.cli train|run|serve``.
+
+``run`` is what ``make run`` calls: train when the data or configuration changed, then
+start the action server and the Rasa server, wait until both answer, print one line
+saying the assistant is ready, and stop both cleanly on Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from bot.config import PROJECT_DIR, Settings
+from bot.tracker_store import tracker_store_config
+
+MODEL_NAME = "crossborder"
+# What the trained model depends on: a change in any of these retrains it.
+TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu", "bot/language.py", "bot/resources")
+READY_TIMEOUT_S = 240
+
+
+def _say(text: str) -> None:
+    print(f"[assistant] {text}", flush=True)
+
+
+def _files(paths: Iterable[str]) -> list[Path]:
+    found: list[Path] = []
+    for name in paths:
+        path = PROJECT_DIR / name
+        found.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+    return [p for p in found if "__pycache__" not in p.parts]
+
+
+def training_fingerprint() -> str:
+    """A hash of every file the model is trained from (names and contents)."""
+    digest = hashlib.sha256()
+    for path in _files(TRAINING_INPUTS):
+        digest.update(str(path.relative_to(PROJECT_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def model_path(settings: Settings) -> Path:
+    return settings.models_dir / f"{MODEL_NAME}.tar.gz"
+
+
+def _rasa(*args: str) -> list[str]:
+    return [str(Path(sys.executable).with_name("rasa")), *args]
+
+
+def train(settings: Settings, force: bool = False) -> Path:
+    """Train the model unless the one in ``models/`` was trained from the same inputs."""
+    stamp = settings.models_dir / "fingerprint.json"
+    fingerprint = training_fingerprint()
+    model = model_path(settings)
+    if not force and model.exists() and stamp.exists():
+        if json.loads(stamp.read_text()).get("fingerprint") == fingerprint:
+            _say(f"model is up to date ({model.relative_to(PROJECT_DIR)})")
+            return model
+    _say("training the model (about two minutes)...")
+    settings.models_dir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    subprocess.run(
+        _rasa("train", "--config", "config.yml", "--domain", "domain", "--data", "data",
+              "--out", str(settings.models_dir), "--fixed-model-name", MODEL_NAME),
+        cwd=PROJECT_DIR, check=True, env=_child_env(),
+    )
+    elapsed = time.monotonic() - started
+    stamp.write_text(json.dumps({"fingerprint": fingerprint, "training_seconds": round(elapsed, 1)}))
+    _say(f"model trained in {elapsed:.0f} s")
+    return model
+
+
+def write_endpoints(settings: Settings) -> Path:
+    """Write the Rasa endpoints for these settings under ``var/run/``."""
+    run_dir = settings.var_dir / "run"
+    run_dir.mkdir(parents=True, exist_ok=True)
+    endpoints = {
+        "action_endpoint": {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"},
+        "tracker_store": tracker_store_config(settings.database_url),
+    }
+    path = run_dir / "endpoints.yml"
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False))
+    return path
+
+
+def _child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")]))
+    return env
+
+
+def _start(name: str, command: list[str], log: Path) -> subprocess.Popen[bytes]:
+    _say(f"starting {name} (log: {log})")
+    handle = log.open("ab")
+    # A process group of its own, so that stopping it also stops what it started.
+    return subprocess.Popen(command, cwd=PROJECT_DIR, env=_child_env(), stdout=handle,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return bool(response.status == 200)
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
+
+
+def _wait_until_ready(processes: dict[str, subprocess.Popen[bytes]], urls: dict[str, str]) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    pending = dict(urls)
+    while pending:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} stopped during start-up (exit code {process.returncode})")
+        for name, url in list(pending.items()):
+            if _answers(url):
+                _say(f"{name} is up")
+                del pending[name]
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"not ready after {READY_TIMEOUT_S} s: {', '.join(pending)}")
+        time.sleep(0.5)
+
+
+def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+    for process in processes.values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def serve(settings: Settings) -> int:
+    """Start the servers with the trained model and supervise them until stopped."""
+    model = model_path(settings)
+    if not model.exists():
+        _say(f"no trained model at {model}: run `make train` first")
+        return 1
+    logs = settings.var_dir / "log"
+    logs.mkdir(parents=True, exist_ok=True)
+    endpoints = write_endpoints(settings)
+    rasa_args = ["run", "--model", str(model), "--port", str(settings.rasa_port),
+                 "--endpoints", str(endpoints), "--credentials", "credentials.yml", "--cors", "*"]
+    if settings.rasa_api_token:
+        # The HTTP API stays off without a token (CVE-2024-49375).
+        rasa_args += ["--enable-api", "--auth-token", str(settings.rasa_api_token)]
+    processes: dict[str, subprocess.Popen[bytes]] = {}
+
+    def stop_on_signal(signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    try:
+        processes["action server"] = _start(
+            "action server",
+            _rasa("run", "actions", "--port", str(settings.actions_port), "--actions", "actions"),
+            logs / "actions.log",
+        )
+        processes["rasa server"] = _start("rasa server", _rasa(*rasa_args), logs / "rasa.log")
+        _wait_until_ready(processes, {
+            "action server": f"http://127.0.0.1:{settings.actions_port}/health",
+            "rasa server": f"http://127.0.0.1:{settings.rasa_port}/",
+        })
+        _say(
+            f"ready: REST webhook http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"
+            f" · socket.io http://127.0.0.1:{settings.rasa_port}/socket.io"
+            f" · actions http://127.0.0.1:{settings.actions_port}/webhook · Ctrl-C stops"
+        )
+        while all(p.poll() is None for p in processes.values()):
+            time.sleep(0.5)
+        stopped = [name for name, p in processes.items() if p.poll() is not None]
+        _say(f"{', '.join(stopped)} stopped unexpectedly: see {logs}")
+        return 1
+    except KeyboardInterrupt:
+        _say("stopping...")
+        return 0
+    except RuntimeError as exc:
+        _say(f"start-up failed: {exc}; see {logs}")
+        return 1
+    finally:
+        _stop(processes)
+        _say("stopped")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.cli", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    train_cmd = commands.add_parser("train", help="train the model if its inputs changed")
+    train_cmd.add_argument("--force", action="store_true", help="train even if up to date")
+    commands.add_parser("run", help="train if needed, then start the assistant")
+    commands.add_parser("serve", help="start the assistant with the trained model")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if args.command == "train":
+        train(settings, force=args.force)
+        return 0
+    if args.command == "run":
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        train(settings)
+    return serve(settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

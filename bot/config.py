@@ -1,0 +1,61 @@
+"""Settings read once from the environment, with the embedded defaults of the product brief."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+class Secret(str):
+    """A string whose repr never shows its value (it may end up in a log line)."""
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+
+def _port(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name, str(default))
+    try:
+        port = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a port number, got {raw!r}") from None
+    if not 0 < port < 65536:
+        raise ValueError(f"{name} must be between 1 and 65535, got {port}")
+    return port
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the launcher needs; build it with :meth:`from_env`."""
+
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    web_port: int = 8080
+    database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'rasa.db'}"
+    rasa_api_token: Secret | None = field(default=None, repr=False)
+    var_dir: Path = PROJECT_DIR / "var"
+    models_dir: Path = PROJECT_DIR / "models"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read ``BOT_RASA_PORT``, ``BOT_ACTIONS_PORT``, ``BOT_WEB_PORT``, ``DATABASE_URL``...
+
+        A bad value raises ``ValueError`` naming the variable, so that a typo fails at
+        start rather than half-way through a conversation.
+        """
+        env = os.environ if environ is None else environ
+        var_dir = Path(env.get("BOT_VAR_DIR", str(PROJECT_DIR / "var"))).resolve()
+        token = env.get("RASA_API_TOKEN") or None
+        return cls(
+            rasa_port=_port(env, "BOT_RASA_PORT", 5005),
+            actions_port=_port(env, "BOT_ACTIONS_PORT", 5055),
+            web_port=_port(env, "BOT_WEB_PORT", 8080),
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'rasa.db'}",
+            rasa_api_token=Secret(token) if token else None,
+            var_dir=var_dir,
+            models_dir=Path(env.get("BOT_MODELS_DIR", str(PROJECT_DIR / "models"))).resolve(),
+        )

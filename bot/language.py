@@ -1,0 +1,249 @@
+"""Which language is a message in, and which language should the conversation keep.
+
+Detection combines an offline statistical detector (lingua) with the project's own
+evidence: words shared by French and Flemish chat ("merci", "ok", "allez", "job"),
+place names in either language and numbers carry no language evidence and are removed
+before detection, while function words that exist in only one language ("le", "pas",
+"het", "niet") weigh strongly. The decision to change the conversation language is a
+separate pure function, so that it can be tested without any model.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+FRENCH = "fr"
+DUTCH = "nl"
+OTHER = "other"
+SUPPORTED = (FRENCH, DUTCH)
+DEFAULT_LANGUAGE = FRENCH
+
+# A conversation changes language only on a message with at least this many informative
+# words, detected with at least this confidence: "ok", "Kortrijk" or "bedankt" alone
+# keep the current language.
+SWITCH_MIN_WORDS = 2
+SWITCH_MIN_CONFIDENCE = 0.8
+# A message is answered with "I speak French and Dutch" only when it is clearly in a
+# third language: "hello" alone is used by French and Flemish speakers alike.
+FOREIGN_MIN_WORDS = 3
+FOREIGN_MIN_CONFIDENCE = 0.8
+
+# Words used as they are by French and Flemish speakers (shared/domain/vocabulary.md §1).
+_NEUTRAL_WORDS = frozenset(
+    """
+    merci mercikes beaucoup salut salu salukes ca va ça allez allee alleï bon voila voilà
+    enfin soit ok oke oké okay oki okido okidoki sorry pardon excuse excuseer hallo allo
+    hello hey hi job jobs jobdating interim intérim cv gsm camion chauffeur frigo velo vélo
+    trottoir content dossier info infos formulaire formulier sante santé bye ciao lol mdr
+    thx tnx svp stp aub email e-mail mail www http https com be fr nl eu
+    """.split()
+)
+
+# Function words and very frequent forms that exist in one language only.
+_MARKERS = {
+    FRENCH: frozenset(
+        """
+        le la les des du au aux un une et est pas ne je j jsuis jcherche tu vous nous il
+        elle ils on suis es sont ai as avez avons fait faire pour avec sans sur dans chez
+        que qui quoi quel quelle quels comment où ou pourquoi combien mais donc car très
+        mon ma mes ton ta votre vos notre nos ce cette ces cela ça c qu l d s m n t y
+        bonjour bonsoir coucou oui non ouais peux peut veux voudrais parler parlez
+        travail travailler boulot cherche emploi merci bien aussi encore parle français
+        néerlandais avoir être plait plaît il slt bjr bsr jsuis chui jsp jsais taf taff
+        bosser bosse boulot dacc dac ouais wé oué mrc dsl pk pq bcp tjrs rdv dispo wesh
+        """.split()
+    ),
+    DUTCH: frozenset(
+        """
+        het een ik jij jullie ge gij wij we zij hij niet geen ook nog wel maar voor met
+        van op bij naar uit over wat hoe waar waarom wanneer welke wie kan kun kunt mag
+        moet moeten wil wilt zou ben bent zijn heb hebt heeft hebben is er dat dit deze
+        die mijn jouw uw ons onze mij mijne zoek zoeken werk werken graag dank bedankt
+        goeiedag goedendag goeiemorgen dag hoi ja nee neen alsjeblieft alstublieft
+        spreek spreken praten nederlands frans vlaams liever iemand mens k kzoek kheb
+        tot ziens amai goesting efkes seffens ambetant plezant hebde hedde zijde kunde nen
+        dnk idd mss wrm gwn zoiezo hallokes goeiemiddag goeienavond kweet kben kga
+        """.split()
+    ),
+}
+_MARKER_WEIGHT = 1.5
+
+_WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
+_STRIP_RE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\b[A-Z0-9]{6}\b")
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The language of one message.
+
+    Attributes:
+        name: ``fr``, ``nl`` or ``other``.
+        confidence: between 0 and 1.
+        words: how many informative words the decision rests on (neutral words, place
+            names and numbers are not counted).
+    """
+
+    name: str
+    confidence: float
+    words: int
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the JSON form used in Rasa's parse data."""
+        return {"name": self.name, "confidence": round(self.confidence, 4), "words": self.words}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object] | None) -> Detection | None:
+        """Read the JSON form back; ``None`` when the message carried no detection."""
+        if not data or data.get("name") not in (*SUPPORTED, OTHER):
+            return None
+        return cls(str(data["name"]), float(data.get("confidence") or 0.0), int(data.get("words") or 0))  # type: ignore[arg-type]
+
+
+def fold(text: str) -> str:
+    """Lower-case and remove accents, so that "Néerlandais" and "neerlandais" compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def place_words() -> frozenset[str]:
+    """Every word of every place name in French, Dutch and aliases (no language evidence)."""
+    words: set[str] = set()
+    with resources.files("bot.resources").joinpath("places.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            names = [row["name_fr"], row["name_nl"], *row["aliases"].split("|")]
+            for name in names:
+                words.update(fold(w) for w in _WORD_RE.findall(name))
+    # Words that are place-name parts but also everyday function words keep their weight.
+    return frozenset(words - {fold(m) for m in _MARKERS[FRENCH] | _MARKERS[DUTCH]})
+
+
+@lru_cache(maxsize=1)
+def _neutral() -> frozenset[str]:
+    return frozenset(fold(w) for w in _NEUTRAL_WORDS) | place_words()
+
+
+@lru_cache(maxsize=1)
+def _folded_markers() -> dict[str, frozenset[str]]:
+    return {lang: frozenset(fold(w) for w in words) for lang, words in _MARKERS.items()}
+
+
+def informative_words(text: str) -> list[str]:
+    """Return the words of ``text`` that can tell French from Dutch."""
+    cleaned = _STRIP_RE.sub(" ", text)
+    words = _WORD_RE.findall(cleaned)
+    neutral = _neutral()
+    return [w for w in words if fold(w) not in neutral]
+
+
+@lru_cache(maxsize=1)
+def _detector():  # type: ignore[no-untyped-def]
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = [
+        Language.FRENCH,
+        Language.DUTCH,
+        Language.ENGLISH,
+        Language.GERMAN,
+        Language.SPANISH,
+        Language.ITALIAN,
+        Language.PORTUGUESE,
+    ]
+    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+
+
+def _statistical_scores(text: str) -> dict[str, float]:
+    from lingua import Language
+
+    scores = {FRENCH: 0.0, DUTCH: 0.0, OTHER: 0.0}
+    for value in _detector().compute_language_confidence_values(text):
+        if value.language == Language.FRENCH:
+            scores[FRENCH] += value.value
+        elif value.language == Language.DUTCH:
+            scores[DUTCH] += value.value
+        else:
+            scores[OTHER] += value.value
+    return scores
+
+
+def detect(text: str) -> Detection:
+    """Detect the language of one message (``fr``, ``nl`` or ``other``).
+
+    A message with no informative word ("ok", "Kortrijk", "merci", "06 12 34 56 78")
+    gets a low confidence and ``words == 0``: callers keep the conversation's language.
+    """
+    words = informative_words(text)
+    if not words:
+        scores = _statistical_scores(text) if text.strip() else {FRENCH: 0.5, DUTCH: 0.5}
+        best = max((FRENCH, DUTCH), key=lambda lang: scores.get(lang, 0.0))
+        return Detection(best, 0.5, 0)
+
+    scores = _statistical_scores(" ".join(words))
+    markers = _folded_markers()
+    for lang in SUPPORTED:
+        hits = sum(1 for word in words if fold(word) in markers[lang])
+        scores[lang] += _MARKER_WEIGHT * hits / len(words)
+    name = max(scores, key=lambda lang: scores[lang])
+    # For French or Dutch the confidence is how clearly the message is one rather than
+    # the other, which is what the switch decision needs; for a third language it is
+    # that language's share of the whole.
+    pool = scores[FRENCH] + scores[DUTCH] if name in SUPPORTED else sum(scores.values())
+    return Detection(name, scores[name] / (pool or 1.0), len(words))
+
+
+def is_foreign(detection: Detection) -> bool:
+    """True when a message is clearly in a language the assistant does not speak."""
+    return (
+        detection.name == OTHER
+        and detection.words >= FOREIGN_MIN_WORDS
+        and detection.confidence >= FOREIGN_MIN_CONFIDENCE
+    )
+
+
+def is_clear_switch(current: str, detection: Detection) -> bool:
+    """True when the message is clearly written in the supported language other than ``current``."""
+    return (
+        detection.name in SUPPORTED
+        and detection.name != current
+        and detection.words >= SWITCH_MIN_WORDS
+        and detection.confidence >= SWITCH_MIN_CONFIDENCE
+    )
+
+
+def other_language(language: str | None) -> str:
+    """The other supported language (French when the current one is unknown)."""
+    return FRENCH if language == DUTCH else DUTCH if language == FRENCH else FRENCH
+
+
+def decide(
+    current: str | None,
+    detection: Detection | None,
+    requested: str | None = None,
+    page_language: str | None = None,
+) -> str:
+    """Choose the language of the conversation after one user message.
+
+    Args:
+        current: the conversation's language so far (``None`` on the first message).
+        detection: the language detected for the message, if any.
+        requested: a language the user explicitly asked for ("en français svp").
+        page_language: the language of the web page the chat was opened on.
+
+    An explicit request always wins. Otherwise the language is sticky: it only changes
+    when the message is clearly in the other language, because short messages such as
+    "ok" or "Kortrijk" are valid in both. The first message of a conversation falls back
+    on the page language, then on the detector's best guess.
+    """
+    if requested in SUPPORTED:
+        return requested  # type: ignore[return-value]
+    base = current if current in SUPPORTED else page_language if page_language in SUPPORTED else None
+    if detection is None or detection.name not in SUPPORTED:
+        return base or DEFAULT_LANGUAGE
+    if base is None:
+        return detection.name
+    return detection.name if is_clear_switch(base, detection) else base

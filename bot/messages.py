@@ -1,0 +1,39 @@
+"""Catalog of short texts outside the Rasa domain (button labels), in French and Dutch."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from bot.language import DEFAULT_LANGUAGE, SUPPORTED
+
+
+@lru_cache(maxsize=None)
+def catalog(language: str) -> dict[str, Any]:
+    """The whole catalog of one language, read once from package data."""
+    text = resources.files("bot.resources").joinpath(f"{language}.yml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+def text(language: str | None, key: str) -> str:
+    """The text for a dotted ``key`` ("intent.help") in ``language`` (French if unknown).
+
+    Raises:
+        KeyError: when the key does not exist, so that a missing label fails loudly.
+    """
+    node: Any = catalog(language if language in SUPPORTED else DEFAULT_LANGUAGE)
+    for part in key.split("."):
+        node = node[part]
+    return str(node)
+
+
+def has_text(language: str, key: str) -> bool:
+    """True when ``key`` exists in the catalog of ``language``."""
+    try:
+        text(language, key)
+    except KeyError:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Rasa graph components: thin wrappers around bot.language."""

@@ -1,0 +1,47 @@
+"""Graph component that routes messages in a third language to the ``other_language`` intent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.language import Detection, is_foreign
+from bot.nlu.language_detector import LANGUAGE_KEY
+
+OTHER_LANGUAGE_INTENT = "other_language"
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class ForeignLanguageClassifier(GraphComponent):
+    """Replaces the intent by ``other_language`` when the message is clearly in English, German...
+
+    It works like Rasa's FallbackClassifier (and must come after it): the classifier's
+    ranking is kept, so the console can still see what the model guessed.
+    """
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ForeignLanguageClassifier:
+        return cls()
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            detection = Detection.from_dict(message.get(LANGUAGE_KEY))
+            if detection is None or not is_foreign(detection):
+                continue
+            intent = {"name": OTHER_LANGUAGE_INTENT, "confidence": detection.confidence}
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            message.set(INTENT, intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+        return messages

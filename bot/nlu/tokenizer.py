@@ -1,0 +1,70 @@
+"""Tokenizer that splits and lemmatizes each message with French or Dutch spaCy rules."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import spacy
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.language import DEFAULT_LANGUAGE, SUPPORTED
+from bot.nlu.language_detector import LANGUAGE_KEY
+
+
+@lru_cache(maxsize=None)
+def blank_pipeline(language: str) -> spacy.language.Language:
+    """A blank spaCy pipeline with the lookup lemmatizer of ``spacy-lookups-data``.
+
+    No pretrained Dutch pipeline exists on the package index, and nothing may be
+    downloaded at run time, so both languages use blank pipelines and lookup tables.
+    """
+    nlp = spacy.blank(language)
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False)
+class BilingualTokenizer(Tokenizer):
+    """Tokenizes with the language set by ``LanguageDetector`` (French when unknown)."""
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> BilingualTokenizer:
+        return cls(config)
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["spacy", "spacy_lookups_data"]
+
+    def tokenize(self, message: Message, attribute: str) -> list[Token]:
+        text = message.get(attribute) or ""
+        detected = (message.get(LANGUAGE_KEY) or {}).get("name") if attribute == TEXT else None
+        language = detected if detected in SUPPORTED else DEFAULT_LANGUAGE
+        tokens = [
+            Token(t.text, t.idx, lemma=(t.lemma_ or t.text).lower())
+            for t in blank_pipeline(language)(text)
+            if not t.is_space and not (t.is_punct and len(t.text) == 1 and t.text not in "?!")
+        ]
+        return self._apply_token_pattern(tokens)

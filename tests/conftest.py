@@ -1,0 +1,30 @@
+"""Shared fixtures and builders."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+
+
+def make_tracker(
+    text: str = "",
+    intent: str = "greet",
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+    language: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    intent_ranking: list[dict[str, Any]] | None = None,
+    sender_id: str = "test-user",
+) -> Tracker:
+    """A real rasa_sdk Tracker whose latest message has this parse data."""
+    latest = {
+        "text": text,
+        "intent": {"name": intent, "confidence": 0.9},
+        "entities": entities or [],
+        "intent_ranking": intent_ranking or [{"name": intent, "confidence": 0.9}],
+        "metadata": metadata or {},
+    }
+    if language is not None:
+        latest["language"] = language
+    return Tracker(sender_id, slots or {}, latest, [], False, None, {}, "action_listen")

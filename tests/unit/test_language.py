@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.language import (
+    SWITCH_MIN_CONFIDENCE,
+    SWITCH_MIN_WORDS,
+    Detection,
+    decide,
+    detect,
+    informative_words,
+    is_foreign,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["je cherche un travail de soudeur vers Courtrai", "slt jcherche un taf à Menin stp",
+     "est-ce que vous pouvez m'aider ?", "j'habite à Tourcoing et je bosse en Belgique"],
+)
+def test_french_sentences_are_french(text: str) -> None:
+    detection = detect(text)
+    assert detection.name == "fr"
+    assert detection.confidence >= SWITCH_MIN_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ik zoek werk als lasser in de buurt van Rijsel", "hebde gij nen job voor mij in Kortrijk",
+     "kan je mij helpen aub", "'k woon in Menen en werk in Frankrijk"],
+)
+def test_dutch_sentences_are_dutch(text: str) -> None:
+    detection = detect(text)
+    assert detection.name == "nl"
+    assert detection.confidence >= SWITCH_MIN_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    "text", ["I am looking for a job near Lille", "Ich suche eine Arbeit in der Nähe von Kortrijk"]
+)
+def test_third_language_is_other_and_foreign(text: str) -> None:
+    detection = detect(text)
+    assert detection.name == "other"
+    assert is_foreign(detection)
+
+
+@pytest.mark.parametrize("text", ["ok", "Kortrijk", "merci", "Courtrai ok", "06 12 34 56 78", "hello"])
+def test_neutral_messages_carry_no_evidence(text: str) -> None:
+    assert detect(text).words == 0
+
+
+def test_place_names_in_either_language_are_not_evidence() -> None:
+    assert informative_words("Rijsel Courtrai Doornik Menin") == []
+
+
+def test_mixed_sentence_follows_its_grammar_not_its_place_names() -> None:
+    assert detect("je travaille à Kortrijk, Waregem et Roeselare").name == "fr"
+    assert detect("ik werk in Lille, Roubaix en Tourcoing").name == "nl"
+
+
+def test_short_ambiguous_message_keeps_current_language() -> None:
+    assert decide("nl", detect("ok merci")) == "nl"
+    assert decide("fr", detect("Kortrijk")) == "fr"
+
+
+def test_single_word_does_not_switch_an_ongoing_conversation() -> None:
+    assert SWITCH_MIN_WORDS > 1
+    assert decide("fr", detect("bedankt")) == "fr"
+
+
+def test_clear_sentence_in_other_language_switches() -> None:
+    assert decide("fr", detect("ik zou graag in Kortrijk werken")) == "nl"
+    assert decide("nl", detect("je voudrais travailler à Lille")) == "fr"
+
+
+def test_low_confidence_does_not_switch() -> None:
+    unsure = Detection("nl", SWITCH_MIN_CONFIDENCE - 0.01, 5)
+    assert decide("fr", unsure) == "fr"
+
+
+def test_explicit_request_wins_over_detection() -> None:
+    assert decide("fr", detect("je préfère continuer"), requested="nl") == "nl"
+
+
+def test_first_message_uses_page_language_when_ambiguous() -> None:
+    assert decide(None, detect("ok"), page_language="nl") == "nl"
+
+
+def test_first_message_in_clear_language_overrides_page_language() -> None:
+    assert decide(None, detect("bonjour je cherche du travail"), page_language="nl") == "fr"
+
+
+def test_first_message_without_any_hint_uses_detection() -> None:
+    assert decide(None, detect("goeiemorgen")) == "nl"
+
+
+def test_foreign_message_keeps_current_language() -> None:
+    assert decide("nl", detect("I am looking for a job near Lille")) == "nl"
+
+
+def test_detection_round_trips_through_parse_data() -> None:
+    detection = detect("ik zoek werk")
+    assert Detection.from_dict(detection.as_dict()) == Detection(
+        detection.name, round(detection.confidence, 4), detection.words
+    )
+    assert Detection.from_dict(None) is None
+    assert Detection.from_dict({"name": "de"}) is None

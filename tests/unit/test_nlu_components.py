@@ -1,0 +1,80 @@
+"""The graph components, built directly as Rasa builds them."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.foreign_language import OTHER_LANGUAGE_INTENT, ForeignLanguageClassifier
+from bot.nlu.language_detector import LanguageDetector
+from bot.nlu.tokenizer import BilingualTokenizer
+
+
+@pytest.fixture
+def build(tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+
+    def _build(cls, config=None):
+        merged = {**cls.get_default_config(), **(config or {})}
+        return cls.create(merged, storage, Resource(cls.__name__), context)
+
+    return _build
+
+
+def _parse(build, text: str) -> Message:
+    message = Message.build(text)
+    build(LanguageDetector).process([message])
+    build(BilingualTokenizer).process([message])
+    return message
+
+
+def test_detector_puts_language_in_the_parse_output(build) -> None:
+    message = _parse(build, "ik zoek werk in Kortrijk")
+    output = message.as_dict_nlu()
+    assert output["language"]["name"] == "nl"
+    assert 0.0 <= output["language"]["confidence"] <= 1.0
+
+
+def test_detector_labels_training_examples(build) -> None:
+    data = TrainingData([Message.build("je cherche un emploi", intent="greet")])
+    build(LanguageDetector).process_training_data(data)
+    assert data.training_examples[0].get("language")["name"] == "fr"
+
+
+def test_tokenizer_lemmatizes_french_with_french_rules(build) -> None:
+    tokens = _parse(build, "je cherchais des emplois à Courtrai").get("text_tokens")
+    lemmas = {t.text: t.lemma for t in tokens}
+    assert lemmas["cherchais"] == "chercher"
+    assert lemmas["emplois"] == "emploi"
+
+
+def test_tokenizer_lemmatizes_dutch_with_dutch_rules(build) -> None:
+    tokens = _parse(build, "ik zocht werk in de buurt van Rijsel").get("text_tokens")
+    assert {t.text: t.lemma for t in tokens}["zocht"] == "zoeken"
+
+
+def test_tokenizer_keeps_offsets_of_the_original_text(build) -> None:
+    text = "kan het in het Nederlands?"
+    for token in _parse(build, text).get("text_tokens"):
+        assert text[token.start : token.end] == token.text
+
+
+def test_foreign_message_gets_other_language_intent(build) -> None:
+    message = _parse(build, "Hello, I am looking for a job in Lille please")
+    message.set("intent", {"name": "greet", "confidence": 0.7}, add_to_output=True)
+    message.set("intent_ranking", [{"name": "greet", "confidence": 0.7}], add_to_output=True)
+    build(ForeignLanguageClassifier).process([message])
+    assert message.get("intent")["name"] == OTHER_LANGUAGE_INTENT
+    assert message.get("intent_ranking")[1]["name"] == "greet"
+
+
+def test_french_message_keeps_its_intent(build) -> None:
+    message = _parse(build, "bonjour, je cherche du travail")
+    message.set("intent", {"name": "greet", "confidence": 0.7}, add_to_output=True)
+    build(ForeignLanguageClassifier).process([message])
+    assert message.get("intent")["name"] == "greet"
