@@ -34,17 +34,17 @@ shell: train ## talk to the assistant in this terminal (starts the action server
 	  $(RASA) shell --model models/crossborder.tar.gz --endpoints endpoints.yml
 
 fmt: install ## format the code
-	@$(VENV)/bin/ruff format bot actions tests
-	@$(VENV)/bin/ruff check --fix bot actions tests
+	@$(VENV)/bin/ruff format bot actions tests benchmarks
+	@$(VENV)/bin/ruff check --fix bot actions tests benchmarks
 
 lint: install ## ruff on the code
-	@$(VENV)/bin/ruff check bot actions tests
+	@$(VENV)/bin/ruff check bot actions tests benchmarks
 
 types: install ## mypy on bot/
 	@$(VENV)/bin/mypy bot --ignore-missing-imports
 
 validate: install ## rasa data validate on domain and data
-	@$(RASA) data validate --domain domain --data data --config config.yml --fail-on-warnings
+	@$(RASA) data validate --domain domain --data data --config config.yml
 
 test-unit: install ## content, parity and unit tests (no model, no server)
 	@$(PY) -m pytest -q tests/content tests/unit

@@ -29,7 +29,9 @@ class ActionDefaultAskAffirmation(Action):
             {"title": messages.text(language, f"intent.{c.intent}"), "payload": f"/{c.intent}"}
             for c in likely_intents(ranking, offerable)
         ]
-        buttons.append({"title": messages.text(language, "fallback.none_of_these"), "payload": "/deny"})
+        buttons.append(
+            {"title": messages.text(language, "fallback.none_of_these"), "payload": "/deny"}
+        )
         dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
         return []
 

@@ -1,1 +1,4 @@
-"""Cross-border job guidance assistant: business logic, with no Rasa import outside bot/nlu and bot/channels."""
+"""Cross-border job guidance assistant.
+
+Business logic lives here with no Rasa import; only bot/nlu and bot/channels adapt to Rasa.
+"""

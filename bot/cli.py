@@ -73,12 +73,27 @@ def train(settings: Settings, force: bool = False) -> Path:
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     subprocess.run(
-        _rasa("train", "--config", "config.yml", "--domain", "domain", "--data", "data",
-              "--out", str(settings.models_dir), "--fixed-model-name", MODEL_NAME),
-        cwd=PROJECT_DIR, check=True, env=_child_env(),
+        _rasa(
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain",
+            "--data",
+            "data",
+            "--out",
+            str(settings.models_dir),
+            "--fixed-model-name",
+            MODEL_NAME,
+        ),
+        cwd=PROJECT_DIR,
+        check=True,
+        env=_child_env(),
     )
     elapsed = time.monotonic() - started
-    stamp.write_text(json.dumps({"fingerprint": fingerprint, "training_seconds": round(elapsed, 1)}))
+    stamp.write_text(
+        json.dumps({"fingerprint": fingerprint, "training_seconds": round(elapsed, 1)})
+    )
     _say(f"model trained in {elapsed:.0f} s")
     return model
 
@@ -104,12 +119,18 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def _start(name: str, command: list[str], log: Path) -> subprocess.Popen[bytes]:
+def start_process(name: str, command: list[str], log: Path) -> subprocess.Popen[bytes]:
     _say(f"starting {name} (log: {log})")
     handle = log.open("ab")
     # A process group of its own, so that stopping it also stops what it started.
-    return subprocess.Popen(command, cwd=PROJECT_DIR, env=_child_env(), stdout=handle,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        command,
+        cwd=PROJECT_DIR,
+        env=_child_env(),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _answers(url: str) -> bool:
@@ -120,13 +141,15 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _wait_until_ready(processes: dict[str, subprocess.Popen[bytes]], urls: dict[str, str]) -> None:
+def wait_until_ready(processes: dict[str, subprocess.Popen[bytes]], urls: dict[str, str]) -> None:
     deadline = time.monotonic() + READY_TIMEOUT_S
     pending = dict(urls)
     while pending:
         for name, process in processes.items():
             if process.poll() is not None:
-                raise RuntimeError(f"{name} stopped during start-up (exit code {process.returncode})")
+                raise RuntimeError(
+                    f"{name} stopped during start-up (exit code {process.returncode})"
+                )
         for name, url in list(pending.items()):
             if _answers(url):
                 _say(f"{name} is up")
@@ -136,7 +159,7 @@ def _wait_until_ready(processes: dict[str, subprocess.Popen[bytes]], urls: dict[
         time.sleep(0.5)
 
 
-def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
+def stop_processes(processes: dict[str, subprocess.Popen[bytes]]) -> None:
     for process in processes.values():
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGTERM)
@@ -149,6 +172,32 @@ def _stop(processes: dict[str, subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
+def server_commands(settings: Settings, model: Path) -> dict[str, tuple[list[str], str]]:
+    """The command line of each server and the URL that answers once it is ready."""
+    endpoints = write_endpoints(settings)
+    rasa_args = [
+        "run",
+        "--model",
+        str(model),
+        "--port",
+        str(settings.rasa_port),
+        "--endpoints",
+        str(endpoints),
+        "--credentials",
+        "credentials.yml",
+        "--cors",
+        "*",
+    ]
+    if settings.rasa_api_token:
+        # The HTTP API stays off without a token (CVE-2024-49375).
+        rasa_args += ["--enable-api", "--auth-token", str(settings.rasa_api_token)]
+    actions = ["run", "actions", "--port", str(settings.actions_port), "--actions", "actions"]
+    return {
+        "actions server": (_rasa(*actions), f"http://127.0.0.1:{settings.actions_port}/health"),
+        "rasa server": (_rasa(*rasa_args), f"http://127.0.0.1:{settings.rasa_port}/"),
+    }
+
+
 def serve(settings: Settings) -> int:
     """Start the servers with the trained model and supervise them until stopped."""
     model = model_path(settings)
@@ -157,12 +206,6 @@ def serve(settings: Settings) -> int:
         return 1
     logs = settings.var_dir / "log"
     logs.mkdir(parents=True, exist_ok=True)
-    endpoints = write_endpoints(settings)
-    rasa_args = ["run", "--model", str(model), "--port", str(settings.rasa_port),
-                 "--endpoints", str(endpoints), "--credentials", "credentials.yml", "--cors", "*"]
-    if settings.rasa_api_token:
-        # The HTTP API stays off without a token (CVE-2024-49375).
-        rasa_args += ["--enable-api", "--auth-token", str(settings.rasa_api_token)]
     processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def stop_on_signal(signum: int, _frame: object) -> None:
@@ -170,16 +213,10 @@ def serve(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
-        processes["action server"] = _start(
-            "action server",
-            _rasa("run", "actions", "--port", str(settings.actions_port), "--actions", "actions"),
-            logs / "actions.log",
-        )
-        processes["rasa server"] = _start("rasa server", _rasa(*rasa_args), logs / "rasa.log")
-        _wait_until_ready(processes, {
-            "action server": f"http://127.0.0.1:{settings.actions_port}/health",
-            "rasa server": f"http://127.0.0.1:{settings.rasa_port}/",
-        })
+        commands = server_commands(settings, model)
+        for name, (command, _url) in commands.items():
+            processes[name] = start_process(name, command, logs / f"{name.split()[0]}.log")
+        wait_until_ready(processes, {name: url for name, (_command, url) in commands.items()})
         _say(
             f"ready: REST webhook http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"
             f" · socket.io http://127.0.0.1:{settings.rasa_port}/socket.io"
@@ -197,7 +234,7 @@ def serve(settings: Settings) -> int:
         _say(f"start-up failed: {exc}; see {logs}")
         return 1
     finally:
-        _stop(processes)
+        stop_processes(processes)
         _say("stopped")
 
 

@@ -101,7 +101,9 @@ class Detection:
         """Read the JSON form back; ``None`` when the message carried no detection."""
         if not data or data.get("name") not in (*SUPPORTED, OTHER):
             return None
-        return cls(str(data["name"]), float(data.get("confidence") or 0.0), int(data.get("words") or 0))  # type: ignore[arg-type]
+        return cls(
+            str(data["name"]), float(data.get("confidence") or 0.0), int(data.get("words") or 0)
+        )  # type: ignore[arg-type]
 
 
 def fold(text: str) -> str:
@@ -154,7 +156,9 @@ def _detector():  # type: ignore[no-untyped-def]
         Language.ITALIAN,
         Language.PORTUGUESE,
     ]
-    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    return (
+        LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    )
 
 
 def _statistical_scores(text: str) -> dict[str, float]:
@@ -185,15 +189,18 @@ def detect(text: str) -> Detection:
 
     scores = _statistical_scores(" ".join(words))
     markers = _folded_markers()
+    hits = {lang: sum(1 for word in words if fold(word) in markers[lang]) for lang in SUPPORTED}
+    # A third language is decided on the statistical scores alone, unless half the words
+    # are French or Dutch function words: chat French ("slt jcherche un taf") looks foreign
+    # to lingua, and one English "is" must not make English look Dutch.
+    if scores[OTHER] >= scores[FRENCH] + scores[DUTCH] and max(hits.values()) < len(words) / 2:
+        return Detection(OTHER, scores[OTHER] / (sum(scores.values()) or 1.0), len(words))
     for lang in SUPPORTED:
-        hits = sum(1 for word in words if fold(word) in markers[lang])
-        scores[lang] += _MARKER_WEIGHT * hits / len(words)
-    name = max(scores, key=lambda lang: scores[lang])
-    # For French or Dutch the confidence is how clearly the message is one rather than
-    # the other, which is what the switch decision needs; for a third language it is
-    # that language's share of the whole.
-    pool = scores[FRENCH] + scores[DUTCH] if name in SUPPORTED else sum(scores.values())
-    return Detection(name, scores[name] / (pool or 1.0), len(words))
+        scores[lang] += _MARKER_WEIGHT * hits[lang] / len(words)
+    name = max(SUPPORTED, key=lambda lang: scores[lang])
+    # The confidence is how clearly the message is one language rather than the other,
+    # which is what the switch decision needs.
+    return Detection(name, scores[name] / (scores[FRENCH] + scores[DUTCH] or 1.0), len(words))
 
 
 def is_foreign(detection: Detection) -> bool:
@@ -241,7 +248,9 @@ def decide(
     """
     if requested in SUPPORTED:
         return requested  # type: ignore[return-value]
-    base = current if current in SUPPORTED else page_language if page_language in SUPPORTED else None
+    base = (
+        current if current in SUPPORTED else page_language if page_language in SUPPORTED else None
+    )
     if detection is None or detection.name not in SUPPORTED:
         return base or DEFAULT_LANGUAGE
     if base is None:

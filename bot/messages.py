@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -11,7 +11,7 @@ import yaml
 from bot.language import DEFAULT_LANGUAGE, SUPPORTED
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalog(language: str) -> dict[str, Any]:
     """The whole catalog of one language, read once from package data."""
     text = resources.files("bot.resources").joinpath(f"{language}.yml").read_text("utf-8")

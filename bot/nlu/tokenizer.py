@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 import spacy
@@ -18,7 +18,7 @@ from bot.language import DEFAULT_LANGUAGE, SUPPORTED
 from bot.nlu.language_detector import LANGUAGE_KEY
 
 
-@lru_cache(maxsize=None)
+@cache
 def blank_pipeline(language: str) -> spacy.language.Language:
     """A blank spaCy pipeline with the lookup lemmatizer of ``spacy-lookups-data``.
 

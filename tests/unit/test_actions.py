@@ -22,26 +22,35 @@ async def test_first_message_sets_language_from_detection() -> None:
 
 
 async def test_page_language_sets_language_of_ambiguous_first_message() -> None:
-    events = await _set_language(text="ok", language=detect("ok").as_dict(), metadata={"language": "nl"})
+    events = await _set_language(
+        text="ok", language=detect("ok").as_dict(), metadata={"language": "nl"}
+    )
     assert events == [SlotSet("language", "nl")]
 
 
 async def test_short_message_keeps_language_without_event() -> None:
-    events = await _set_language(text="merci", language=detect("merci").as_dict(), slots={"language": "nl"})
+    events = await _set_language(
+        text="merci", language=detect("merci").as_dict(), slots={"language": "nl"}
+    )
     assert events == []
 
 
 async def test_switch_request_with_named_language() -> None:
     events = await _set_language(
-        text="en français svp", intent="switch_language", slots={"language": "nl"},
-        entities=[{"entity": "language", "value": "fr"}], language=detect("en français svp").as_dict(),
+        text="en français svp",
+        intent="switch_language",
+        slots={"language": "nl"},
+        entities=[{"entity": "language", "value": "fr"}],
+        language=detect("en français svp").as_dict(),
     )
     assert events == [SlotSet("language", "fr")]
 
 
 async def test_switch_request_without_language_toggles() -> None:
     events = await _set_language(
-        text="andere taal aub", intent="switch_language", slots={"language": "nl"},
+        text="andere taal aub",
+        intent="switch_language",
+        slots={"language": "nl"},
         language=detect("andere taal aub").as_dict(),
     )
     assert events == [SlotSet("language", "fr")]
@@ -60,6 +69,9 @@ async def test_affirmation_offers_likely_topics_in_user_language() -> None:
     [message] = dispatcher.messages
     assert message["response"] == "utter_ask_affirmation"
     titles = [b["title"] for b in message["buttons"]]
-    assert titles == [messages.text("nl", "intent.help"), messages.text("nl", "intent.ask_human"),
-                      messages.text("nl", "fallback.none_of_these")]
+    assert titles == [
+        messages.text("nl", "intent.help"),
+        messages.text("nl", "intent.ask_human"),
+        messages.text("nl", "fallback.none_of_these"),
+    ]
     assert [b["payload"] for b in message["buttons"]] == ["/help", "/ask_human", "/deny"]

@@ -15,8 +15,12 @@ from bot.language import (
 
 @pytest.mark.parametrize(
     "text",
-    ["je cherche un travail de soudeur vers Courtrai", "slt jcherche un taf à Menin stp",
-     "est-ce que vous pouvez m'aider ?", "j'habite à Tourcoing et je bosse en Belgique"],
+    [
+        "je cherche un travail de soudeur vers Courtrai",
+        "slt jcherche un taf à Menin stp",
+        "est-ce que vous pouvez m'aider ?",
+        "j'habite à Tourcoing et je bosse en Belgique",
+    ],
 )
 def test_french_sentences_are_french(text: str) -> None:
     detection = detect(text)
@@ -26,8 +30,12 @@ def test_french_sentences_are_french(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["ik zoek werk als lasser in de buurt van Rijsel", "hebde gij nen job voor mij in Kortrijk",
-     "kan je mij helpen aub", "'k woon in Menen en werk in Frankrijk"],
+    [
+        "ik zoek werk als lasser in de buurt van Rijsel",
+        "hebde gij nen job voor mij in Kortrijk",
+        "kan je mij helpen aub",
+        "'k woon in Menen en werk in Frankrijk",
+    ],
 )
 def test_dutch_sentences_are_dutch(text: str) -> None:
     detection = detect(text)
@@ -44,7 +52,9 @@ def test_third_language_is_other_and_foreign(text: str) -> None:
     assert is_foreign(detection)
 
 
-@pytest.mark.parametrize("text", ["ok", "Kortrijk", "merci", "Courtrai ok", "06 12 34 56 78", "hello"])
+@pytest.mark.parametrize(
+    "text", ["ok", "Kortrijk", "merci", "Courtrai ok", "06 12 34 56 78", "hello"]
+)
 def test_neutral_messages_carry_no_evidence(text: str) -> None:
     assert detect(text).words == 0
 

@@ -17,7 +17,9 @@ BOT = Path(__file__).resolve().parents[2] / "bot"
 def test_settings_defaults_are_the_embedded_ones() -> None:
     settings = Settings.from_env({})
     assert (settings.rasa_port, settings.actions_port, settings.web_port) == (5005, 5055, 8080)
-    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("var/rasa.db")
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith(
+        "var/rasa.db"
+    )
     assert settings.rasa_api_token is None
 
 
@@ -36,12 +38,23 @@ def test_api_token_is_masked_in_repr() -> None:
 
 def test_postgres_url_becomes_rasa_tracker_store_settings() -> None:
     config = tracker_store_config("postgresql://bot:pw@db.local:5433/assistant")
-    assert config == {"type": "SQL", "dialect": "postgresql", "host": "db.local", "port": 5433,
-                      "db": "assistant", "username": "bot", "password": "pw"}
+    assert config == {
+        "type": "SQL",
+        "dialect": "postgresql",
+        "host": "db.local",
+        "port": 5433,
+        "db": "assistant",
+        "username": "bot",
+        "password": "pw",
+    }
 
 
 def test_sqlite_url_becomes_a_file_tracker_store() -> None:
-    assert tracker_store_config("sqlite:////tmp/x/rasa.db") == {"type": "SQL", "dialect": "sqlite", "db": "/tmp/x/rasa.db"}
+    assert tracker_store_config("sqlite:////tmp/x/rasa.db") == {
+        "type": "SQL",
+        "dialect": "sqlite",
+        "db": "/tmp/x/rasa.db",
+    }
 
 
 @pytest.mark.parametrize("url", ["sqlite://", "mysql://root@localhost/test"])
@@ -51,9 +64,18 @@ def test_unusable_database_urls_are_refused(url: str) -> None:
 
 
 def test_fallback_offers_at_most_three_labelled_intents_best_first() -> None:
-    ranking = [{"name": n, "confidence": c} for n, c in
-               [("nlu_fallback", 0.6), ("help", 0.2), ("out_of_scope", 0.1), ("greet", 0.08),
-                ("ask_human", 0.07), ("thank", 0.06), ("goodbye", 0.01)]]
+    ranking = [
+        {"name": n, "confidence": c}
+        for n, c in [
+            ("nlu_fallback", 0.6),
+            ("help", 0.2),
+            ("out_of_scope", 0.1),
+            ("greet", 0.08),
+            ("ask_human", 0.07),
+            ("thank", 0.06),
+            ("goodbye", 0.01),
+        ]
+    ]
     offerable = {"help", "greet", "ask_human", "thank", "goodbye", "out_of_scope"}
     assert [c.intent for c in likely_intents(ranking, offerable)] == ["help", "greet", "ask_human"]
 
@@ -71,7 +93,8 @@ def _imports(path: Path) -> set[str]:
 def test_business_code_does_not_import_rasa() -> None:
     adapters = {"nlu", "channels"}
     offenders = [
-        str(path.relative_to(BOT)) for path in BOT.rglob("*.py")
+        str(path.relative_to(BOT))
+        for path in BOT.rglob("*.py")
         if not adapters & set(path.relative_to(BOT).parts)
         and _imports(path) & {"rasa", "rasa_sdk", "actions", "sanic"}
     ]

@@ -1,0 +1,289 @@
+"""``make bench``: NLU accuracy on the held-out set, REST latency and throughput, memory.
+
+The latency figures are measured next to a plain ``rasa init`` assistant trained and
+served in the same run on the same machine, so that the ratio means something whatever
+the machine. Results go to docs/benchmarks.md. Nothing here is a test: no threshold fails.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import yaml
+
+from bot.cli import (
+    PROJECT_DIR,
+    model_path,
+    server_commands,
+    start_process,
+    stop_processes,
+    wait_until_ready,
+)
+from bot.config import Settings
+from bot.language import detect
+
+REPORT = PROJECT_DIR / "docs" / "benchmarks.md"
+TURNS = 10
+CONCURRENCY = (1, 20)
+OUR_MESSAGES = [
+    "Bonjour",
+    "qu'est-ce que tu sais faire ?",
+    "merci beaucoup",
+    "vous êtes un robot ?",
+    "goeiedag",
+    "wat kan je allemaal?",
+    "bedankt",
+    "ben jij een mens?",
+    "ok",
+    "au revoir",
+]
+BASELINE_MESSAGES = ["hello", "I am sad", "yes", "great", "are you a bot?", "bye"] * 2
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _heldout() -> list[tuple[str, str, str]]:
+    """(language, intent, text) for every held-out example."""
+    rows = []
+    for path in sorted((PROJECT_DIR / "tests" / "nlu_heldout").glob("*.yml")):
+        language = path.stem.rsplit("_", 1)[-1]
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            for line in block["examples"].splitlines():
+                if line.startswith("- "):
+                    rows.append((language, block["intent"], _plain(line[2:].strip())))
+    return rows
+
+
+def _plain(text: str) -> str:
+    """Strip entity annotations: "[Frans](language:fr)" -> "Frans"."""
+    import re
+
+    return re.sub(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})", r"\1", text)
+
+
+async def nlu_figures(model: Path) -> dict[str, Any]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    per_lang: dict[str, list[bool]] = defaultdict(list)
+    per_intent: dict[tuple[str, str], list[bool]] = defaultdict(list)
+    detection: dict[str, list[bool]] = defaultdict(list)
+    misses = []
+    for language, intent, text in _heldout():
+        parsed = await agent.parse_message(text)
+        right = parsed["intent"]["name"] == intent
+        per_lang[language].append(right)
+        per_intent[(language, intent)].append(right)
+        if not right:
+            misses.append((language, intent, parsed["intent"]["name"], text))
+        if len(text.split()) >= 3:
+            detection[language].append(detect(text).name == language)
+
+    def share(values: list[bool]) -> float:
+        return 100.0 * sum(values) / len(values)
+
+    return {
+        "intent": {lang: (share(v), len(v)) for lang, v in sorted(per_lang.items())},
+        "detection": {lang: (share(v), len(v)) for lang, v in sorted(detection.items())},
+        "worst": sorted(((share(v), k) for k, v in per_intent.items()))[:5],
+        "misses": misses,
+    }
+
+
+@dataclass
+class Load:
+    concurrency: int
+    latencies_ms: list[float]
+    wall_s: float
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies_ms) / self.wall_s
+
+
+async def drive(url: str, messages: list[str], concurrency: int) -> Load:
+    latencies: list[float] = []
+
+    async def conversation(session: aiohttp.ClientSession, sender: str) -> None:
+        for text in messages[:TURNS]:
+            started = time.perf_counter()
+            async with session.post(url, json={"sender": sender, "message": text}) as response:
+                response.raise_for_status()
+                await response.read()
+            latencies.append(1000 * (time.perf_counter() - started))
+
+    async with aiohttp.ClientSession() as session:
+        await conversation(session, f"warmup-{concurrency}")
+        latencies.clear()
+        started = time.perf_counter()
+        await asyncio.gather(
+            *(
+                conversation(session, f"bench-{concurrency}-{i}-{time.time_ns()}")
+                for i in range(concurrency)
+            )
+        )
+        wall = time.perf_counter() - started
+    return Load(concurrency, list(latencies), wall)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def measure_ours(workdir: Path) -> tuple[list[Load], float]:
+    settings = Settings.from_env(
+        {
+            "BOT_RASA_PORT": str(_free_port()),
+            "BOT_ACTIONS_PORT": str(_free_port()),
+            "BOT_VAR_DIR": str(workdir / "var"),
+        }
+    )
+    commands = server_commands(settings, model_path(Settings.from_env()))
+    (workdir / "var").mkdir(exist_ok=True)
+    processes = {
+        name: start_process(name, cmd, workdir / "var" / f"{name.split()[0]}.log")
+        for name, (cmd, _url) in commands.items()
+    }
+    try:
+        wait_until_ready(processes, {name: url for name, (_cmd, url) in commands.items()})
+        url = f"http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"
+        loads = [await drive(url, OUR_MESSAGES, c) for c in CONCURRENCY]
+        return loads, rss_mb(processes["rasa server"].pid)
+    finally:
+        stop_processes(processes)
+
+
+async def measure_baseline(workdir: Path) -> tuple[list[Load], float, float]:
+    rasa = str(Path(sys.executable).with_name("rasa"))
+    init_dir = workdir / "rasa-init"
+    init_dir.mkdir()
+    print("[bench] training the `rasa init` baseline...", flush=True)
+    started = time.monotonic()
+    subprocess.run(
+        [rasa, "init", "--no-prompt", "--init-dir", str(init_dir)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=init_dir,
+    )
+    training_s = time.monotonic() - started
+    port = _free_port()
+    process = start_process(
+        "baseline", [rasa, "run", "--port", str(port)], workdir / "baseline.log"
+    )
+    # `rasa run` resolves models/ against the working directory.
+    processes = {"baseline": process}
+    try:
+        wait_until_ready(processes, {"baseline": f"http://127.0.0.1:{port}/"})
+        url = f"http://127.0.0.1:{port}/webhooks/rest/webhook"
+        loads = [await drive(url, BASELINE_MESSAGES, c) for c in CONCURRENCY]
+        return loads, rss_mb(process.pid), training_s
+    finally:
+        stop_processes(processes)
+
+
+def write_report(
+    nlu: dict[str, Any],
+    ours: list[Load],
+    ours_rss: float,
+    base: list[Load],
+    base_rss: float,
+    base_training_s: float,
+) -> str:
+    stamp = json.loads((PROJECT_DIR / "models" / "fingerprint.json").read_text())
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Measured on {date.today().isoformat()} with `make bench` on {os.cpu_count()} cores "
+        f"({platform.machine()}, Python {platform.python_version()}).",
+        "Figures change from run to run; the ratio to the `rasa init` baseline,"
+        " measured in the same run, is the comparable one.",
+        "",
+        "## NLU on the held-out set (tests/nlu_heldout/, written apart from the training data)",
+        "",
+        "| language | intent accuracy | examples | language detection (3+ words) | examples |",
+        "|---|---|---|---|---|",
+    ]
+    for lang, (acc, n) in nlu["intent"].items():
+        det, dn = nlu["detection"][lang]
+        lines.append(f"| {lang} | {acc:.1f} % | {n} | {det:.1f} % | {dn} |")
+    lines += [
+        "",
+        "Worst intents: "
+        + ", ".join(f"{lang}/{intent} {acc:.0f} %" for acc, (lang, intent) in nlu["worst"]),
+        "",
+    ]
+    lines += [
+        "## REST webhook latency (10 messages per conversation)",
+        "",
+        "| assistant | concurrent conversations | p50 ms | p95 ms | p99 ms | messages/s |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, loads in (
+        ("this assistant (SQL tracker store, custom action every turn)", ours),
+        ("`rasa init` baseline (in-memory tracker store)", base),
+    ):
+        for load in loads:
+            lines.append(
+                f"| {name} | {load.concurrency} | {load.percentile(50):.0f} | "
+                f"{load.percentile(95):.0f} | {load.percentile(99):.0f} | {load.throughput:.1f} |"
+            )
+    ratio = ours[-1].throughput / base[-1].throughput
+    lines += [
+        "",
+        f"Throughput at {ours[-1].concurrency} conversations: {ratio:.2f} × the baseline.",
+        "",
+        "## Training and memory",
+        "",
+        f"- Training this assistant: {stamp.get('training_seconds', 'n/a')} s "
+        f"(`rasa init` baseline: {base_training_s:.0f} s, sample data).",
+        f"- Rasa server resident memory after the load: {ours_rss:.0f} MB "
+        f"(baseline {base_rss:.0f} MB).",
+        "",
+    ]
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text("\n".join(lines))
+    return "\n".join(lines)
+
+
+async def main() -> None:
+    model = model_path(Settings.from_env())
+    print("[bench] NLU on the held-out set...", flush=True)
+    nlu = await nlu_figures(model)
+    for language, intent, got, text in nlu["misses"]:
+        print(f"  miss [{language}] {intent} -> {got}: {text}")
+    with tempfile.TemporaryDirectory() as tmp:
+        print("[bench] REST latency of this assistant...", flush=True)
+        ours, ours_rss = await measure_ours(Path(tmp))
+        base, base_rss, base_training = await measure_baseline(Path(tmp))
+    print(write_report(nlu, ours, ours_rss, base, base_rss, base_training))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

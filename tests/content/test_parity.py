@@ -1,0 +1,147 @@
+"""French and Dutch side by side: a missing translation fails here, before any training."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.messages import catalog
+
+ROOT = Path(__file__).resolve().parents[2]
+LANGUAGES = ("fr", "nl")
+MIN_EXAMPLES = 20
+MAX_RATIO = 1.8
+ANNOTATION = re.compile(r"\[[^\]]+\]\((\w+)(?::[^)]*)?\)|\[[^\]]+\]\{\"entity\": \"(\w+)\"")
+
+
+def _nlu(folder: Path) -> dict[str, list[str]]:
+    examples: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*.yml")):
+        for block in yaml.safe_load(path.read_text()).get("nlu", []):
+            if "intent" in block:
+                lines = [
+                    line[2:].strip()
+                    for line in block["examples"].splitlines()
+                    if line.startswith("- ")
+                ]
+                examples.setdefault(block["intent"], []).extend(lines)
+    return examples
+
+
+def _domain() -> dict:
+    merged: dict = {"responses": {}, "intents": []}
+    for path in sorted((ROOT / "domain").glob("*.yml")):
+        data = yaml.safe_load(path.read_text())
+        merged["responses"].update(data.get("responses") or {})
+        merged["intents"].extend(data.get("intents") or [])
+    return merged
+
+
+def test_both_languages_have_the_same_training_files() -> None:
+    names = [
+        sorted(p.name for p in (ROOT / "data" / f"nlu_{lang}").glob("*.yml")) for lang in LANGUAGES
+    ]
+    assert names[0] == names[1] and names[0]
+
+
+def test_both_languages_train_the_same_intents_in_comparable_numbers() -> None:
+    fr, nl = (_nlu(ROOT / "data" / f"nlu_{lang}") for lang in LANGUAGES)
+    assert set(fr) == set(nl)
+    for intent in fr:
+        counts = len(fr[intent]), len(nl[intent])
+        assert min(counts) >= MIN_EXAMPLES, (intent, counts)
+        assert max(counts) / min(counts) <= MAX_RATIO, (intent, counts)
+
+
+def test_every_domain_intent_is_trained_in_both_languages() -> None:
+    trained = set(_nlu(ROOT / "data" / "nlu_fr"))
+    untrained = {"other_language"}  # set by ForeignLanguageClassifier, never learnt
+    domain_intents = {i if isinstance(i, str) else next(iter(i)) for i in _domain()["intents"]}
+    assert domain_intents - untrained == trained
+
+
+def test_each_intent_uses_the_same_entity_types_in_both_languages() -> None:
+    fr, nl = (_nlu(ROOT / "data" / f"nlu_{lang}") for lang in LANGUAGES)
+    for intent in fr:
+        types = [
+            {m[0] or m[1] for line in side[intent] for m in ANNOTATION.findall(line)}
+            for side in (fr, nl)
+        ]
+        assert types[0] == types[1], intent
+
+
+def test_held_out_sets_cover_every_trained_intent_in_both_languages() -> None:
+    trained = set(_nlu(ROOT / "data" / "nlu_fr"))
+    for lang in LANGUAGES:
+        heldout = {}
+        for path in (ROOT / "tests" / "nlu_heldout").glob(f"*_{lang}.yml"):
+            for block in yaml.safe_load(path.read_text())["nlu"]:
+                heldout[block["intent"]] = block["examples"]
+        assert set(heldout) == trained, lang
+
+
+def test_held_out_sentences_are_not_training_sentences() -> None:
+    training = {
+        line.lower()
+        for lang in LANGUAGES
+        for lines in _nlu(ROOT / "data" / f"nlu_{lang}").values()
+        for line in lines
+    }
+    heldout = {
+        line.lower()
+        for lang in LANGUAGES
+        for lines in _nlu(ROOT / "tests" / "nlu_heldout").values()
+        for line in lines
+    }
+    assert training.isdisjoint(heldout), sorted(training & heldout)[:5]
+
+
+@pytest.mark.parametrize("name", sorted(_domain()["responses"]))
+def test_every_response_has_one_french_and_one_dutch_variation(name: str) -> None:
+    variations = _domain()["responses"][name]
+    languages = []
+    for variation in variations:
+        conditions = variation.get("condition") or []
+        languages += [c["value"] for c in conditions if c.get("name") == "language"]
+        assert variation.get("text", "").strip(), name
+    assert sorted(languages) == sorted(LANGUAGES), name
+    assert len(variations) == len(LANGUAGES), name
+
+
+def test_response_buttons_match_in_both_languages() -> None:
+    for name, variations in _domain()["responses"].items():
+        payloads = [[b["payload"] for b in v.get("buttons", [])] for v in variations]
+        counts = {len(p) for p in payloads}
+        assert len(counts) == 1, name
+
+
+def _keys(node: object, prefix: str = "") -> set[str]:
+    if not isinstance(node, dict):
+        return {prefix}
+    return set().union(
+        *(_keys(value, f"{prefix}.{key}" if prefix else key) for key, value in node.items())
+    )
+
+
+def test_catalogs_have_the_same_keys_and_placeholders() -> None:
+    fr, nl = catalog("fr"), catalog("nl")
+    assert _keys(fr) == _keys(nl)
+    for key in _keys(fr):
+        values = []
+        for side in (fr, nl):
+            node = side
+            for part in key.split("."):
+                node = node[part]
+            values.append(set(re.findall(r"{(\w+)}", str(node))))
+        assert values[0] == values[1], key
+
+
+def test_e2e_conversations_have_the_same_stories_in_both_languages() -> None:
+    names = []
+    for lang in LANGUAGES:
+        stories = yaml.safe_load((ROOT / "tests" / "e2e" / f"conversations_{lang}.yml").read_text())
+        names.append(sorted(s["story"] for s in stories["stories"]))
+    assert names[0] == names[1] and names[0]

@@ -1,0 +1,104 @@
+"""The conversations of conversations_fr.yml / conversations_nl.yml, held over HTTP."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from bot.language import detect
+from tests.e2e.conftest import Assistant
+
+pytestmark = pytest.mark.e2e
+HERE = Path(__file__).parent
+
+
+def _stories() -> list[Any]:
+    cases = []
+    for lang in ("fr", "nl"):
+        for story in yaml.safe_load((HERE / f"conversations_{lang}.yml").read_text())["stories"]:
+            cases.append(pytest.param(lang, story, id=f"{lang}: {story['story']}"))
+    return cases
+
+
+def _http(url: str, payload: dict[str, Any] | None = None) -> Any:
+    data = json.dumps(payload).encode() if payload is not None else None
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def say(assistant: Assistant, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
+    payload: dict[str, Any] = {"sender": sender, "message": text}
+    if metadata:
+        payload["metadata"] = metadata
+    return _http(f"{assistant.rasa_url}/webhooks/rest/webhook", payload)
+
+
+def tracker(assistant: Assistant, sender: str) -> dict[str, Any]:
+    return _http(f"{assistant.rasa_url}/conversations/{sender}/tracker?token={assistant.token}")
+
+
+def _last_turn(events: list[dict[str, Any]]) -> tuple[dict[str, Any], list[str]]:
+    last_user = max(i for i, e in enumerate(events) if e["event"] == "user")
+    bot_names = [
+        (e.get("metadata") or {}).get("utter_action", "")
+        for e in events[last_user:]
+        if e["event"] == "bot"
+    ]
+    return events[last_user], bot_names
+
+
+@pytest.mark.parametrize("lang, story", _stories())
+def test_conversation(assistant: Assistant, lang: str, story: dict[str, Any]) -> None:
+    sender = f"e2e-{secrets.token_hex(8)}"
+    for number, step in enumerate(story["steps"]):
+        metadata = story.get("metadata") if number == 0 else None
+        replies = say(assistant, sender, step["user"], metadata)
+        state = tracker(assistant, sender)
+        user_event, responses = _last_turn(state["events"])
+        where = f"step {number + 1} ({step['user']!r})"
+        assert replies, f"{where}: no answer"
+        if "intent" in step:
+            assert user_event["parse_data"]["intent"]["name"] == step["intent"], where
+        if "responses" in step:
+            assert responses == step["responses"], where
+        language = state["slots"]["language"]
+        if "language" in step:
+            assert language == step["language"], where
+        for reply in replies:
+            detected = detect(reply.get("text", ""))
+            if not step.get("bilingual") and detected.words >= 3:
+                assert detected.name == language, f"{where}: {reply['text']!r} is not in {language}"
+
+
+def test_parse_result_carries_the_detected_language(assistant: Assistant) -> None:
+    result = _http(
+        f"{assistant.rasa_url}/model/parse?token={assistant.token}",
+        {"text": "ik zoek werk als lasser in Kortrijk"},
+    )
+    assert result["language"]["name"] == "nl"
+    assert result["language"]["confidence"] > 0.8
+
+
+def test_http_api_refuses_requests_without_the_token(assistant: Assistant) -> None:
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        _http(f"{assistant.rasa_url}/model/parse", {"text": "bonjour"})
+    assert refused.value.code == 401
+
+
+def test_unclear_message_offers_topics_as_buttons_in_user_language(assistant: Assistant) -> None:
+    sender = f"e2e-{secrets.token_hex(8)}"
+    say(assistant, sender, "goeiedag")
+    replies = say(assistant, sender, "blorfzak")
+    state = tracker(assistant, sender)
+    user_event, responses = _last_turn(state["events"])
+    assert user_event["parse_data"]["intent"]["name"] == "nlu_fallback"
+    assert responses == ["utter_ask_affirmation"]
+    assert replies[0]["buttons"][-1]["title"] == "Iets anders"
