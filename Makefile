@@ -29,6 +29,7 @@ train: install ## train the model into models/ if data or config changed
 	@$(PY) -m bot.cli train
 
 shell: train ## talk to the assistant in this terminal (starts the action server too)
+	@mkdir -p var
 	@$(RASA) run actions --port $${BOT_ACTIONS_PORT:-5055} --actions actions > /dev/null 2>&1 & \
 	  trap "kill $$! 2>/dev/null" EXIT; \
 	  $(RASA) shell --model models/crossborder.tar.gz --endpoints endpoints.yml
