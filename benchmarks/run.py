@@ -98,12 +98,19 @@ async def nlu_figures(model: Path) -> dict[str, Any]:
         if len(text.split()) >= 3:
             detection[language].append(detect(text).name == language)
 
+    fresh: dict[str, list[bool]] = defaultdict(list)
+    for path in sorted((PROJECT_DIR / "tests" / "nlu_heldout").glob("detection_*.txt")):
+        language = path.stem.rsplit("_", 1)[-1]
+        for text in filter(None, (line.strip() for line in path.read_text().splitlines())):
+            fresh[language].append(detect(text).name == language)
+
     def share(values: list[bool]) -> float:
         return 100.0 * sum(values) / len(values)
 
     return {
         "intent": {lang: (share(v), len(v)) for lang, v in sorted(per_lang.items())},
         "detection": {lang: (share(v), len(v)) for lang, v in sorted(detection.items())},
+        "fresh_detection": {lang: (share(v), len(v)) for lang, v in sorted(fresh.items())},
         "worst": sorted(((share(v), k) for k, v in per_intent.items()))[:5],
         "misses": misses,
     }

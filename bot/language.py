@@ -56,6 +56,7 @@ _MARKERS = {
         travail travailler boulot cherche emploi merci bien aussi encore parle français
         néerlandais avoir être plait plaît il slt bjr bsr jsuis chui jsp jsais taf taff
         bosser bosse boulot dacc dac ouais wé oué mrc dsl pk pq bcp tjrs rdv dispo wesh
+        bah hein ben bref alors tout rien ici là vraiment fais dois sais existe hors chui
         """.split()
     ),
     DUTCH: frozenset(
@@ -68,6 +69,8 @@ _MARKERS = {
         spreek spreken praten nederlands frans vlaams liever iemand mens k kzoek kheb
         tot ziens amai goesting efkes seffens ambetant plezant hebde hedde zijde kunde nen
         dnk idd mss wrm gwn zoiezo hallokes goeiemiddag goeienavond kweet kben kga
+        ga gaat gaan zit zitten doe doen weet denk vind heel echt toch alles iets niets nu
+        hier daar eens effe hè
         """.split()
     ),
 }
