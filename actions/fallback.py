@@ -29,9 +29,9 @@ class ActionDefaultAskAffirmation(Action):
             {"title": messages.text(language, f"intent.{c.intent}"), "payload": f"/{c.intent}"}
             for c in likely_intents(ranking, offerable)
         ]
-        buttons.append(
-            {"title": messages.text(language, "fallback.none_of_these"), "payload": "/deny"}
-        )
+        # Rasa's two-stage fallback reads out_of_scope, not deny, as "none of these".
+        none_of_these = messages.text(language, "fallback.none_of_these")
+        buttons.append({"title": none_of_these, "payload": "/out_of_scope"})
         dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
         return []
 

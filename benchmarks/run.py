@@ -268,7 +268,7 @@ def write_report(
         "",
         "## Training and memory",
         "",
-        f"- Training this assistant: {stamp.get('training_seconds', 'n/a')} s "
+        f"- Last `make train`: {stamp.get('training_seconds', 'n/a')} s (Rasa reuses unchanged components) "
         f"(`rasa init` baseline: {base_training_s:.0f} s, sample data).",
         f"- Rasa server resident memory after the load: {ours_rss:.0f} MB "
         f"(baseline {base_rss:.0f} MB).",

@@ -103,8 +103,8 @@ def test_unclear_message_offers_topics_as_buttons_in_user_language(assistant: As
     user_event, responses = _last_turn(state["events"])
     assert user_event["parse_data"]["intent"]["name"] == "nlu_fallback"
     assert responses == ["utter_ask_affirmation"]
-    assert replies[0]["buttons"][-1] == {"title": "Iets anders", "payload": "/deny"}
+    assert replies[0]["buttons"][-1] == {"title": "Iets anders", "payload": "/out_of_scope"}
     assert detect(replies[0]["text"]).name == "nl"
-    second = say(assistant, sender, "/deny")
+    second = say(assistant, sender, "/out_of_scope")
     assert tracker(assistant, sender)["slots"]["language"] == "nl"
     assert _last_turn(tracker(assistant, sender)["events"])[1] == ["utter_ask_rephrase"], second

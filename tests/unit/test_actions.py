@@ -74,4 +74,4 @@ async def test_affirmation_offers_likely_topics_in_user_language() -> None:
         messages.text("nl", "intent.ask_human"),
         messages.text("nl", "fallback.none_of_these"),
     ]
-    assert [b["payload"] for b in message["buttons"]] == ["/help", "/ask_human", "/deny"]
+    assert [b["payload"] for b in message["buttons"]] == ["/help", "/ask_human", "/out_of_scope"]
