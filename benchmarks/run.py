@@ -26,6 +26,7 @@ import yaml
 
 from bot.cli import (
     PROJECT_DIR,
+    free_port,
     model_path,
     server_commands,
     start_process,
@@ -51,14 +52,6 @@ OUR_MESSAGES = [
     "au revoir",
 ]
 BASELINE_MESSAGES = ["hello", "I am sad", "yes", "great", "are you a bot?", "bye"] * 2
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _heldout() -> list[tuple[str, str, str]]:
@@ -166,8 +159,8 @@ def rss_mb(pid: int) -> float:
 async def measure_ours(workdir: Path) -> tuple[list[Load], float]:
     settings = Settings.from_env(
         {
-            "BOT_RASA_PORT": str(_free_port()),
-            "BOT_ACTIONS_PORT": str(_free_port()),
+            "BOT_RASA_PORT": str(free_port()),
+            "BOT_ACTIONS_PORT": str(free_port()),
             "BOT_VAR_DIR": str(workdir / "var"),
         }
     )
@@ -200,7 +193,7 @@ async def measure_baseline(workdir: Path) -> tuple[list[Load], float, float]:
         cwd=init_dir,
     )
     training_s = time.monotonic() - started
-    port = _free_port()
+    port = free_port()
     process = start_process(
         "baseline", [rasa, "run", "--port", str(port)], workdir / "baseline.log"
     )

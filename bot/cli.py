@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -54,6 +55,13 @@ def training_fingerprint() -> str:
 
 def model_path(settings: Settings) -> Path:
     return settings.models_dir / f"{MODEL_NAME}.tar.gz"
+
+
+def free_port() -> int:
+    """A TCP port free on the loopback interface now, for a second instance beside the first."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def _rasa(*args: str) -> list[str]:

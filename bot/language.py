@@ -125,7 +125,7 @@ def place_words() -> frozenset[str]:
             for name in names:
                 words.update(fold(w) for w in _WORD_RE.findall(name))
     # Words that are place-name parts but also everyday function words keep their weight.
-    return frozenset(words - {fold(m) for m in _MARKERS[FRENCH] | _MARKERS[DUTCH]})
+    return frozenset(words.difference(*_folded_markers().values()))
 
 
 @lru_cache(maxsize=1)
