@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -68,8 +69,6 @@ def _heldout() -> list[tuple[str, str, str]]:
 
 def _plain(text: str) -> str:
     """Strip entity annotations: "[Frans](language:fr)" -> "Frans"."""
-    import re
-
     return re.sub(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})", r"\1", text)
 
 

@@ -16,6 +16,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 FRENCH = "fr"
 DUTCH = "nl"
@@ -100,13 +101,13 @@ class Detection:
         return {"name": self.name, "confidence": round(self.confidence, 4), "words": self.words}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object] | None) -> Detection | None:
+    def from_dict(cls, data: dict[str, Any] | None) -> Detection | None:
         """Read the JSON form back; ``None`` when the message carried no detection."""
         if not data or data.get("name") not in (*SUPPORTED, OTHER):
             return None
         return cls(
             str(data["name"]), float(data.get("confidence") or 0.0), int(data.get("words") or 0)
-        )  # type: ignore[arg-type]
+        )
 
 
 def fold(text: str) -> str:
@@ -192,7 +193,8 @@ def detect(text: str) -> Detection:
 
     scores = _statistical_scores(" ".join(words))
     markers = _folded_markers()
-    hits = {lang: sum(1 for word in words if fold(word) in markers[lang]) for lang in SUPPORTED}
+    folded = [fold(word) for word in words]
+    hits = {lang: sum(1 for word in folded if word in markers[lang]) for lang in SUPPORTED}
     # A third language is decided on the statistical scores alone, unless half the words
     # are French or Dutch function words: chat French ("slt jcherche un taf") looks foreign
     # to lingua, and one English "is" must not make English look Dutch.
