@@ -1,0 +1,100 @@
+"""Engine, metadata and transactions for the project's tables, on SQLite or PostgreSQL.
+
+The caller owns the transaction (SQLAlchemy "Session Basics"): data functions take the
+connection or session they are given, and ``transaction(engine)`` opens one that commits on
+success and rolls back on error.
+
+SQLite needs three things to behave under concurrent writers (the recipe of SQLAlchemy's
+pysqlite documentation): a busy timeout, so that a writer waits for the lock instead of
+failing at once; WAL journaling, so that readers never block the writer; and ``BEGIN
+IMMEDIATE`` for every transaction, so that two transactions never both read and then both try
+to upgrade to a write lock (which deadlocks and fails one of them with "database is locked").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import MetaData, create_engine, event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+# Constraint names that are the same on every database, so that migrations can refer to them.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def is_sqlite(engine: Engine | Connection) -> bool:
+    """True when ``engine`` talks to SQLite (some statements differ on PostgreSQL)."""
+    return engine.dialect.name == "sqlite"
+
+
+def make_engine(database_url: str, **options: Any) -> Engine:
+    """An engine for ``database_url``, with SQLite set up for concurrent writers.
+
+    Raises:
+        ValueError: for a database other than SQLite or PostgreSQL.
+    """
+    url = make_url(database_url)
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ValueError(f"DATABASE_URL: unsupported database {backend!r}")
+    if backend == "postgresql":
+        return create_engine(url, future=True, pool_pre_ping=True, **options)
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(
+        url,
+        future=True,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        **options,
+    )
+    _prepare_sqlite(engine)
+    return engine
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not pysqlite, decide when a transaction begins.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+@lru_cache(maxsize=8)
+def engine_for(database_url: str) -> Engine:
+    """One shared engine per URL for the running process (connection pools are per engine)."""
+    return make_engine(database_url)
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """A connection in a transaction: committed when the block ends, rolled back on error."""
+    with engine.begin() as connection:
+        yield connection
+
+
+def session_factory(engine: Engine) -> sessionmaker:
+    """ORM sessions bound to ``engine``, for code that prefers them to Core statements."""
+    return sessionmaker(bind=engine, future=True, expire_on_commit=False, class_=Session)

@@ -1,0 +1,10 @@
+"""Imports every module that defines tables, so that ``db.metadata`` knows them all.
+
+Alembic's autogeneration and the tests that create a schema import this module.
+"""
+
+from __future__ import annotations
+
+from bot.storage.db import metadata
+
+__all__ = ["metadata"]
