@@ -7,7 +7,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot import messages
+from actions.faq import FAQ_INTENT, asked_topic, topic_button
+from bot import knowledge, messages
 from bot.fallback import likely_intents
 
 
@@ -21,12 +22,18 @@ class ActionDefaultAskAffirmation(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         language = tracker.get_slot("language")
-        ranking = (tracker.latest_message or {}).get("intent_ranking") or []
+        message = tracker.latest_message or {}
+        ranking = message.get("intent_ranking") or []
         offerable = {
             name for name in _intent_names(domain) if messages.has_text("fr", f"intent.{name}")
         }
+        topic = _selected_topic(message)
+        if topic:
+            offerable.add(FAQ_INTENT)
         buttons = [
-            {"title": messages.text(language, f"intent.{c.intent}"), "payload": f"/{c.intent}"}
+            topic_button(topic, language)
+            if c.intent == FAQ_INTENT and topic
+            else {"title": messages.text(language, f"intent.{c.intent}"), "payload": f"/{c.intent}"}
             for c in likely_intents(ranking, offerable)
         ]
         # Rasa's two-stage fallback reads out_of_scope, not deny, as "none of these".
@@ -34,6 +41,12 @@ class ActionDefaultAskAffirmation(Action):
         buttons.append({"title": none_of_these, "payload": "/out_of_scope"})
         dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
         return []
+
+
+def _selected_topic(message: dict[str, Any]) -> str | None:
+    """The FAQ topic the ResponseSelector would answer, when it has a knowledge file."""
+    topic = asked_topic({**message, "intent": {"name": FAQ_INTENT}})
+    return topic if topic in knowledge.topics() else None
 
 
 def _intent_names(domain: dict[str, Any]) -> list[str]:

@@ -11,7 +11,6 @@ import asyncio
 import json
 import os
 import platform
-import re
 import subprocess
 import sys
 import tempfile
@@ -23,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
-import yaml
 
+from bot import training_data
 from bot.cli import (
     PROJECT_DIR,
     free_port,
@@ -60,16 +59,18 @@ def _heldout() -> list[tuple[str, str, str]]:
     rows = []
     for path in sorted((PROJECT_DIR / "tests" / "nlu_heldout").glob("*.yml")):
         language = path.stem.rsplit("_", 1)[-1]
-        for block in yaml.safe_load(path.read_text())["nlu"]:
-            for line in block["examples"].splitlines():
-                if line.startswith("- "):
-                    rows.append((language, block["intent"], _plain(line[2:].strip())))
+        for intent, lines in training_data.examples(path, plain=True).items():
+            rows.extend((language, intent, text) for text in lines)
     return rows
 
 
-def _plain(text: str) -> str:
-    """Strip entity annotations: "[Frans](language:fr)" -> "Frans"."""
-    return re.sub(r"\[([^\]]+)\](\([^)]*\)|\{[^}]*\})", r"\1", text)
+def _predicted(parsed: dict[str, Any]) -> str:
+    """The intent, with the ResponseSelector's topic for a retrieval intent ("faq/taxes")."""
+    intent = parsed["intent"]
+    name = str(intent.get("name"))
+    selected = (parsed.get("response_selector") or {}).get(name) or {}
+    key = (selected.get("response") or {}).get("intent_response_key")
+    return str(intent.get("full_retrieval_intent_name") or key or name)
 
 
 async def nlu_figures(model: Path) -> dict[str, Any]:
@@ -82,11 +83,12 @@ async def nlu_figures(model: Path) -> dict[str, Any]:
     misses = []
     for language, intent, text in _heldout():
         parsed = await agent.parse_message(text)
-        right = parsed["intent"]["name"] == intent
+        predicted = _predicted(parsed)
+        right = predicted == intent
         per_lang[language].append(right)
         per_intent[(language, intent)].append(right)
         if not right:
-            misses.append((language, intent, parsed["intent"]["name"], text))
+            misses.append((language, intent, predicted, text))
         if len(text.split()) >= 3:
             detection[language].append(detect(text).name == language)
 
@@ -104,6 +106,7 @@ async def nlu_figures(model: Path) -> dict[str, Any]:
         "detection": {lang: (share(v), len(v)) for lang, v in sorted(detection.items())},
         "fresh_detection": {lang: (share(v), len(v)) for lang, v in sorted(fresh.items())},
         "worst": sorted(((share(v), k) for k, v in per_intent.items()))[:5],
+        "per_intent": {key: (share(v), len(v)) for key, v in per_intent.items()},
         "misses": misses,
     }
 
@@ -245,6 +248,7 @@ def write_report(
         + ", ".join(f"{lang}/{intent} {acc:.0f} %" for acc, (lang, intent) in nlu["worst"]),
         "",
     ]
+    lines += _topic_table(nlu["per_intent"])
     lines += [
         "## REST webhook latency (10 messages per conversation)",
         "",
@@ -277,6 +281,30 @@ def write_report(
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text("\n".join(lines))
     return "\n".join(lines)
+
+
+def _topic_table(per_intent: dict[tuple[str, str], tuple[float, int]]) -> list[str]:
+    """Accuracy per FAQ topic (intent and ResponseSelector topic both right), worst first."""
+    topics = sorted({intent for _, intent in per_intent if intent.startswith("faq/")})
+    if not topics:
+        return []
+
+    def mean(topic: str) -> float:
+        return sum(per_intent.get((lang, topic), (0.0, 0))[0] for lang in ("fr", "nl")) / 2
+
+    lines = [
+        "### FAQ topics (retrieval intent and selected topic both right), worst first",
+        "",
+        "| topic | fr | nl |",
+        "|---|---|---|",
+    ]
+    for topic in sorted(topics, key=mean):
+        cells = []
+        for lang in ("fr", "nl"):
+            acc, n = per_intent.get((lang, topic), (float("nan"), 0))
+            cells.append(f"{acc:.0f} % of {n}")
+        lines.append(f"| {topic} | {' | '.join(cells)} |")
+    return lines + [""]
 
 
 async def main() -> None:

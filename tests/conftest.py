@@ -16,6 +16,7 @@ def make_tracker(
     metadata: dict[str, Any] | None = None,
     intent_ranking: list[dict[str, Any]] | None = None,
     sender_id: str = "test-user",
+    faq_topic: str | None = None,
 ) -> Tracker:
     """A real rasa_sdk Tracker whose latest message has this parse data."""
     latest = {
@@ -27,4 +28,11 @@ def make_tracker(
     }
     if language is not None:
         latest["language"] = language
+    if faq_topic is not None:
+        # What Rasa's ResponseSelector adds for a retrieval intent.
+        key = f"faq/{faq_topic}"
+        latest["response_selector"] = {
+            "all_retrieval_intents": ["faq"],
+            "faq": {"response": {"intent_response_key": key, "confidence": 0.9}},
+        }
     return Tracker(sender_id, slots or {}, latest, [], False, None, {}, "action_listen")

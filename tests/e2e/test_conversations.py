@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bot import knowledge, messages
 from bot.language import detect
 from tests.e2e.conftest import Assistant
 
@@ -72,10 +73,34 @@ def test_conversation(assistant: Assistant, lang: str, story: dict[str, Any]) ->
         language = state["slots"]["language"]
         if "language" in step:
             assert language == step["language"], where
+        _check_faq_step(step, user_event, state, replies, language, where)
         for reply in replies:
             detected = detect(reply.get("text", ""))
             if not step.get("bilingual") and detected.words >= 3:
                 assert detected.name == language, f"{where}: {reply['text']!r} is not in {language}"
+
+
+def _check_faq_step(
+    step: dict[str, Any],
+    user_event: dict[str, Any],
+    state: dict[str, Any],
+    replies: list[dict[str, Any]],
+    language: str,
+    where: str,
+) -> None:
+    """The FAQ checks of a step: topic understood, situation remembered, what was answered."""
+    texts = [reply.get("text", "") for reply in replies]
+    if "topic" in step:
+        intent = user_event["parse_data"]["intent"]
+        assert intent.get("full_retrieval_intent_name") == f"faq/{step['topic']}", where
+    for slot, value in (step.get("slots") or {}).items():
+        assert state["slots"][slot] == value, f"{where}: slot {slot}"
+    if "answer" in step:
+        name, key = step["answer"].split(":")
+        expected = knowledge.render(knowledge.topics()[name], key, language)
+        assert expected in texts, f"{where}: expected the {step['answer']} answer, got {texts}"
+    if "asks" in step:
+        assert messages.text(language, f"faq.ask_{step['asks']}") in texts, where
 
 
 def test_parse_result_carries_the_detected_language(assistant: Assistant) -> None:

@@ -4,8 +4,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionDefaultAskAffirmation
+from actions.faq import ActionAnswerFaq
 from actions.language import ActionSetLanguage
-from bot import messages
+from bot import knowledge, messages
 from bot.language import detect
 from tests.conftest import make_tracker
 
@@ -75,3 +76,142 @@ async def test_affirmation_offers_likely_topics_in_user_language() -> None:
         messages.text("nl", "fallback.none_of_these"),
     ]
     assert [b["payload"] for b in message["buttons"]] == ["/help", "/ask_human", "/out_of_scope"]
+
+
+# --- action_answer_faq ----------------------------------------------------------------------
+
+
+async def _answer_faq(**kwargs) -> tuple[CollectingDispatcher, list]:
+    dispatcher = CollectingDispatcher()
+    events = await ActionAnswerFaq().run(dispatcher, make_tracker(**kwargs), DOMAIN)
+    return dispatcher, events
+
+
+def _slots(events: list) -> dict:
+    return {event["name"]: event["value"] for event in events if event["event"] == "slot"}
+
+
+async def test_faq_asks_the_direction_with_buttons_when_unknown() -> None:
+    dispatcher, events = await _answer_faq(
+        text="je paie mes impôts où ?", intent="faq", faq_topic="taxes", slots={"language": "fr"}
+    )
+    [message] = dispatcher.messages
+    assert message["text"] == messages.text("fr", "faq.ask_direction")
+    payloads = [button["payload"] for button in message["buttons"]]
+    assert len(payloads) == 3 and all(p.startswith("/inform_direction{") for p in payloads)
+    assert _slots(events) == {"faq_topic": "taxes"}
+
+
+async def test_faq_answers_for_the_situation_given_in_the_question() -> None:
+    dispatcher, events = await _answer_faq(
+        text="ik woon in Rijsel en werk in Kortrijk, waar betaal ik belastingen?",
+        intent="faq",
+        faq_topic="taxes",
+        slots={"language": "nl"},
+    )
+    [message] = dispatcher.messages
+    topic = knowledge.topics()["taxes"]
+    assert message["text"] == knowledge.render(topic, "fr-be", "nl")
+    assert _slots(events) == {
+        "residence_country": "fr",
+        "work_country": "be",
+        "work_region": "flanders",
+        "faq_topic": "taxes",
+    }
+    titles = [button["title"] for button in message["buttons"]]
+    assert messages.text("nl", "intent.ask_human") in titles
+    assert messages.text("nl", "faq.change_situation") in titles
+
+
+async def test_direction_button_answers_the_pending_topic() -> None:
+    entities = [
+        {"entity": "residence_country", "value": "be"},
+        {"entity": "work_country", "value": "fr"},
+    ]
+    dispatcher, events = await _answer_faq(
+        intent="inform_direction",
+        entities=entities,
+        slots={"language": "fr", "faq_topic": "social_security"},
+    )
+    topic = knowledge.topics()["social_security"]
+    assert dispatcher.messages[0]["text"] == knowledge.render(topic, "be-fr", "fr")
+    assert _slots(events)["work_country"] == "fr"
+
+
+async def test_what_if_i_worked_in_france_answers_again_for_the_other_direction() -> None:
+    known = {"residence_country": "fr", "work_country": "be", "work_region": "wallonia"}
+    dispatcher, events = await _answer_faq(
+        text="et si je travaille en France ?",
+        intent="inform_direction",
+        slots={"language": "fr", "faq_topic": "health_insurance", **known},
+    )
+    topic = knowledge.topics()["health_insurance"]
+    assert dispatcher.messages[0]["text"] == knowledge.render(topic, "be-fr", "fr")
+    assert _slots(events) == {
+        "residence_country": "be",
+        "work_country": "fr",
+        "work_region": None,
+        "faq_topic": "health_insurance",
+    }
+
+
+async def test_region_is_asked_when_flanders_and_wallonia_differ() -> None:
+    dispatcher, _ = await _answer_faq(
+        text="kindergeld?",
+        intent="faq",
+        faq_topic="family_allowances",
+        slots={"language": "nl", "residence_country": "fr", "work_country": "be"},
+    )
+    assert dispatcher.messages[0]["text"] == messages.text("nl", "faq.ask_region")
+    assert len(dispatcher.messages[0]["buttons"]) == 2
+
+
+async def test_topic_button_is_answered_without_nlu_and_general_topics_need_no_direction() -> None:
+    dispatcher, _ = await _answer_faq(
+        intent="faq",
+        entities=[{"entity": "faq_topic", "value": "wages"}],
+        slots={"language": "nl"},
+    )
+    assert dispatcher.messages[0]["text"] == knowledge.render(
+        knowledge.topics()["wages"], "general", "nl"
+    )
+
+
+async def test_change_situation_button_asks_the_direction_again() -> None:
+    known = {"residence_country": "fr", "work_country": "be", "work_region": "flanders"}
+    dispatcher, events = await _answer_faq(
+        intent="inform_direction", slots={"language": "fr", "faq_topic": "taxes", **known}
+    )
+    assert dispatcher.messages[0]["text"] == messages.text("fr", "faq.ask_direction")
+
+
+async def test_situation_without_a_question_is_acknowledged_in_the_right_language() -> None:
+    dispatcher, events = await _answer_faq(
+        text="ik woon in Menen en werk in Halluin",
+        intent="inform_direction",
+        slots={"language": "nl"},
+    )
+    [message] = dispatcher.messages
+    assert message["text"].startswith(messages.text("nl", "faq.noted.be-fr"))
+    assert message["buttons"] and _slots(events)["residence_country"] == "be"
+
+
+async def test_fallback_offers_the_selected_faq_topic_with_its_label() -> None:
+    ranking = [{"name": "faq", "confidence": 0.45}, {"name": "help", "confidence": 0.3}]
+    tracker = make_tracker(
+        text="frontalier chomage ?",
+        intent="nlu_fallback",
+        intent_ranking=ranking,
+        slots={"language": "nl"},
+        faq_topic="unemployment_benefits",
+    )
+    dispatcher = CollectingDispatcher()
+    domain = {"intents": ["help", {"faq": {"is_retrieval_intent": True}}]}
+    await ActionDefaultAskAffirmation().run(dispatcher, tracker, domain)
+    buttons = dispatcher.messages[0]["buttons"]
+    label = knowledge.topics()["unemployment_benefits"].label["nl"]
+    assert buttons[0] == {
+        "title": label,
+        "payload": '/faq{"faq_topic": "unemployment_benefits"}',
+    }
+    assert buttons[1]["payload"] == "/help"

@@ -1,0 +1,164 @@
+"""Answers cross-border questions for the candidate's situation (thin adapter on bot.knowledge)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import direction, knowledge, messages
+from bot.direction import Situation
+
+FAQ_INTENT = "faq"
+DIRECTION_INTENT = "inform_direction"
+# Offered after a situation is given without a question.
+_SITUATION_TOPICS = ("taxes", "social_security", "health_insurance", "unemployment_benefits")
+_SLOTS = {"residence_country": "residence", "work_country": "work", "work_region": "work_region"}
+
+
+class ActionAnswerFaq(Action):
+    """Answers ``faq/<topic>``, or asks where the candidate lives and works when it matters.
+
+    Also runs after ``inform_direction`` ("et si je travaille en France ?"): the situation is
+    updated and the last topic is answered again for it.
+    """
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        language = tracker.get_slot("language")
+        message = tracker.latest_message or {}
+        known = direction.from_values(*(tracker.get_slot(slot) for slot in _SLOTS))
+        said = _said(message)
+        situation = direction.merge(known, said)
+        events = _situation_events(known, situation)
+        intent = (message.get("intent") or {}).get("name")
+
+        name = asked_topic(message) or tracker.get_slot("faq_topic")
+        topic = knowledge.topics().get(name or "")
+        if topic is None:
+            # A situation without a question yet: acknowledge it and offer topics.
+            noted = knowledge.situation_label(situation, language)
+            text = " ".join(filter(None, [noted, messages.text(language, "faq.which_question")]))
+            dispatcher.utter_message(text=text, buttons=_direction_topic_buttons(language))
+            return events
+
+        events.append(SlotSet("faq_topic", topic.name))
+        choice = knowledge.reply(topic, situation)
+        if choice.missing == "direction" or (intent == DIRECTION_INTENT and said.is_empty()):
+            dispatcher.utter_message(
+                text=messages.text(language, "faq.ask_direction"),
+                buttons=_direction_buttons(language),
+            )
+        elif choice.missing == "region":
+            dispatcher.utter_message(
+                text=messages.text(language, "faq.ask_region"),
+                buttons=_region_buttons(language),
+            )
+        else:
+            assert choice.key is not None
+            dispatcher.utter_message(
+                text=knowledge.render(topic, choice.key, _language(language)),
+                buttons=_follow_up_buttons(topic, language),
+            )
+        return events
+
+
+def _language(language: str | None) -> str:
+    return language if language in ("fr", "nl") else "fr"
+
+
+def asked_topic(message: dict[str, Any]) -> str | None:
+    """The topic of the latest message: a topic button's entity, else the ResponseSelector's."""
+    for entity in message.get("entities") or []:
+        if entity.get("entity") == "faq_topic":
+            return str(entity.get("value"))
+    if (message.get("intent") or {}).get("name") != FAQ_INTENT:
+        return None
+    selected = (message.get("response_selector") or {}).get(FAQ_INTENT) or {}
+    key = (selected.get("response") or {}).get("intent_response_key") or ""
+    return key.split("/", 1)[1] if "/" in key else None
+
+
+def _said(message: dict[str, Any]) -> Situation:
+    """What the message says about the situation: button entities, else its text."""
+    values = {
+        _SLOTS[e["entity"]]: e.get("value")
+        for e in message.get("entities") or []
+        if e.get("entity") in _SLOTS
+    }
+    if values:
+        return direction.from_values(
+            values.get("residence"), values.get("work"), values.get("work_region")
+        )
+    return direction.read(str(message.get("text") or ""))
+
+
+def _situation_events(known: Situation, situation: Situation) -> list[dict[str, Any]]:
+    return [
+        SlotSet(slot, getattr(situation, field))
+        for slot, field in _SLOTS.items()
+        if getattr(situation, field) != getattr(known, field)
+    ]
+
+
+def _payload(intent: str, entities: dict[str, str]) -> str:
+    return f"/{intent}{json.dumps(entities)}" if entities else f"/{intent}"
+
+
+def _direction_buttons(language: str | None) -> list[dict[str, str]]:
+    to_belgium = {"residence_country": "fr", "work_country": "be"}
+    choices = {
+        "fr-be-flanders": {**to_belgium, "work_region": "flanders"},
+        "fr-be-wallonia": {**to_belgium, "work_region": "wallonia"},
+        "be-fr": {"residence_country": "be", "work_country": "fr"},
+    }
+    return [
+        {
+            "title": messages.text(language, f"faq.direction_button.{key}"),
+            "payload": _payload(DIRECTION_INTENT, entities),
+        }
+        for key, entities in choices.items()
+    ]
+
+
+def _region_buttons(language: str | None) -> list[dict[str, str]]:
+    return [
+        {
+            "title": messages.text(language, f"faq.region_button.{region}"),
+            "payload": _payload(
+                DIRECTION_INTENT,
+                {"residence_country": "fr", "work_country": "be", "work_region": region},
+            ),
+        }
+        for region in ("flanders", "wallonia")
+    ]
+
+
+def topic_button(name: str, language: str | None) -> dict[str, str]:
+    label = knowledge.topics()[name].label[_language(language)]
+    return {"title": label, "payload": _payload(FAQ_INTENT, {"faq_topic": name})}
+
+
+def _follow_up_buttons(topic: knowledge.Topic, language: str | None) -> list[dict[str, str]]:
+    """Related topics, another situation where it matters, and a consultant."""
+    buttons = [topic_button(name, language) for name in topic.related]
+    if topic.direction_required:
+        buttons.append(
+            {
+                "title": messages.text(language, "faq.change_situation"),
+                "payload": _payload(DIRECTION_INTENT, {}),
+            }
+        )
+    buttons.append({"title": messages.text(language, "intent.ask_human"), "payload": "/ask_human"})
+    return buttons
+
+
+def _direction_topic_buttons(language: str | None) -> list[dict[str, str]]:
+    return [topic_button(name, language) for name in _SITUATION_TOPICS]

@@ -1,0 +1,74 @@
+"""Reading where a candidate lives and works, and remembering it across messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.direction import Situation, from_values, merge, read
+
+FR_FLANDERS = Situation("fr", "be", "flanders")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("je vis à Tourcoing et je vais bosser à Menen, je paie mes impôts où ?", FR_FLANDERS),
+        ("ik woon in Menen en werk in Tourcoing", Situation("be", "fr")),
+        ("j'habite côté français, boulot à Tournai", Situation("fr", "be", "wallonia")),
+        ("ik woon in Rijsel en ik zou in Kortrijk werken", FR_FLANDERS),
+        ("Lille, Kortrijk", FR_FLANDERS),
+        ("en als ik in Frankrijk ga werken?", Situation(work="fr")),
+        ("moi je vis en Belgique", Situation(residence="be")),
+        ("je bosse en Flandre", Situation(work="be", work_region="flanders")),
+        ("non je vis à Comines côté belge", Situation(residence="be")),
+        (
+            "moet ik Nederlands kennen om in Moeskroen te werken?",
+            Situation(work="be", work_region="wallonia"),
+        ),
+        ("J'habite à Mons-en-Barœul, je bosse à Mons", Situation("fr", "be", "wallonia")),
+    ],
+)
+def test_read_finds_each_side_in_french_and_dutch(text: str, expected: Situation) -> None:
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ik heb hem gezien", "je suis belge", "bonjour, comment ça va ?", "Lens", "Lille et Roubaix"],
+)
+def test_read_ignores_common_words_nationalities_and_ambiguous_places(text: str) -> None:
+    assert read(text).is_empty()
+
+
+def test_key_only_for_cross_border_situations() -> None:
+    assert FR_FLANDERS.key == "fr-be"
+    assert Situation("be", "fr").key == "be-fr"
+    assert Situation("fr", "fr").key is None
+    assert Situation(residence="fr").key is None
+
+
+def test_merge_keeps_what_was_known_and_adds_what_was_said() -> None:
+    assert merge(Situation(residence="fr"), read("je bosse à Ypres")) == FR_FLANDERS
+    assert merge(FR_FLANDERS, Situation()) == FR_FLANDERS
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "et si je travaille en France ?",
+        "et si j'habite en Belgique ?",
+        "en als ik in Frankrijk werk?",
+    ],
+)
+def test_merge_flips_the_other_side_when_one_side_crosses_over(text: str) -> None:
+    assert merge(FR_FLANDERS, read(text)) == Situation("be", "fr")
+
+
+def test_merge_changes_region_and_forgets_it_when_work_leaves_belgium() -> None:
+    assert merge(FR_FLANDERS, read("je travaille à Mons")) == Situation("fr", "be", "wallonia")
+    assert merge(FR_FLANDERS, read("ik woon in België")).work_region is None
+
+
+def test_from_values_ignores_unexpected_slot_values() -> None:
+    assert from_values("fr", "be", "flanders") == FR_FLANDERS
+    assert from_values("de", None, "bavaria") == Situation()
