@@ -1,8 +1,8 @@
 """Schema migrations of the project's tables (Alembic), run by ``make run`` and the tests.
 
-``python -m bot.storage.migrate`` upgrades the database of ``DATABASE_URL``;
-``python -m bot.storage.migrate revision -m "what changed"`` writes a new migration from the
-difference between the tables in ``bot.storage.tables`` and the database.
+``python -m bot.manage migrate`` upgrades the database of ``DATABASE_URL``;
+``python -m bot.manage make-migration -m "what changed" --branch-label sessions`` writes a new
+migration from the difference between the tables in ``bot.storage.tables`` and the database.
 
 Each feature's migrations form their own branch (several heads are fine), and ``upgrade``
 always goes to every head. Rasa's tracker store tables are not ours: ``env.py`` leaves them out
@@ -12,7 +12,6 @@ of autogeneration.
 from __future__ import annotations
 
 import argparse
-import sys
 from importlib import resources
 
 from alembic import command
@@ -36,29 +35,29 @@ def upgrade(database_url: str) -> None:
     command.upgrade(alembic_config(database_url), "heads")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.storage.migrate")
-    commands = parser.add_subparsers(dest="command")
-    commands.add_parser("upgrade", help="apply every pending migration (the default)")
-    revision = commands.add_parser("revision", help="write a migration from the table changes")
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """The ``migrate`` command of ``python -m bot.manage``."""
+    parser = commands.add_parser("migrate", help="apply every pending schema migration")
+    parser.set_defaults(handler=lambda settings, _args: _upgrade_and_say(settings.database_url))
+    revision = commands.add_parser("make-migration", help="write a migration from table changes")
     revision.add_argument("-m", "--message", required=True)
-    revision.add_argument("--head", default="base", help="branch to extend (default: new one)")
+    revision.add_argument("--head", default="base", help="branch to extend (default: a new one)")
     revision.add_argument("--branch-label", default=None)
-    args = parser.parse_args(argv)
-    url = Settings.from_env().database_url
-    if args.command == "revision":
-        command.revision(
-            alembic_config(url),
-            message=args.message,
-            autogenerate=True,
-            head=args.head,
-            branch_label=args.branch_label,
-        )
-    else:
-        upgrade(url)
-        print("[migrate] database is up to date")
+    revision.set_defaults(handler=_revision)
+
+
+def _upgrade_and_say(database_url: str) -> int:
+    upgrade(database_url)
+    print("[migrate] the database is up to date")
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def _revision(settings: Settings, args: argparse.Namespace) -> int:
+    command.revision(
+        alembic_config(settings.database_url),
+        message=args.message,
+        autogenerate=True,
+        head=args.head,
+        branch_label=args.branch_label,
+    )
+    return 0

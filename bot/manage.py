@@ -1,0 +1,38 @@
+"""Data and administration commands: ``python -m bot.manage <command> ...``.
+
+Each feature module offers a ``register(subparsers)`` function that adds its commands and
+sets ``handler`` on them; this module only collects them. ``python -m bot.manage --help``
+lists every command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from bot import log
+from bot.config import Settings
+
+Register = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg]
+
+
+def _registrations() -> list[Register]:
+    # Imported here so that one broken feature does not stop `--help` of the others.
+    from bot.storage import migrate
+
+    return [migrate.register]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.manage", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for register in _registrations():
+        register(commands)
+    args = parser.parse_args(argv)
+    log.setup()
+    return int(args.handler(Settings.from_env(), args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
