@@ -208,6 +208,38 @@ def detect(text: str) -> Detection:
     return Detection(name, scores[name] / (scores[FRENCH] + scores[DUTCH] or 1.0), len(words))
 
 
+# Names of the two languages, as people write them in either language ("en flamand svp",
+# "kan het in het Frans?"): they tell which language a switch request asks for.
+_LANGUAGE_NAMES = {
+    FRENCH: frozenset("francais franse frans french franstalig francophone fr".split()),
+    DUTCH: frozenset(
+        "neerlandais flamand flamande nederlands vlaams dutch nederlandstalig "
+        "neerlandophone nl".split()
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LanguageName:
+    """A language named in a message: its character span and code (``fr`` or ``nl``)."""
+
+    start: int
+    end: int
+    text: str
+    value: str
+
+
+def named_languages(text: str) -> list[LanguageName]:
+    """Every mention of French or Dutch by name in ``text``, in order."""
+    found = []
+    for match in _WORD_RE.finditer(text):
+        word = fold(match.group())
+        for language, names in _LANGUAGE_NAMES.items():
+            if word in names:
+                found.append(LanguageName(match.start(), match.end(), match.group(), language))
+    return found
+
+
 def is_foreign(detection: Detection) -> bool:
     """True when a message is clearly in a language the assistant does not speak."""
     return (
