@@ -123,6 +123,8 @@ def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    # Rasa's telemetry would try to reach the internet, which this product must never need.
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")]))
     return env
 
@@ -184,6 +186,8 @@ def server_commands(settings: Settings, model: Path) -> dict[str, tuple[list[str
     """The command line of each server and the URL that answers once it is ready."""
     endpoints = write_endpoints(settings)
     rasa_args = [
+        "-m",
+        "bot.server",
         "run",
         "--model",
         str(model),
@@ -202,7 +206,7 @@ def server_commands(settings: Settings, model: Path) -> dict[str, tuple[list[str
     actions = ["run", "actions", "--port", str(settings.actions_port), "--actions", "actions"]
     return {
         "actions server": (_rasa(*actions), f"http://127.0.0.1:{settings.actions_port}/health"),
-        "rasa server": (_rasa(*rasa_args), f"http://127.0.0.1:{settings.rasa_port}/"),
+        "rasa server": ([sys.executable, *rasa_args], f"http://127.0.0.1:{settings.rasa_port}/"),
     }
 
 

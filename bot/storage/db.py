@@ -42,8 +42,16 @@ def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(database_url: str, **options: Any) -> Engine:
+def make_engine(database_url: str, durable: bool = True, **options: Any) -> Engine:
     """An engine for ``database_url``, with SQLite set up for concurrent writers.
+
+    Args:
+        database_url: an SQLAlchemy URL (SQLite or PostgreSQL).
+        durable: on SQLite, make every commit survive a power cut (``synchronous=FULL``).
+            ``False`` (``NORMAL``) still never corrupts the file in WAL mode and survives a
+            crash of the process, but a power cut may lose the last commits: that is the
+            trade-off Rasa's conversation events take, not bookings.
+        options: passed on to ``create_engine``.
 
     Raises:
         ValueError: for a database other than SQLite or PostgreSQL.
@@ -62,11 +70,11 @@ def make_engine(database_url: str, **options: Any) -> Engine:
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         **options,
     )
-    _prepare_sqlite(engine)
+    _prepare_sqlite(engine, "FULL" if durable else "NORMAL")
     return engine
 
 
-def _prepare_sqlite(engine: Engine) -> None:
+def _prepare_sqlite(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins.
@@ -74,6 +82,7 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
