@@ -6,7 +6,6 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-
 # Rasa's SQLTrackerStore with the project's SQLite set-up (bot/server/tracker_store.py).
 STORE_CLASS = "bot.server.tracker_store.ProjectSQLTrackerStore"
 
