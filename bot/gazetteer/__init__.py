@@ -31,6 +31,7 @@ Every lookup that had to choose returns the other candidates (``Match.alternativ
 from __future__ import annotations
 
 from bot.gazetteer._data import (
+    EARTH_RADIUS_KM,
     Occupation,
     Place,
     distance_km,
@@ -53,6 +54,7 @@ from bot.gazetteer._text import fold
 
 __all__ = [
     "ANYWHERE",
+    "EARTH_RADIUS_KM",
     "COMMON_WORD_NAMES",
     "OCCUPATION",
     "PLACE",

@@ -116,11 +116,14 @@ class NameIndex:
     def get(self, words: tuple[str, ...], kind: str) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries.get(words, ()) if e.kind == kind)
 
-    fuzzy: dict[tuple[str, int], dict[str, tuple[str, ...]]]
-    names: dict[str, dict[str, tuple[str, ...]]]
+    fuzzy: dict[tuple[str, int], dict[tuple[str, ...], str]]
+    names: dict[str, dict[tuple[str, ...], str]]
 
-    def fuzzy_choices(self, kind: str, length: int) -> dict[str, tuple[str, ...]]:
-        """Names of ``length`` words that fuzzy matching may aim at (joined -> key)."""
+    def fuzzy_choices(self, kind: str, length: int) -> dict[tuple[str, ...], str]:
+        """Names of ``length`` words that fuzzy matching may aim at (key -> joined words).
+
+        rapidfuzz compares a query with the values of a dict and returns the key too.
+        """
         return self.fuzzy.get((kind, length), {})
 
 

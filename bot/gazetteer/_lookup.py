@@ -24,7 +24,10 @@ FUZZY_MIN_LENGTH = 4
 # French town is "Komen (Frankrijk)" for them. Lens is first the town of 30,000 in the
 # Pas-de-Calais, not the village of Hainaut. Either way the other place is kept in
 # ``alternatives`` so that the dialogue can ask.
-PREFERRED = {("komen",): "be-comines-warneton", ("lens",): "fr-lens"}
+PREFERRED: dict[tuple[str, ...], str] = {
+    ("komen",): "be-comines-warneton",
+    ("lens",): "fr-lens",
+}
 
 _ROME = re.compile(r"^[A-N]\d{4}$")
 _ISCO = re.compile(r"^\d{4}$")
@@ -82,7 +85,7 @@ def _fuzzy(words: tuple[str, ...], kind: str) -> tuple[tuple[str, ...], float] |
     if best is None:
         return None
     _name, score, words_of_name = best
-    return words_of_name, float(score)
+    return tuple(words_of_name), float(score)
 
 
 def resolve_place(text: str, language: str | None = None) -> Match[Place] | None:

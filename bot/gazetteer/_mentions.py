@@ -246,7 +246,7 @@ def _best_near(
         if hit is None or abs(len(hit[0]) - len(query)) > 2 or hit[0][0] != query[0]:
             continue
         if best is None or hit[1] > best[2]:
-            best = (kind, hit[2], float(hit[1]))
+            best = (kind, tuple(hit[2]), float(hit[1]))
     return best
 
 
