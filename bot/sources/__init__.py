@@ -1,0 +1,28 @@
+"""Where vacancies come from: the local database and external HTTP vacancy APIs.
+
+Every source is a :class:`VacancySource`: it has a ``name`` (shown on result cards and in
+``SearchPage.unavailable_sources``) and an asynchronous ``search(query)`` that returns the
+source's best candidates for the query, ranked, at most ``query.window`` of them. A source
+that cannot answer raises :class:`bot.errors.SourceUnavailable` (and nothing else), with the
+cause chained; :func:`bot.vacancies.search` then carries on with the other sources.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.vacancies import SearchQuery, Vacancy
+
+
+class VacancySource(Protocol):
+    """A provider of vacancies for :func:`bot.vacancies.search`."""
+
+    name: str
+
+    async def search(self, query: SearchQuery) -> list[Vacancy]:
+        """Candidates for ``query``, best first, at most ``query.window``.
+
+        Raises:
+            SourceUnavailable: the source could not answer (the only exception allowed).
+        """
+        ...
