@@ -241,7 +241,7 @@ def rank(vacancies: Sequence[Vacancy], query: SearchQuery) -> list[SearchResult]
             continue
         seen.add(vacancy.key)
         results.append(SearchResult(vacancy, distance))
-    return sorted(results, key=_order)
+    return _ordered(results)
 
 
 def matches(vacancy: Vacancy, query: SearchQuery, distance: float | None) -> bool:
@@ -269,10 +269,16 @@ def _same_offer_key(vacancy: Vacancy) -> tuple[str, ...]:
     return (gazetteer.fold(vacancy.title), gazetteer.fold(vacancy.employer), where)
 
 
-def _order(result: SearchResult) -> tuple[float, int, str, str]:
+def _ordered(results: list[SearchResult]) -> list[SearchResult]:
+    """Nearest first, then newest, then the highest source id: the order of the store's
+    indexes, so that the store's best candidates are the service's best (two stable sorts)."""
+    results = sorted(results, key=lambda r: (r.vacancy.source_id, r.vacancy.source), reverse=True)
+    return sorted(results, key=_distance_then_date)
+
+
+def _distance_then_date(result: SearchResult) -> tuple[float, int]:
     distance = math.inf if result.distance_km is None else round(result.distance_km, 3)
-    vacancy = result.vacancy
-    return (distance, -vacancy.posted_on.toordinal(), vacancy.source_id, vacancy.source)
+    return (distance, -result.vacancy.posted_on.toordinal())
 
 
 async def suggest(query: SearchQuery, sources: Sequence[VacancySource]) -> Suggestions:

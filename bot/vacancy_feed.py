@@ -379,8 +379,9 @@ def _choice(
     row: _Row, name: str, allowed: tuple[str, ...], aliases: dict[str, str], default: str = ""
 ) -> str:
     value = row.text(name, required=not default) or default
-    folded = gazetteer.fold(value).replace("-", " ").strip()
-    chosen = value if value in allowed else aliases.get(folded)
+    if value in allowed:
+        return value
+    chosen = aliases.get(gazetteer.fold(value).replace("-", " ").strip())
     if chosen is None:
         raise BadRow(f"unknown {name} {value!r} (one of {', '.join(allowed)})")
     return chosen

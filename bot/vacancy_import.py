@@ -27,6 +27,8 @@ from bot.storage import vacancies as table
 from bot.vacancy_feed import Feed, RowError, read_feed
 
 log = logging.getLogger(__name__)
+# Imports that change more rows than this refresh the query planner's statistics.
+ANALYZE_AFTER = 1000
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ def import_feed(
         counts = table.store(
             connection, (v for _line, v in feed.vacancies), datetime.now(timezone.utc)
         )
+        if counts.inserted + counts.updated > ANALYZE_AFTER:
+            table.analyze(connection)
     log.info("imported vacancies of %s: %s", feed.source, counts)
     return _report(feed, counts, written=True)
 

@@ -27,7 +27,6 @@ class LocalVacancySource:
     def __init__(self, engine: Engine, name: str = "local") -> None:
         self.name = name
         self._engine = engine
-        table.prepare(engine)
 
     async def search(self, query: SearchQuery) -> list[Vacancy]:
         return await asyncio.to_thread(self.search_blocking, query)

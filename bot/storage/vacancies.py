@@ -3,12 +3,11 @@
 Data functions take the connection they are given; the caller owns the transaction
 (``with db.transaction(engine) as connection:``).
 
-Search is one indexed query: the occupation codes, a bounding box around the candidate's
-place (``lat``/``lon`` ranges the indexes can use), the exact haversine distance, the
-expiry date, ordered by distance then date and limited to the page window. The haversine
-comparison avoids square roots and arc sines: ``a <= sin²(r / 2R)`` is the same test as
-``distance <= r``, so SQL only needs ``sin`` and ``cos``, which PostgreSQL has and SQLite
-has when built with its math functions; :func:`prepare` adds them otherwise.
+Search reads only what a page needs, through indexes (see :func:`search`): offers sit at
+a few hundred distinct locations (the gazetteer's towns, plus any coordinates a feed
+gives), so ranking locations by distance in Python and then reading each location's newest
+offers from an index costs the same with 300 or 100,000 offers. The SQL is plain
+comparisons, the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -34,20 +33,17 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     bindparam,
-    event,
     false,
     func,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection, Engine, Row
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.gazetteer import EARTH_RADIUS_KM
+from bot.gazetteer import Place, distance_km
 from bot.storage.db import metadata
 from bot.vacancies import CONTRACT_TYPES, WORKING_TIMES, SearchQuery, Vacancy
 
@@ -89,10 +85,21 @@ vacancies = Table(
         "working_time IN (" + ", ".join(f"'{w}'" for w in WORKING_TIMES) + ")",
         name="working_time",
     ),
-    Index("ix_vacancies_occupation_lat_lon", "occupation_id", "lat", "lon"),
-    Index("ix_vacancies_lat_lon", "lat", "lon"),
+    # Each serves both steps of a search near a place: the locations with open offers
+    # (index-only scan) and then one location's newest offers, read in index order.
+    Index(
+        "ix_vacancies_occupation_location",
+        "occupation_id",
+        "lat",
+        "lon",
+        "posted_on",
+        "source_id",
+        "expires_on",
+    ),
+    Index("ix_vacancies_location", "lat", "lon", "posted_on", "source_id", "expires_on"),
+    # The newest offers of an occupation anywhere; expired offers for a purge.
+    Index("ix_vacancies_occupation_posted", "occupation_id", "posted_on", "source_id"),
     Index("ix_vacancies_expires_on", "expires_on"),
-    Index("ix_vacancies_isco08", "isco08"),
 )
 
 # Columns that make up a vacancy (everything but the surrogate key and the import time).
@@ -140,25 +147,6 @@ def from_row(row: Row | dict[str, Any]) -> Vacancy:
     fields = {name: values[name] for name in FIELDS if name != "required_languages"}
     fields["demo"] = bool(fields["demo"])
     return Vacancy(required_languages=languages, **fields)
-
-
-def prepare(engine: Engine) -> None:
-    """Make ``sin`` and ``cos`` available on SQLite builds without math functions."""
-    if engine.dialect.name != "sqlite":
-        return
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT sin(0.5), cos(0.5)"))
-        return
-    except OperationalError:
-        pass
-
-    @event.listens_for(engine, "connect")
-    def _math(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.create_function("sin", 1, math.sin, deterministic=True)
-        dbapi_connection.create_function("cos", 1, math.cos, deterministic=True)
-
-    engine.dispose()  # pooled connections were opened without the functions
 
 
 def store(connection: Connection, found: Iterable[Vacancy], imported_at: datetime) -> StoreCounts:
@@ -233,6 +221,11 @@ def _update(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
         connection.execute(statement, params[start : start + BATCH])
 
 
+def analyze(connection: Connection) -> None:
+    """Refresh the planner's statistics after a large import (both databases have ANALYZE)."""
+    connection.exec_driver_sql("ANALYZE vacancies")
+
+
 def count(connection: Connection, source: str | None = None) -> int:
     statement = select(func.count()).select_from(vacancies)
     if source is not None:
@@ -241,7 +234,32 @@ def count(connection: Connection, source: str | None = None) -> int:
 
 
 def search(connection: Connection, query: SearchQuery) -> list[Vacancy]:
-    """The open vacancies that match ``query``, nearest then newest, at most ``query.window``."""
+    """The open vacancies that match ``query``, nearest then newest, at most ``query.window``.
+
+    With a place, two steps keep this fast whatever the size of the table: first the
+    distinct locations (lat, lon) that have matching offers inside the radius's bounding box,
+    with their counts (an index-only scan); then, nearest location first (exact haversine,
+    in Python, over a few hundred points), the newest offers of each location until the
+    window is full, each read straight from an index in date order.
+    """
+    conditions = _conditions(query)
+    origin = query.origin
+    if origin is None:
+        return _newest(connection, conditions, query.window)
+    found: list[Vacancy] = []
+    for lat, lon, count in _locations(connection, conditions, origin, query.radius_km):
+        wanted = query.window - len(found)
+        if wanted <= 0:
+            break
+        here = [vacancies.c.lat == lat, vacancies.c.lon == lon]
+        found += _newest(connection, [*conditions, *here], min(wanted, count))
+    if query.radius_km is None and len(found) < query.window:  # offers without coordinates
+        nowhere = [*conditions, vacancies.c.lat.is_(None)]
+        found += _newest(connection, nowhere, query.window - len(found))
+    return found
+
+
+def _conditions(query: SearchQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = [
         or_(vacancies.c.expires_on.is_(None), vacancies.c.expires_on >= query.day)
     ]
@@ -249,29 +267,43 @@ def search(connection: Connection, query: SearchQuery) -> list[Vacancy]:
         conditions.append(vacancies.c.occupation_id.in_(query.occupation_ids))
     if query.contract_types:
         conditions.append(vacancies.c.contract_type.in_(query.contract_types))
-    order: list[Any] = []
-    origin = query.origin
-    if origin is not None:
-        closeness = _haversine_a(origin.lat, origin.lon)
-        order.append(closeness)
-        if query.radius_km is not None:
-            conditions += _box(origin.lat, origin.lon, query.radius_km)
-            conditions.append(closeness <= math.sin(query.radius_km / (2 * EARTH_RADIUS_KM)) ** 2)
-    order += [vacancies.c.posted_on.desc(), vacancies.c.source_id]
+    return conditions
+
+
+def _newest(
+    connection: Connection, conditions: list[ColumnElement[bool]], limit: int
+) -> list[Vacancy]:
     columns = [vacancies.c[name] for name in FIELDS]
-    statement = select(*columns).where(and_(*conditions)).order_by(*order).limit(query.window)
+    statement = (
+        select(*columns)
+        .where(and_(*conditions))
+        .order_by(vacancies.c.posted_on.desc(), vacancies.c.source_id.desc())
+        .limit(limit)
+    )
     return [from_row(row) for row in connection.execute(statement)]
 
 
-def _haversine_a(lat: float, lon: float) -> ColumnElement[float]:
-    """The haversine term ``a`` between each row and (lat, lon): monotonic in the distance."""
-    to_radians = math.pi / 180
-    half_dlat = (vacancies.c.lat - lat) * (to_radians / 2)
-    half_dlon = (vacancies.c.lon - lon) * (to_radians / 2)
-    cos_lat = math.cos(lat * to_radians)
-    return func.sin(half_dlat) * func.sin(half_dlat) + cos_lat * func.cos(
-        vacancies.c.lat * to_radians
-    ) * func.sin(half_dlon) * func.sin(half_dlon)
+def _locations(
+    connection: Connection,
+    conditions: list[ColumnElement[bool]],
+    origin: Place,
+    radius_km: float | None,
+) -> list[tuple[float, float, int]]:
+    """(lat, lon, matching offers) of every location within the radius, nearest first."""
+    where = [*conditions, vacancies.c.lat.is_not(None), vacancies.c.lon.is_not(None)]
+    if radius_km is not None:
+        where += _box(origin.lat, origin.lon, radius_km)
+    statement = (
+        select(vacancies.c.lat, vacancies.c.lon, func.count())
+        .where(and_(*where))
+        .group_by(vacancies.c.lat, vacancies.c.lon)
+    )
+    located = []
+    for lat, lon, count in connection.execute(statement):
+        distance = distance_km(origin.lat, origin.lon, lat, lon)
+        if radius_km is None or distance <= radius_km:
+            located.append((distance, lat, lon, int(count)))
+    return [(lat, lon, count) for _d, lat, lon, count in sorted(located)]
 
 
 def _box(lat: float, lon: float, radius_km: float) -> list[ColumnElement[bool]]:

@@ -64,10 +64,18 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_vacancies")),
         sa.UniqueConstraint("source", "source_id", name="uq_vacancies_source_source_id"),
     )
-    op.create_index("ix_vacancies_occupation_lat_lon", "vacancies", ["occupation_id", "lat", "lon"])
-    op.create_index("ix_vacancies_lat_lon", "vacancies", ["lat", "lon"])
+    op.create_index(
+        "ix_vacancies_occupation_location",
+        "vacancies",
+        ["occupation_id", "lat", "lon", "posted_on", "source_id", "expires_on"],
+    )
+    op.create_index(
+        "ix_vacancies_location", "vacancies", ["lat", "lon", "posted_on", "source_id", "expires_on"]
+    )
+    op.create_index(
+        "ix_vacancies_occupation_posted", "vacancies", ["occupation_id", "posted_on", "source_id"]
+    )
     op.create_index("ix_vacancies_expires_on", "vacancies", ["expires_on"])
-    op.create_index("ix_vacancies_isco08", "vacancies", ["isco08"])
 
 
 def downgrade() -> None:
