@@ -17,9 +17,12 @@ Ambiguous names (see ``../shared/domain/README.md``):
   alternative; "Komen (Frankrijk)" and "Comines (France)" are unambiguous.
 - *Lens* resolves to Lens (Pas-de-Calais), with Lens (Hainaut) as an alternative; "Lens
   (Belgique)" / "Lens (Henegouwen)" name the Belgian one.
-- *Mons* is Mons (Hainaut, Bergen in Dutch); "Mons-en-Barœul" is a different town near Lille,
-  and the longest name wins, so "Mons en Baroeul" never gives Mons.
-- *Wervik* / *Wervicq* are the Belgian town; *Wervicq-Sud* / *Zuid-Wervik* the French one.
+- *Mons* is Mons (Hainaut, Bergen in Dutch), with Mons-en-Barœul (near Lille, locally
+  "Mons" too) as an alternative; the longest name wins, so "Mons en Baroeul" never gives
+  Mons.
+- *Wervik* / *Wervicq* are the Belgian town (Wervicq-Sud as an alternative for "Wervicq");
+  *Wervicq-Sud* / *Zuid-Wervik* the French one.
+- *Comines* is the French town, with Comines-Warneton as an alternative.
 - *Lille* is always Lille (France); the village in the province of Antwerp is not listed.
 - *Beveren* is the merged municipality of Beveren-Kruibeke-Zwijndrecht (Oost-Vlaanderen); a
   village of the same name in West-Vlaanderen is not listed.

@@ -29,6 +29,15 @@ PREFERRED: dict[tuple[str, ...], str] = {
     ("lens",): "fr-lens",
 }
 
+# Short names people also use for a neighbouring town, kept as alternatives: around Lille,
+# "Mons" is often Mons-en-Barœul, "Wervicq" Wervicq-Sud, and "Comines" is a town on each
+# bank of the Lys. The first reading stays the town whose official name this is.
+ALSO_MEANS: dict[tuple[str, ...], tuple[str, ...]] = {
+    ("mons",): ("fr-mons-en-baroeul",),
+    ("wervicq",): ("fr-wervicq-sud",),
+    ("comines",): ("be-comines-warneton",),
+}
+
 _ROME = re.compile(r"^[A-N]\d{4}$")
 _ISCO = re.compile(r"^\d{4}$")
 
@@ -61,10 +70,18 @@ def choose(words: tuple[str, ...], entries: tuple[Entry, ...], language: str | N
     return ordered
 
 
+def alternatives(words: tuple[str, ...], ordered: list[Entry]) -> tuple[str, ...]:
+    """The ids a name may also mean: other items with this name, then ``ALSO_MEANS``."""
+    ids = [e.id for e in ordered[1:]]
+    return tuple(ids + [i for i in ALSO_MEANS.get(words, ()) if i not in ids])
+
+
 def _place_match(words: tuple[str, ...], score: float, language: str | None) -> Match[Place]:
     ordered = choose(words, index().get(words, PLACE), language)
-    found = [p for p in (place(e.id) for e in ordered) if p is not None]
-    return Match(found[0], score, ordered[0].name, tuple(found[1:]))
+    chosen = place(ordered[0].id)
+    assert chosen is not None, ordered[0]  # the index is built from the same places
+    others = [p for p in map(place, alternatives(words, ordered)) if p is not None]
+    return Match(chosen, score, ordered[0].name, tuple(others))
 
 
 def _occupation_match(

@@ -32,7 +32,7 @@ from bot.gazetteer._index import (
     index,
     singular,
 )
-from bot.gazetteer._lookup import choose
+from bot.gazetteer._lookup import alternatives, choose
 from bot.gazetteer._text import Word, words
 
 RADIUS = "radius"
@@ -152,7 +152,7 @@ def _span_at(
         end,
         text[start:end],
         score,
-        tuple(e.id for e in ordered[1:]),
+        alternatives(words_key, ordered) if kind == PLACE else tuple(e.id for e in ordered[1:]),
     )
 
 

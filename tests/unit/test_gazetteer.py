@@ -81,7 +81,9 @@ def test_lens_is_the_french_town_with_the_belgian_village_as_alternative() -> No
 
 
 def test_mons_and_mons_en_baroeul_are_different_towns() -> None:
-    assert find_place("Mons").id == "be-mons"  # type: ignore[union-attr]
+    mons = resolve_place("Mons")
+    assert mons is not None and mons.item.id == "be-mons"
+    assert [p.id for p in mons.alternatives] == ["fr-mons-en-baroeul"]  # "Mons" near Lille
     assert find_place("Mons-en-Barœul").id == "fr-mons-en-baroeul"  # type: ignore[union-attr]
     assert find_place("mons en baroeul").id == "fr-mons-en-baroeul"  # type: ignore[union-attr]
 
@@ -89,6 +91,8 @@ def test_mons_and_mons_en_baroeul_are_different_towns() -> None:
 def test_wervicq_is_belgian_and_wervicq_sud_french() -> None:
     assert find_place("Wervik").id == find_place("Wervicq").id == "be-wervik"  # type: ignore[union-attr]
     assert find_place("Wervicq-Sud").id == "fr-wervicq-sud"  # type: ignore[union-attr]
+    assert [p.id for p in resolve_place("Wervicq").alternatives] == ["fr-wervicq-sud"]  # type: ignore[union-attr]
+    assert resolve_place("Wervik").alternatives == ()  # type: ignore[union-attr]
     assert find_place("Zuid-Wervik").id == "fr-wervicq-sud"  # type: ignore[union-attr]
 
 
