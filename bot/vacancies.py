@@ -6,10 +6,10 @@ are ranked by distance from the candidate's place (haversine), then newest first
 radius (30 km unless the candidate says otherwise; ``radius_km=None`` means anywhere).
 
 Every source (the local database, external HTTP APIs) returns its best candidates for the
-query, at most ``query.window`` of them; this module filters them again with the same rules
-(so that a source that ignores a parameter cannot leak results), merges them, removes the
-same offer published by two sources, and cuts the page. "Show more" is the same query with
-``offset=page.next_offset``.
+query, at least the first ``query.window`` of them in its own ranking; this module filters
+them again with the same rules (so that a source that ignores a parameter cannot leak
+results), merges them, removes the same offer published by two sources, and cuts the page.
+"Show more" is the same query with ``offset=page.next_offset``.
 
 Sources are asynchronous (``await source.search(query)``); the local database source runs its
 blocking queries in a worker thread, so :func:`search` never blocks the event loop of the
@@ -283,8 +283,7 @@ def _distance_then_date(result: SearchResult) -> tuple[float, int]:
 
 async def suggest(query: SearchQuery, sources: Sequence[VacancySource]) -> Suggestions:
     """A wider radius that finds something, related occupations, the official job sites."""
-    wider = await _wider_radius(query, sources)
-    related = await _related(query, sources)
+    wider, related = await asyncio.gather(_wider_radius(query, sources), _related(query, sources))
     return Suggestions(wider_radius_km=wider, related=related, job_sites=job_sites_for(query))
 
 

@@ -2,7 +2,8 @@
 
 Every source is a :class:`VacancySource`: it has a ``name`` (shown on result cards and in
 ``SearchPage.unavailable_sources``) and an asynchronous ``search(query)`` that returns the
-source's best candidates for the query, ranked, at most ``query.window`` of them. A source
+source's best candidates for the query: its first ``query.window`` (more is allowed, the
+search service filters, ranks and cuts again). A source
 that cannot answer raises :class:`bot.errors.SourceUnavailable` (and nothing else), with the
 cause chained; :func:`bot.vacancies.search` then carries on with the other sources.
 """
@@ -20,7 +21,7 @@ class VacancySource(Protocol):
     name: str
 
     async def search(self, query: SearchQuery) -> list[Vacancy]:
-        """Candidates for ``query``, best first, at most ``query.window``.
+        """Candidates for ``query``: at least this source's best ``query.window``.
 
         Raises:
             SourceUnavailable: the source could not answer (the only exception allowed).
