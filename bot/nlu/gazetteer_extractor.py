@@ -46,6 +46,7 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
             RADIUS: config["radius_entity"],
         }
         self._replace_overlapping = bool(config["replace_overlapping"])
+        extract("Courtrai")  # builds the name index now, not on the first user message
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

@@ -10,9 +10,12 @@ cause chained; :func:`bot.vacancies.search` then carries on with the other sourc
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.vacancies import SearchQuery, Vacancy
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 
 class VacancySource(Protocol):
@@ -27,3 +30,17 @@ class VacancySource(Protocol):
             SourceUnavailable: the source could not answer (the only exception allowed).
         """
         ...
+
+
+def build_sources(settings: Settings) -> list[VacancySource]:
+    """The sources of a running assistant: the local database, then the external API when
+    ``VACANCY_API_URL`` is set. Create them once per process (the HTTP source keeps one
+    connection pool; close it with ``await source.close()`` at shutdown)."""
+    from bot.sources.http import HttpVacancySource
+    from bot.sources.local import LocalVacancySource
+    from bot.storage import db
+
+    sources: list[VacancySource] = [LocalVacancySource(db.engine_for(settings.database_url))]
+    if settings.vacancy_api is not None:
+        sources.append(HttpVacancySource(settings.vacancy_api))
+    return sources

@@ -48,3 +48,12 @@ def test_bad_vacancy_api_value_names_the_variable(name: str, value: str) -> None
     environ = {"VACANCY_API_URL": "https://jobs.example", name: value}
     with pytest.raises(ValueError, match=name):
         Settings.from_env(environ)
+
+
+def test_sources_are_the_local_database_then_the_api_when_configured(tmp_path) -> None:
+    from bot.sources import build_sources
+
+    database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    assert [s.name for s in build_sources(Settings.from_env(database))] == ["local"]
+    with_api = {**database, "VACANCY_API_URL": "https://jobs.example", "VACANCY_API_NAME": "X"}
+    assert [s.name for s in build_sources(Settings.from_env(with_api))] == ["local", "X"]
