@@ -10,13 +10,13 @@ separate pure function, so that it can be tested without any model.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from bot import gazetteer
 
 FRENCH = "fr"
 DUTCH = "nl"
@@ -120,11 +120,9 @@ def fold(text: str) -> str:
 def place_words() -> frozenset[str]:
     """Every word of every place name in French, Dutch and aliases (no language evidence)."""
     words: set[str] = set()
-    with resources.files("bot.resources").joinpath("places.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            names = [row["name_fr"], row["name_nl"], *row["aliases"].split("|")]
-            for name in names:
-                words.update(fold(w) for w in _WORD_RE.findall(name))
+    for place in gazetteer.places():
+        for name in place.names:
+            words.update(fold(w) for w in _WORD_RE.findall(name))
     # Words that are place-name parts but also everyday function words keep their weight.
     return frozenset(words.difference(*_folded_markers().values()))
 

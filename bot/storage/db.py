@@ -9,6 +9,8 @@ pysqlite documentation): a busy timeout, so that a writer waits for the lock ins
 failing at once; WAL journaling, so that readers never block the writer; and ``BEGIN
 IMMEDIATE`` for every transaction, so that two transactions never both read and then both try
 to upgrade to a write lock (which deadlocks and fails one of them with "database is locked").
+Read-only work opens its connection with ``reading(engine)``: a plain (deferred) ``BEGIN``
+that takes no write lock, so that searches neither wait for nor hold up a long import.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option of connections that only read (see ``reading``).
+READ_ONLY = "crossborder_read_only"
 
 # Constraint names that are the same on every database, so that migrations can refer to them.
 metadata = MetaData(
@@ -88,7 +92,8 @@ def _prepare_sqlite(engine: Engine, synchronous: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 @lru_cache(maxsize=8)
@@ -102,6 +107,18 @@ def transaction(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction: committed when the block ends, rolled back on error."""
     with engine.begin() as connection:
         yield connection
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only: on SQLite its transactions take no write lock.
+
+    With WAL journaling a reader then never waits for a writer, even one importing for
+    several seconds; writing through this connection is a mistake (it would upgrade the
+    lock late, the deadlock ``BEGIN IMMEDIATE`` avoids).
+    """
+    with engine.connect() as connection:
+        yield connection.execution_options(**{READ_ONLY: True})
 
 
 def session_factory(engine: Engine) -> sessionmaker:
