@@ -28,7 +28,17 @@ from bot.tracker_store import tracker_store_config
 
 MODEL_NAME = "crossborder"
 # What the trained model depends on: a change in any of these retrains it.
-TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu", "bot/language.py", "bot/resources")
+TRAINING_INPUTS = (
+    "config.yml",
+    "domain",
+    "data",
+    "bot/nlu",
+    "bot/language.py",
+    "bot/gazetteer",
+    "bot/resources",
+)
+# Under the inputs above, but not read by the model (demo data for the database).
+NOT_TRAINING_INPUTS = ("bot/resources/demo",)
 READY_TIMEOUT_S = 240
 
 
@@ -41,7 +51,12 @@ def _files(paths: Iterable[str]) -> list[Path]:
     for name in paths:
         path = PROJECT_DIR / name
         found.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-    return [p for p in found if "__pycache__" not in p.parts]
+    skipped = [PROJECT_DIR / name for name in NOT_TRAINING_INPUTS]
+    return [
+        p
+        for p in found
+        if "__pycache__" not in p.parts and not any(p.is_relative_to(s) for s in skipped)
+    ]
 
 
 def training_fingerprint() -> str:
