@@ -144,13 +144,15 @@ def _child_env() -> dict[str, str]:
     return env
 
 
-def start_process(name: str, command: list[str], log: Path) -> subprocess.Popen[bytes]:
+def start_process(
+    name: str, command: list[str], log: Path, cwd: Path = PROJECT_DIR
+) -> subprocess.Popen[bytes]:
     _say(f"starting {name} (log: {log})")
     handle = log.open("ab")
     # A process group of its own, so that stopping it also stops what it started.
     return subprocess.Popen(
         command,
-        cwd=PROJECT_DIR,
+        cwd=cwd,
         env=_child_env(),
         stdout=handle,
         stderr=subprocess.STDOUT,
