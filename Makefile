@@ -9,7 +9,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED ?= false
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve train shell lint fmt types validate test test-unit test-e2e bench clean
+.PHONY: help install run serve train shell lint fmt types validate test test-unit test-integration test-e2e bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,14 +51,18 @@ validate: install ## rasa data validate on domain and data
 test-unit: install ## content, parity and unit tests (no model, no server)
 	@$(PY) -m pytest -q tests/content tests/unit
 
+test-integration: install ## real SQLite and PostgreSQL, real local HTTP servers
+	@$(PY) -m pytest -q tests/integration
+
 test-e2e: train ## start the real servers and hold the conversations of tests/e2e
 	@$(PY) -m pytest -q tests/e2e
 
-test: install ## everything CI runs: pip check, lint, validate, unit, train, end-to-end
+test: install ## everything CI runs: pip check, lint, validate, unit, integration, train, end-to-end
 	@$(PY) -m pip check
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory validate
 	@$(MAKE) --no-print-directory test-unit
+	@$(MAKE) --no-print-directory test-integration
 	@$(MAKE) --no-print-directory test-e2e
 
 bench: train ## NLU accuracy on the held-out set and REST latency; writes docs/benchmarks.md

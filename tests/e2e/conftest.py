@@ -25,6 +25,7 @@ class Assistant:
     token: str
     process: subprocess.Popen[str]
     output: list[str]
+    database_url: str
 
 
 @pytest.fixture(scope="session")
@@ -66,7 +67,9 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             + _tail(var_dir / "log" / "actions.log")
         )
         pytest.fail(f"the assistant did not start:\n{logs}")
-    assistant = Assistant(f"http://127.0.0.1:{rasa_port}", token, process, output)
+    assistant = Assistant(
+        f"http://127.0.0.1:{rasa_port}", token, process, output, env["DATABASE_URL"]
+    )
     yield assistant
     process.send_signal(signal.SIGTERM)
     remaining, _ = process.communicate(timeout=60)

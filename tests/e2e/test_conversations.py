@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import sqlite3
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
+from sqlalchemy.engine import make_url
 
 from bot import knowledge, messages
 from bot.language import detect
@@ -133,3 +135,16 @@ def test_unclear_message_offers_topics_as_buttons_in_user_language(assistant: As
     second = say(assistant, sender, "/out_of_scope")
     assert tracker(assistant, sender)["slots"]["language"] == "nl"
     assert _last_turn(tracker(assistant, sender)["events"])[1] == ["utter_ask_rephrase"], second
+
+
+def test_conversations_are_stored_in_the_database(assistant: Assistant) -> None:
+    # Rasa falls back silently to a store in memory when its tracker store cannot be built
+    # (rasa issue 3243): the events must be in the database file.
+    sender = f"stored-{secrets.token_hex(4)}"
+    say(assistant, sender, "bonjour")
+    path = make_url(assistant.database_url).database
+    with sqlite3.connect(path) as connection:
+        stored = connection.execute(
+            "SELECT count(*) FROM events WHERE sender_id = ?", (sender,)
+        ).fetchone()[0]
+    assert stored >= 3  # session start, the user message, the greeting at least
