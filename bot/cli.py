@@ -264,6 +264,10 @@ def serve(settings: Settings) -> int:
         _say(f"start-up failed: {exc}; see {logs}")
         return 1
     finally:
+        # A second Ctrl-C or SIGTERM must not cut the stop short and leave servers behind:
+        # stop_processes ends with SIGKILL after its deadline anyway.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stop_processes(processes)
         _say("stopped")
 

@@ -64,10 +64,20 @@ class Settings:
         env = os.environ if environ is None else environ
         var_dir = Path(env.get("BOT_VAR_DIR", str(PROJECT_DIR / "var"))).resolve()
         token = env.get("RASA_API_TOKEN") or None
+        ports = {
+            name: _port(env, name, default)
+            for name, default in (
+                ("BOT_RASA_PORT", 5005),
+                ("BOT_ACTIONS_PORT", 5055),
+                ("BOT_WEB_PORT", 8080),
+            )
+        }
+        if len(set(ports.values())) < len(ports):
+            raise ValueError(f"{', '.join(ports)} must be three different ports, got {ports}")
         return cls(
-            rasa_port=_port(env, "BOT_RASA_PORT", 5005),
-            actions_port=_port(env, "BOT_ACTIONS_PORT", 5055),
-            web_port=_port(env, "BOT_WEB_PORT", 8080),
+            rasa_port=ports["BOT_RASA_PORT"],
+            actions_port=ports["BOT_ACTIONS_PORT"],
+            web_port=ports["BOT_WEB_PORT"],
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'rasa.db'}",
             rasa_api_token=Secret(token) if token else None,
             rasa_public_url=_public_url(env, "BOT_RASA_PUBLIC_URL"),

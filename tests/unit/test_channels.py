@@ -20,6 +20,7 @@ from bot.channels.signatures import (
     twilio_signature,
     twilio_signature_valid,
 )
+from bot.channels.socketio import valid_session_id
 
 ROOT = Path(__file__).resolve().parents[2]
 BODY = b'{"object":"page","entry":[{"id":"1","time":1,"messaging":[]}]}'
@@ -240,7 +241,9 @@ CHANNEL_ENV = {
 
 
 def test_messaging_channels_are_off_without_their_variables() -> None:
-    assert list(enabled_channels(ROOT / "credentials.yml", {})) == ["rest", "socketio"]
+    enabled = enabled_channels(ROOT / "credentials.yml", {})
+    assert list(enabled) == ["rest", "bot.channels.socketio.SocketIOInput"]
+    assert enabled["bot.channels.socketio.SocketIOInput"]["session_persistence"] is True
 
 
 def test_channels_are_on_with_their_variables_and_secrets_stay_references() -> None:
@@ -265,3 +268,20 @@ def test_an_api_url_can_point_at_a_local_fake_platform() -> None:
 def test_a_half_configured_channel_stops_the_start_with_the_missing_names() -> None:
     with pytest.raises(ChannelConfigError, match="TWILIO_ACCOUNT_SID, TWILIO_NUMBER"):
         enabled_channels(ROOT / "credentials.yml", {"TWILIO_AUTH_TOKEN": "x"})
+
+
+@pytest.mark.parametrize(
+    "session_id, valid",
+    [
+        ("0b0e7a8c-3f0e-4d43-9b2f-1d7f1c8e2a61", True),  # crypto.randomUUID()
+        ("0b0e7a8c3f0e4d439b2f1d7f1c8e2a61", True),  # uuid4().hex
+        ("1", False),
+        ("test", False),
+        ("x" * 31, False),
+        ("../../etc/passwd-0123456789abcdef0123456789", False),
+        (None, False),
+        (12345678901234567890123456789012345, False),
+    ],
+)
+def test_socketio_session_ids_must_be_long_enough_to_be_random(session_id, valid) -> None:
+    assert valid_session_id(session_id) is valid

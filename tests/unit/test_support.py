@@ -150,3 +150,19 @@ def test_launcher_writes_credentials_with_only_the_enabled_channels(
     assert path == tmp_path / "run" / "credentials.yml"
     assert names == ["rest", "socketio", "telegram"]
     assert "${TELEGRAM_BOT_TOKEN}" in path.read_text() and "123:x" not in path.read_text()
+
+
+def test_the_three_ports_must_differ() -> None:
+    with pytest.raises(ValueError, match="BOT_WEB_PORT"):
+        Settings.from_env({"BOT_WEB_PORT": "5005"})
+
+
+@pytest.mark.parametrize("url", ["chat.example.org", "ftp://chat.example.org", "https://"])
+def test_public_rasa_url_must_be_http(url: str) -> None:
+    with pytest.raises(ValueError, match="BOT_RASA_PUBLIC_URL"):
+        Settings.from_env({"BOT_RASA_PUBLIC_URL": url})
+
+
+def test_public_rasa_url_loses_its_trailing_slash() -> None:
+    settings = Settings.from_env({"BOT_RASA_PUBLIC_URL": "https://chat.example.org/"})
+    assert settings.rasa_public_url == "https://chat.example.org"
