@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve train shell lint fmt types validate test test-unit test-e2e bench clean
+.PHONY: help install run serve train shell lint fmt types validate test test-unit test-e2e browser-deps test-browser bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -52,6 +52,13 @@ test-unit: install ## content, parity and unit tests (no model, no server)
 
 test-e2e: train ## start the real servers and hold the conversations of tests/e2e
 	@$(PY) -m pytest -q tests/e2e
+
+browser-deps: ## install Debian's Chromium for the browser tests, when it is missing
+	@command -v /usr/bin/chromium >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test-browser: train browser-deps ## the website and its chat in headless Chromium (Playwright)
+	@$(PY) -m pytest -q -s tests/browser
 
 test: install ## everything CI runs: pip check, lint, validate, unit, train, end-to-end
 	@$(PY) -m pip check
