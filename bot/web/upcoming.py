@@ -48,9 +48,16 @@ SessionsProvider = Callable[[], Iterable[SessionListing]]
 
 
 def sessions_module_provider() -> list[SessionListing]:
-    """The sessions of ``bot.sessions`` (raises ``ModuleNotFoundError`` while it is missing)."""
+    """The sessions of ``bot.sessions.list_upcoming_sessions``, while nothing else is wired.
+
+    Raises ``ModuleNotFoundError`` while ``bot.sessions`` does not exist; a module without
+    that function gives no session (and a warning) rather than a broken home page.
+    """
     module = importlib.import_module("bot.sessions")
-    lister: SessionsProvider = module.list_upcoming_sessions
+    lister: SessionsProvider | None = getattr(module, "list_upcoming_sessions", None)
+    if lister is None:
+        log.warning("bot.sessions has no list_upcoming_sessions: pass create_app(sessions=...)")
+        return []
     return list(lister())
 
 

@@ -180,3 +180,25 @@ async def test_a_failing_page_is_a_500_page_without_details(aiohttp_client, tmp_
     page = await response.text()
     assert _html("fr", "web.errors.server_error_title") in page
     assert "database is down" not in page
+
+
+def test_without_a_sessions_module_the_list_is_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.web import upcoming
+
+    def missing(name: str) -> object:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+    monkeypatch.setattr(upcoming.importlib, "import_module", missing)
+    assert upcoming.upcoming_sessions() == []
+
+
+def test_a_provider_that_needs_a_missing_module_of_its_own_still_fails() -> None:
+    from bot.web.upcoming import upcoming_sessions
+
+    def provider() -> list[SessionListing]:
+        import bot.no_such_module  # noqa: F401
+
+        return []
+
+    with pytest.raises(ModuleNotFoundError):
+        upcoming_sessions(provider)
