@@ -6,6 +6,7 @@ RASA := $(VENV)/bin/rasa
 STAMP := $(VENV)/.installed
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export RASA_TELEMETRY_ENABLED ?= false
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve train shell lint fmt types validate test test-unit test-e2e browser-deps test-browser bench clean

@@ -29,7 +29,17 @@ from bot.tracker_store import tracker_store_config
 
 MODEL_NAME = "crossborder"
 # What the trained model depends on: a change in any of these retrains it.
-TRAINING_INPUTS = ("config.yml", "domain", "data", "bot/nlu", "bot/language.py", "bot/resources")
+TRAINING_INPUTS = (
+    "config.yml",
+    "domain",
+    "data",
+    "bot/nlu",
+    "bot/language.py",
+    "bot/gazetteer",
+    "bot/resources",
+)
+# Under the inputs above, but not read by the model (demo data for the database).
+NOT_TRAINING_INPUTS = ("bot/resources/demo",)
 READY_TIMEOUT_S = 240
 
 
@@ -42,7 +52,12 @@ def _files(paths: Iterable[str]) -> list[Path]:
     for name in paths:
         path = PROJECT_DIR / name
         found.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
-    return [p for p in found if "__pycache__" not in p.parts]
+    skipped = [PROJECT_DIR / name for name in NOT_TRAINING_INPUTS]
+    return [
+        p
+        for p in found
+        if "__pycache__" not in p.parts and not any(p.is_relative_to(s) for s in skipped)
+    ]
 
 
 def training_fingerprint() -> str:
@@ -135,6 +150,8 @@ def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+    # Rasa's telemetry would try to reach the internet, which this product must never need.
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR), env.get("PYTHONPATH")]))
     return env
 
@@ -198,6 +215,8 @@ def server_commands(
     """The command line of each server and the URL that answers once it is ready."""
     endpoints = write_endpoints(settings)
     rasa_args = [
+        "-m",
+        "bot.server",
         "run",
         "--model",
         str(model),
@@ -216,7 +235,7 @@ def server_commands(
     actions = ["run", "actions", "--port", str(settings.actions_port), "--actions", "actions"]
     return {
         "actions server": (_rasa(*actions), f"http://127.0.0.1:{settings.actions_port}/health"),
-        "rasa server": (_rasa(*rasa_args), f"http://127.0.0.1:{settings.rasa_port}/"),
+        "rasa server": ([sys.executable, *rasa_args], f"http://127.0.0.1:{settings.rasa_port}/"),
         "web server": (
             [sys.executable, "-m", "bot.web"],
             f"http://127.0.0.1:{settings.web_port}/health",

@@ -39,6 +39,52 @@ def _public_url(environ: Mapping[str, str], name: str) -> str | None:
     return raw.rstrip("/")
 
 
+def _number(environ: Mapping[str, str], name: str, default: float, minimum: float = 0) -> float:
+    raw = environ.get(name) or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum:g}, got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class VacancyApiSettings:
+    """An external vacancy API (``VACANCY_API_*``); the source is off when the URL is unset."""
+
+    url: str
+    token: Secret | None = field(default=None, repr=False)
+    name: str = "api"
+    timeout_s: float = 3.0  # per request
+    retries: int = 2  # after the first attempt, on timeouts and 5xx answers
+    backoff_s: float = 0.2  # first wait between attempts, doubled each time
+    breaker_failures: int = 5  # consecutive failed searches that open the circuit
+    breaker_cooldown_s: float = 30.0  # before one trial search is let through
+    cache_ttl_s: float = 60.0  # how long an answer is reused for the same query
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> VacancyApiSettings | None:
+        url = environ.get("VACANCY_API_URL") or None
+        if url is None:
+            return None
+        if not url.startswith(("http://", "https://")):
+            raise ValueError(f"VACANCY_API_URL must be an http(s) URL, got {url!r}")
+        token = environ.get("VACANCY_API_TOKEN") or None
+        return cls(
+            url=url,
+            token=Secret(token) if token else None,
+            name=environ.get("VACANCY_API_NAME") or "api",
+            timeout_s=_number(environ, "VACANCY_API_TIMEOUT", 3.0, minimum=0.01),
+            retries=int(_number(environ, "VACANCY_API_RETRIES", 2)),
+            backoff_s=_number(environ, "VACANCY_API_BACKOFF", 0.2),
+            breaker_failures=int(_number(environ, "VACANCY_API_BREAKER_FAILURES", 5, minimum=1)),
+            breaker_cooldown_s=_number(environ, "VACANCY_API_BREAKER_COOLDOWN", 30.0),
+            cache_ttl_s=_number(environ, "VACANCY_API_CACHE_TTL", 60.0),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the launcher needs; build it with :meth:`from_env`."""
@@ -53,6 +99,7 @@ class Settings:
     rasa_public_url: str | None = None
     var_dir: Path = PROJECT_DIR / "var"
     models_dir: Path = PROJECT_DIR / "models"
+    vacancy_api: VacancyApiSettings | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -83,4 +130,5 @@ class Settings:
             rasa_public_url=_public_url(env, "BOT_RASA_PUBLIC_URL"),
             var_dir=var_dir,
             models_dir=Path(env.get("BOT_MODELS_DIR", str(PROJECT_DIR / "models"))).resolve(),
+            vacancy_api=VacancyApiSettings.from_env(env),
         )

@@ -4,17 +4,16 @@ Several answers (taxes, social security, health insurance, unemployment, family 
 frontier-worker status) depend on the direction of the commute: living in France and working
 in Belgium (Flanders or Wallonia), or the reverse. A message such as "je vis à Tourcoing et je
 vais bosser à Menen" or "en als ik in Frankrijk ga werken?" says part or all of it; this module
-reads that with the place list of the gazetteer and a few verbs, in French and Dutch.
+reads that with the place names of bot.gazetteer and a few verbs, in French and Dutch.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 
+from bot import gazetteer
 from bot.language import fold
 
 FRANCE, BELGIUM = "fr", "be"
@@ -224,16 +223,13 @@ def _places() -> dict[str, _Place]:
     A name used on both sides of the border (Comines, Lens) is left out: it says nothing.
     """
     seen: dict[str, set[tuple[str, str | None]]] = {}
-    path = resources.files("bot.resources").joinpath("places.csv")
-    with path.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            country = FRANCE if row["country"] == "FR" else BELGIUM
-            region = _REGION_OF_CSV.get(row["region"]) if country == BELGIUM else None
-            names = {row["name_fr"], row["name_nl"], *row["aliases"].split("|")}
-            for name in filter(None, names):
-                folded = " ".join(_words(name))
-                seen.setdefault(folded, set()).add((country, region))
-                seen.setdefault(folded.replace("-", " "), set()).add((country, region))
+    for place in gazetteer.places():
+        country = FRANCE if place.country == "FR" else BELGIUM
+        region = _REGION_OF_CSV.get(place.region) if country == BELGIUM else None
+        for name in set(place.names):
+            folded = " ".join(_words(name))
+            seen.setdefault(folded, set()).add((country, region))
+            seen.setdefault(folded.replace("-", " "), set()).add((country, region))
     table = {
         name: _Place(*next(iter(found)))
         for name, found in seen.items()

@@ -5,3 +5,29 @@ from __future__ import annotations
 
 class BotError(Exception):
     """Base of the product's own errors: an expected situation with a defined answer."""
+
+
+class SourceUnavailable(BotError):
+    """A vacancy source could not answer (timeout, server error, bad answer, circuit open).
+
+    Raised once at the source's edge with the cause chained (``raise ... from exc``); the
+    search carries on with the other sources and says which ones were missing.
+    """
+
+    def __init__(self, source: str, reason: str) -> None:
+        super().__init__(f"vacancy source {source!r} unavailable: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+class InvalidFeed(BotError):
+    """A vacancy feed that cannot be imported at all: unreadable, not JSON/CSV, no rows.
+
+    ``line`` is the line of the file where reading stopped, when known.
+    """
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        where = f"line {line}: " if line else ""
+        super().__init__(f"{where}{reason}")
+        self.reason = reason
+        self.line = line

@@ -10,13 +10,13 @@ separate pure function, so that it can be tested without any model.
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Any
+
+from bot import gazetteer
 
 FRENCH = "fr"
 DUTCH = "nl"
@@ -120,11 +120,9 @@ def fold(text: str) -> str:
 def place_words() -> frozenset[str]:
     """Every word of every place name in French, Dutch and aliases (no language evidence)."""
     words: set[str] = set()
-    with resources.files("bot.resources").joinpath("places.csv").open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            names = [row["name_fr"], row["name_nl"], *row["aliases"].split("|")]
-            for name in names:
-                words.update(fold(w) for w in _WORD_RE.findall(name))
+    for place in gazetteer.places():
+        for name in place.names:
+            words.update(fold(w) for w in _WORD_RE.findall(name))
     # Words that are place-name parts but also everyday function words keep their weight.
     return frozenset(words.difference(*_folded_markers().values()))
 
@@ -206,6 +204,38 @@ def detect(text: str) -> Detection:
     # The confidence is how clearly the message is one language rather than the other,
     # which is what the switch decision needs.
     return Detection(name, scores[name] / (scores[FRENCH] + scores[DUTCH] or 1.0), len(words))
+
+
+# Names of the two languages, as people write them in either language ("en flamand svp",
+# "kan het in het Frans?"): they tell which language a switch request asks for.
+_LANGUAGE_NAMES = {
+    FRENCH: frozenset("francais franse frans french franstalig francophone fr".split()),
+    DUTCH: frozenset(
+        "neerlandais flamand flamande nederlands vlaams dutch nederlandstalig "
+        "neerlandophone nl".split()
+    ),
+}
+
+
+@dataclass(frozen=True)
+class LanguageName:
+    """A language named in a message: its character span and code (``fr`` or ``nl``)."""
+
+    start: int
+    end: int
+    text: str
+    value: str
+
+
+def named_languages(text: str) -> list[LanguageName]:
+    """Every mention of French or Dutch by name in ``text``, in order."""
+    found = []
+    for match in _WORD_RE.finditer(text):
+        word = fold(match.group())
+        for language, names in _LANGUAGE_NAMES.items():
+            if word in names:
+                found.append(LanguageName(match.start(), match.end(), match.group(), language))
+    return found
 
 
 def is_foreign(detection: Detection) -> bool:

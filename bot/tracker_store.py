@@ -6,11 +6,16 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
+# Rasa's SQLTrackerStore with the project's SQLite set-up (bot/server/tracker_store.py).
+STORE_CLASS = "bot.server.tracker_store.ProjectSQLTrackerStore"
+
 
 def tracker_store_config(database_url: str) -> dict[str, Any]:
     """The ``tracker_store`` section of Rasa's endpoints for one database URL.
 
     Rasa's SQLTrackerStore takes the URL in pieces (dialect, host, db...), not as a URL.
+    The store is the project's subclass: an unknown class would make Rasa fall back silently
+    to a store in memory, so the end-to-end tests check that conversations reach the file.
 
     Raises:
         ValueError: for a URL that is not SQLite or PostgreSQL.
@@ -19,11 +24,11 @@ def tracker_store_config(database_url: str) -> dict[str, Any]:
     if url.get_backend_name() == "sqlite":
         if not url.database:
             raise ValueError("DATABASE_URL: an in-memory SQLite database would lose conversations")
-        return {"type": "SQL", "dialect": "sqlite", "db": url.database}
+        return {"type": STORE_CLASS, "dialect": "sqlite", "db": url.database}
     if url.get_backend_name() != "postgresql":
         raise ValueError(f"DATABASE_URL: unsupported database {url.get_backend_name()!r}")
     config: dict[str, Any] = {
-        "type": "SQL",
+        "type": STORE_CLASS,
         "dialect": "postgresql",
         "host": url.host or "localhost",
         "port": url.port or 5432,

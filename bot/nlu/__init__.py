@@ -1,1 +1,1 @@
-"""Rasa graph components: thin wrappers around bot.language."""
+"""Rasa graph components: thin wrappers around bot.language and bot.gazetteer."""

@@ -8,11 +8,11 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import detect
+from bot.language import detect, named_languages
 
 LANGUAGE_KEY = "language"
 
@@ -21,7 +21,9 @@ LANGUAGE_KEY = "language"
 class LanguageDetector(GraphComponent):
     """Sets ``language`` ({name, confidence, words}) on each message, in the parse output.
 
-    It runs first in the pipeline so that the tokenizer can pick French or Dutch rules.
+    It runs first in the pipeline so that the tokenizer can pick French or Dutch rules. It
+    also extracts the ``language`` entity ("en néerlandais svp" -> ``nl``) that a
+    ``switch_language`` request names: a fixed list of names needs no trained extractor.
     """
 
     @classmethod
@@ -39,12 +41,29 @@ class LanguageDetector(GraphComponent):
         return ["lingua"]
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self.process(training_data.training_examples)
+        # Training examples carry their own entity annotations: only the language is added.
+        for message in training_data.training_examples:
+            if message.get(TEXT):
+                message.set(LANGUAGE_KEY, detect(message.get(TEXT)).as_dict())
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             text = message.get(TEXT)
-            if text:
-                message.set(LANGUAGE_KEY, detect(text).as_dict(), add_to_output=True)
+            if not text:
+                continue
+            message.set(LANGUAGE_KEY, detect(text).as_dict(), add_to_output=True)
+            mentions = [
+                {
+                    "entity": LANGUAGE_KEY,
+                    "value": name.value,
+                    "start": name.start,
+                    "end": name.end,
+                    "extractor": type(self).__name__,
+                }
+                for name in named_languages(text)
+            ]
+            if mentions:
+                entities = [*(message.get(ENTITIES) or []), *mentions]
+                message.set(ENTITIES, entities, add_to_output=True)
         return messages

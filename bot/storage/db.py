@@ -9,6 +9,8 @@ pysqlite documentation): a busy timeout, so that a writer waits for the lock ins
 failing at once; WAL journaling, so that readers never block the writer; and ``BEGIN
 IMMEDIATE`` for every transaction, so that two transactions never both read and then both try
 to upgrade to a write lock (which deadlocks and fails one of them with "database is locked").
+Read-only work opens its connection with ``reading(engine)``: a plain (deferred) ``BEGIN``
+that takes no write lock, so that searches neither wait for nor hold up a long import.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Execution option of connections that only read (see ``reading``).
+READ_ONLY = "crossborder_read_only"
 
 # Constraint names that are the same on every database, so that migrations can refer to them.
 metadata = MetaData(
@@ -42,8 +46,16 @@ def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(database_url: str, **options: Any) -> Engine:
+def make_engine(database_url: str, durable: bool = True, **options: Any) -> Engine:
     """An engine for ``database_url``, with SQLite set up for concurrent writers.
+
+    Args:
+        database_url: an SQLAlchemy URL (SQLite or PostgreSQL).
+        durable: on SQLite, make every commit survive a power cut (``synchronous=FULL``).
+            ``False`` (``NORMAL``) still never corrupts the file in WAL mode and survives a
+            crash of the process, but a power cut may lose the last commits: that is the
+            trade-off Rasa's conversation events take, not bookings.
+        options: passed on to ``create_engine``.
 
     Raises:
         ValueError: for a database other than SQLite or PostgreSQL.
@@ -62,11 +74,11 @@ def make_engine(database_url: str, **options: Any) -> Engine:
         connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         **options,
     )
-    _prepare_sqlite(engine)
+    _prepare_sqlite(engine, "FULL" if durable else "NORMAL")
     return engine
 
 
-def _prepare_sqlite(engine: Engine) -> None:
+def _prepare_sqlite(engine: Engine, synchronous: str) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins.
@@ -74,12 +86,14 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 @lru_cache(maxsize=8)
@@ -93,6 +107,18 @@ def transaction(engine: Engine) -> Iterator[Connection]:
     """A connection in a transaction: committed when the block ends, rolled back on error."""
     with engine.begin() as connection:
         yield connection
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A connection for reads only: on SQLite its transactions take no write lock.
+
+    With WAL journaling a reader then never waits for a writer, even one importing for
+    several seconds; writing through this connection is a mistake (it would upgrade the
+    lock late, the deadlock ``BEGIN IMMEDIATE`` avoids).
+    """
+    with engine.connect() as connection:
+        yield connection.execution_options(**{READ_ONLY: True})
 
 
 def session_factory(engine: Engine) -> sessionmaker:

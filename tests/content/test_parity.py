@@ -69,27 +69,49 @@ def test_each_intent_uses_the_same_entity_types_in_both_languages() -> None:
         assert types[0] == types[1], intent
 
 
-def test_held_out_sets_cover_every_trained_intent_in_both_languages() -> None:
-    trained = set(_nlu(ROOT / "data" / "nlu_fr"))
+# The intent contract of ../shared/PRODUCT.md: analytics, console and tests rely on these names.
+CONTRACT_INTENTS = {
+    *"greet goodbye thank affirm deny bot_challenge help out_of_scope switch_language".split(),
+    *"ask_human search_vacancies list_info_sessions book_info_session cancel_booking".split(),
+    *(
+        f"faq/{topic}"
+        for topic in """frontier_worker taxes social_security health_insurance
+        unemployment_benefits family_allowances pension diploma_recognition
+        language_requirements commuting wages contracts job_search_services project job_dating
+        training equal_opportunities cv_application working_conditions privacy""".split()
+    ),
+}
+
+
+def test_held_out_set_covers_every_contract_intent_in_both_languages() -> None:
     for lang in LANGUAGES:
         heldout = _nlu_files(ROOT / "tests" / "nlu_heldout", f"*_{lang}.yml")
-        assert set(heldout) == trained, lang
+        assert set(heldout) == CONTRACT_INTENTS, lang
+        assert min(len(lines) for lines in heldout.values()) >= 10, lang
 
 
-def test_held_out_sentences_are_not_training_sentences() -> None:
+def test_development_set_covers_every_trained_intent_in_both_languages() -> None:
+    trained = set(_nlu(ROOT / "data" / "nlu_fr"))
+    for lang in LANGUAGES:
+        dev = _nlu_files(ROOT / "tests" / "nlu_dev", f"*_{lang}.yml")
+        assert set(dev) <= trained, lang
+
+
+@pytest.mark.parametrize("folder", ["nlu_heldout", "nlu_dev"])
+def test_evaluation_sentences_are_not_training_sentences(folder: str) -> None:
     training = {
         line.lower()
         for lang in LANGUAGES
         for lines in _nlu(ROOT / "data" / f"nlu_{lang}").values()
         for line in lines
     }
-    heldout = {
+    evaluation = {
         line.lower()
         for lang in LANGUAGES
-        for lines in _nlu(ROOT / "tests" / "nlu_heldout").values()
+        for lines in _nlu(ROOT / "tests" / folder).values()
         for line in lines
     }
-    assert training.isdisjoint(heldout), sorted(training & heldout)[:5]
+    assert training.isdisjoint(evaluation), sorted(training & evaluation)[:5]
 
 
 @pytest.mark.parametrize("name", sorted(_domain()["responses"]))

@@ -40,6 +40,26 @@ def test_detector_puts_language_in_the_parse_output(build) -> None:
     assert 0.0 <= output["language"]["confidence"] <= 1.0
 
 
+@pytest.mark.parametrize(
+    ("text", "value", "word"),
+    [
+        ("on peut continuer en néerlandais ?", "nl", "néerlandais"),
+        ("kan het in het Frans aub", "fr", "Frans"),
+        ("je préfère en flamand", "nl", "flamand"),
+        ("spreek nederlands", "nl", "nederlands"),
+    ],
+)
+def test_detector_extracts_the_language_a_message_names(build, text, value, word) -> None:
+    message = _parse(build, text)
+    [entity] = message.get("entities")
+    assert (entity["entity"], entity["value"]) == ("language", value)
+    assert text[entity["start"] : entity["end"]] == word
+
+
+def test_detector_extracts_no_language_entity_from_ordinary_messages(build) -> None:
+    assert not _parse(build, "ik zoek werk in Kortrijk").get("entities")
+
+
 def test_detector_labels_training_examples(build) -> None:
     data = TrainingData([Message.build("je cherche un emploi", intent="greet")])
     build(LanguageDetector).process_training_data(data)

@@ -1,0 +1,153 @@
+"""Places and occupations read once from the package's CSV files (bot/resources)."""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Place:
+    """A town or municipality with its French and Dutch names (``name_nl`` = ``name_fr`` when
+    there is no exonym) and the coordinates of its centre."""
+
+    id: str
+    name_fr: str
+    name_nl: str
+    country: str  # "FR" or "BE"
+    region: str  # Hauts-de-France, Vlaanderen, Wallonie, Bruxelles
+    subdivision: str  # département or province
+    postcode: str
+    lat: float
+    lon: float
+    aliases: tuple[str, ...] = ()
+
+    def name(self, language: str | None) -> str:
+        """The name a speaker of ``language`` uses: Courtrai in French, Kortrijk in Dutch."""
+        return self.name_nl if language == "nl" else self.name_fr
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.name_fr, self.name_nl, *self.aliases)
+
+
+@dataclass(frozen=True)
+class Occupation:
+    """An occupation with French and Dutch labels, synonyms and codes.
+
+    Labels give the masculine and feminine forms ("Soudeur / Soudeuse"); ``isco08`` is the
+    closest ISCO-08 unit group, ``rome`` the France Travail ROME code when known.
+    """
+
+    id: str
+    isco08: str
+    rome: str | None
+    label_fr: str
+    label_nl: str
+    synonyms_fr: tuple[str, ...] = ()
+    synonyms_nl: tuple[str, ...] = ()
+    shortage: bool = False
+
+    def label(self, language: str | None) -> str:
+        return self.label_nl if language == "nl" else self.label_fr
+
+    @property
+    def isco_minor_group(self) -> str:
+        """The ISCO-08 minor group (first three digits): 721 = sheet and structural metal."""
+        return self.isco08[:3]
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with resources.files("bot.resources").joinpath(name).open(encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split("|") if part.strip())
+
+
+@cache
+def places() -> tuple[Place, ...]:
+    """Every place of bot/resources/places.csv, in file order."""
+    return tuple(
+        Place(
+            id=row["id"],
+            name_fr=row["name_fr"],
+            name_nl=row["name_nl"] or row["name_fr"],
+            country=row["country"],
+            region=row["region"],
+            subdivision=row["subdivision"],
+            postcode=row["postcode"],
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            aliases=_split(row["aliases"]),
+        )
+        for row in _rows("places.csv")
+    )
+
+
+@cache
+def occupations() -> tuple[Occupation, ...]:
+    """Every occupation of bot/resources/occupations.csv, in file order."""
+    return tuple(
+        Occupation(
+            id=row["id"],
+            isco08=row["isco08"],
+            rome=row["rome"] or None,
+            label_fr=row["label_fr"],
+            label_nl=row["label_nl"],
+            synonyms_fr=_split(row["synonyms_fr"]),
+            synonyms_nl=_split(row["synonyms_nl"]),
+            shortage=row["shortage"] == "yes",
+        )
+        for row in _rows("occupations.csv")
+    )
+
+
+@cache
+def _places_by_id() -> dict[str, Place]:
+    return {p.id: p for p in places()}
+
+
+@cache
+def _occupations_by_id() -> dict[str, Occupation]:
+    return {o.id: o for o in occupations()}
+
+
+def place(place_id: str) -> Place | None:
+    """The place with this gazetteer id ("be-kortrijk"), or None."""
+    return _places_by_id().get(place_id)
+
+
+def occupation(occupation_id: str) -> Occupation | None:
+    """The occupation with this gazetteer id ("welder"), or None."""
+    return _occupations_by_id().get(occupation_id)
+
+
+def related_occupations(occupation_id: str, limit: int = 5) -> list[Occupation]:
+    """Other occupations of the same ISCO-08 unit group first, then of the same minor group.
+
+    Used to suggest neighbouring jobs when a search finds nothing (a welder may look at
+    boilermaker or steel erector offers).
+    """
+    this = occupation(occupation_id)
+    if this is None:
+        return []
+    others = [o for o in occupations() if o.id != this.id]
+    same_unit = [o for o in others if o.isco08 == this.isco08]
+    same_minor = [o for o in others if o.isco08 != this.isco08 and o.isco08[:3] == this.isco08[:3]]
+    return (same_unit + same_minor)[:limit]
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres (haversine formula)."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
