@@ -9,7 +9,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED ?= false
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve train shell lint fmt types validate test test-unit test-integration test-e2e bench clean
+.PHONY: help install run serve train shell lint fmt types validate test test-unit test-integration test-e2e browser-deps test-browser bench clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,13 +57,21 @@ test-integration: install ## real SQLite and PostgreSQL, real local HTTP servers
 test-e2e: train ## start the real servers and hold the conversations of tests/e2e
 	@$(PY) -m pytest -q tests/e2e
 
-test: install ## everything CI runs: pip check, lint, validate, unit, integration, train, end-to-end
+browser-deps: ## install Debian's Chromium for the browser tests, when it is missing
+	@command -v /usr/bin/chromium >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test-browser: train browser-deps ## the website and its chat in headless Chromium (Playwright)
+	@$(PY) -m pytest -q -s tests/browser
+
+test: install ## everything CI runs: pip check, lint, validate, unit, integration, end-to-end, browser
 	@$(PY) -m pip check
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory validate
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-integration
 	@$(MAKE) --no-print-directory test-e2e
+	@$(MAKE) --no-print-directory test-browser
 
 bench: train ## NLU accuracy on the held-out set and REST latency; writes docs/benchmarks.md
 	@$(PY) -m benchmarks.run

@@ -1,8 +1,8 @@
-"""Command line: ``python -m bot.cli train|run|serve``.
+"""Command line: ``python -m bot.cli train|run|serve|config``.
 
 ``run`` is what ``make run`` calls: train when the data or configuration changed, then
-start the action server and the Rasa server, wait until both answer, print one line
-saying the assistant is ready, and stop both cleanly on Ctrl-C or SIGTERM.
+start the action server, the Rasa server and the website, wait until all three answer,
+print one line saying the assistant is ready, and stop them cleanly on Ctrl-C or SIGTERM.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.channels.config import write_credentials
 from bot.config import PROJECT_DIR, Settings
 from bot.tracker_store import tracker_store_config
 
@@ -134,6 +135,17 @@ def write_endpoints(settings: Settings) -> Path:
     return path
 
 
+def write_channels(settings: Settings) -> tuple[Path, list[str]]:
+    """Write the Rasa credentials of the channels switched on by the environment.
+
+    credentials.yml is the template: a messaging channel whose variables are unset is left
+    out, because Rasa stops on an unset ``${VARIABLE}`` (ValueError: half configured).
+    """
+    path = settings.var_dir / "run" / "credentials.yml"
+    names = write_credentials(PROJECT_DIR / "credentials.yml", path, os.environ)
+    return path, names
+
+
 def _child_env() -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -199,7 +211,9 @@ def stop_processes(processes: dict[str, subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
-def server_commands(settings: Settings, model: Path) -> dict[str, tuple[list[str], str]]:
+def server_commands(
+    settings: Settings, model: Path, credentials: Path
+) -> dict[str, tuple[list[str], str]]:
     """The command line of each server and the URL that answers once it is ready."""
     endpoints = write_endpoints(settings)
     rasa_args = [
@@ -213,7 +227,7 @@ def server_commands(settings: Settings, model: Path) -> dict[str, tuple[list[str
         "--endpoints",
         str(endpoints),
         "--credentials",
-        "credentials.yml",
+        str(credentials),
         "--cors",
         "*",
     ]
@@ -224,6 +238,10 @@ def server_commands(settings: Settings, model: Path) -> dict[str, tuple[list[str
     return {
         "actions server": (_rasa(*actions), f"http://127.0.0.1:{settings.actions_port}/health"),
         "rasa server": ([sys.executable, *rasa_args], f"http://127.0.0.1:{settings.rasa_port}/"),
+        "web server": (
+            [sys.executable, "-m", "bot.web"],
+            f"http://127.0.0.1:{settings.web_port}/health",
+        ),
     }
 
 
@@ -242,14 +260,18 @@ def serve(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
-        commands = server_commands(settings, model)
+        credentials, channels = write_channels(settings)
+        commands = server_commands(settings, model, credentials)
         for name, (command, _url) in commands.items():
             processes[name] = start_process(name, command, logs / f"{name.split()[0]}.log")
         wait_until_ready(processes, {name: url for name, (_command, url) in commands.items()})
+        messaging = [name for name in channels if name not in ("rest", "socketio")]
         _say(
-            f"ready: REST webhook http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"
+            f"ready: website http://127.0.0.1:{settings.web_port}/"
+            f" · REST webhook http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"
             f" · socket.io http://127.0.0.1:{settings.rasa_port}/socket.io"
-            f" · actions http://127.0.0.1:{settings.actions_port}/webhook · Ctrl-C stops"
+            f" · actions http://127.0.0.1:{settings.actions_port}/webhook"
+            f" · channels: {', '.join(messaging) or 'none'} · Ctrl-C stops"
         )
         while all(p.poll() is None for p in processes.values()):
             time.sleep(0.5)
@@ -259,10 +281,14 @@ def serve(settings: Settings) -> int:
     except KeyboardInterrupt:
         _say("stopping...")
         return 0
-    except RuntimeError as exc:
+    except (RuntimeError, ValueError) as exc:
         _say(f"start-up failed: {exc}; see {logs}")
         return 1
     finally:
+        # A second Ctrl-C or SIGTERM must not cut the stop short and leave servers behind:
+        # stop_processes ends with SIGKILL after its deadline anyway.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         stop_processes(processes)
         _say("stopped")
 
@@ -274,8 +300,14 @@ def main(argv: list[str] | None = None) -> int:
     train_cmd.add_argument("--force", action="store_true", help="train even if up to date")
     commands.add_parser("run", help="train if needed, then start the assistant")
     commands.add_parser("serve", help="start the assistant with the trained model")
+    commands.add_parser("config", help="write var/run/endpoints.yml and credentials.yml")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    if args.command == "config":
+        credentials, channels = write_channels(settings)
+        endpoints = write_endpoints(settings)
+        _say(f"wrote {endpoints} and {credentials} (channels: {', '.join(channels)})")
+        return 0
     if args.command == "train":
         train(settings, force=args.force)
         return 0

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -26,6 +27,16 @@ def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     if not 0 < port < 65536:
         raise ValueError(f"{name} must be between 1 and 65535, got {port}")
     return port
+
+
+def _public_url(environ: Mapping[str, str], name: str) -> str | None:
+    raw = (environ.get(name) or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw.rstrip("/")
 
 
 def _number(environ: Mapping[str, str], name: str, default: float, minimum: float = 0) -> float:
@@ -83,13 +94,16 @@ class Settings:
     web_port: int = 8080
     database_url: str = f"sqlite:///{PROJECT_DIR / 'var' / 'rasa.db'}"
     rasa_api_token: Secret | None = field(default=None, repr=False)
+    # The Rasa server as the visitor's browser reaches it (socket.io of the chat widget);
+    # unset: the page's own host name on ``rasa_port``.
+    rasa_public_url: str | None = None
     var_dir: Path = PROJECT_DIR / "var"
     models_dir: Path = PROJECT_DIR / "models"
     vacancy_api: VacancyApiSettings | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read ``BOT_RASA_PORT``, ``BOT_ACTIONS_PORT``, ``BOT_WEB_PORT``, ``DATABASE_URL``...
+        """Read ``BOT_RASA_PORT``, ``BOT_WEB_PORT``, ``BOT_RASA_PUBLIC_URL``, ``DATABASE_URL``...
 
         A bad value raises ``ValueError`` naming the variable, so that a typo fails at
         start rather than half-way through a conversation.
@@ -97,12 +111,23 @@ class Settings:
         env = os.environ if environ is None else environ
         var_dir = Path(env.get("BOT_VAR_DIR", str(PROJECT_DIR / "var"))).resolve()
         token = env.get("RASA_API_TOKEN") or None
+        ports = {
+            name: _port(env, name, default)
+            for name, default in (
+                ("BOT_RASA_PORT", 5005),
+                ("BOT_ACTIONS_PORT", 5055),
+                ("BOT_WEB_PORT", 8080),
+            )
+        }
+        if len(set(ports.values())) < len(ports):
+            raise ValueError(f"{', '.join(ports)} must be three different ports, got {ports}")
         return cls(
-            rasa_port=_port(env, "BOT_RASA_PORT", 5005),
-            actions_port=_port(env, "BOT_ACTIONS_PORT", 5055),
-            web_port=_port(env, "BOT_WEB_PORT", 8080),
+            rasa_port=ports["BOT_RASA_PORT"],
+            actions_port=ports["BOT_ACTIONS_PORT"],
+            web_port=ports["BOT_WEB_PORT"],
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'rasa.db'}",
             rasa_api_token=Secret(token) if token else None,
+            rasa_public_url=_public_url(env, "BOT_RASA_PUBLIC_URL"),
             var_dir=var_dir,
             models_dir=Path(env.get("BOT_MODELS_DIR", str(PROJECT_DIR / "models"))).resolve(),
             vacancy_api=VacancyApiSettings.from_env(env),

@@ -160,3 +160,49 @@ def test_e2e_conversations_have_the_same_stories_in_both_languages() -> None:
         stories = yaml.safe_load((ROOT / "tests" / "e2e" / f"conversations_{lang}.yml").read_text())
         names.append(sorted(s["story"] for s in stories["stories"]))
     assert names[0] == names[1] and names[0]
+
+
+TEMPLATES = ROOT / "bot" / "web" / "templates"
+_T_CALL = re.compile(r"""\bt\(\s*'([^']+)'""")
+_JINJA = re.compile(r"{#.*?#}|{%.*?%}|{{.*?}}", re.S)
+_TAG = re.compile(r"<[^>]+>", re.S)
+
+
+def _lookup(node: object, key: str) -> object:
+    for part in key.split("."):
+        assert isinstance(node, dict) and part in node, key
+        node = node[part]
+    return node
+
+
+def test_web_templates_take_every_text_from_both_catalogs() -> None:
+    keys = set()
+    for path in TEMPLATES.glob("*.html"):
+        for key in _T_CALL.findall(path.read_text()):
+            # t('web.contacts.' ~ service.key ~ '.name'): the literal prefix must exist.
+            keys.add(key.rstrip("."))
+    assert keys
+    for lang in LANGUAGES:
+        for key in keys:
+            _lookup(catalog(lang), key)
+
+
+def test_web_templates_hold_no_text_of_their_own() -> None:
+    for path in TEMPLATES.glob("*.html"):
+        remains = _TAG.sub(" ", _JINJA.sub(" ", path.read_text()))
+        words = re.findall(r"[^\W\d_]{2,}", remains)
+        assert words == [], f"{path.name}: text outside the catalogs: {words[:5]}"
+
+
+def test_web_catalog_lists_have_the_same_length_in_both_languages() -> None:
+    def lists(node: object, prefix: str = "") -> dict[str, int]:
+        if isinstance(node, list):
+            return {prefix: len(node)}
+        if isinstance(node, dict):
+            found: dict[str, int] = {}
+            for key, value in node.items():
+                found.update(lists(value, f"{prefix}.{key}"))
+            return found
+        return {}
+
+    assert lists(catalog("fr")["web"]) == lists(catalog("nl")["web"])

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy.engine import make_url
 
 from bot import knowledge, messages
 from bot.language import detect
@@ -142,8 +141,7 @@ def test_conversations_are_stored_in_the_database(assistant: Assistant) -> None:
     # (rasa issue 3243): the events must be in the database file.
     sender = f"stored-{secrets.token_hex(4)}"
     say(assistant, sender, "bonjour")
-    path = make_url(assistant.database_url).database
-    with sqlite3.connect(path) as connection:
+    with sqlite3.connect(assistant.var_dir / "rasa.db") as connection:
         stored = connection.execute(
             "SELECT count(*) FROM events WHERE sender_id = ?", (sender,)
         ).fetchone()[0]

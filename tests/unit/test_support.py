@@ -99,3 +99,70 @@ def test_business_code_does_not_import_rasa() -> None:
         and _imports(path) & {"rasa", "rasa_sdk", "actions", "sanic"}
     ]
     assert offenders == []
+
+
+def _uses_aiohttp_server(path: Path) -> bool:
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom) and node.module == "aiohttp":
+            if any(alias.name in {"web", "web_request", "web_response"} for alias in node.names):
+                return True
+        names = (
+            [a.name for a in node.names] if isinstance(node, ast.Import | ast.ImportFrom) else []
+        )
+        module = node.module if isinstance(node, ast.ImportFrom) else None
+        if any(n.startswith("aiohttp.web") for n in [*names, module or ""]):
+            return True
+    return False
+
+
+def test_only_the_web_package_uses_aiohttp_server_side() -> None:
+    offenders = [
+        str(path.relative_to(BOT))
+        for path in BOT.rglob("*.py")
+        if "web" not in path.relative_to(BOT).parts and _uses_aiohttp_server(path)
+    ]
+    assert offenders == []
+
+
+def test_launcher_starts_the_web_app_with_its_health_url(tmp_path: Path) -> None:
+    from bot import cli
+
+    settings = Settings(rasa_port=5999, actions_port=5998, web_port=8999, var_dir=tmp_path)
+    commands = cli.server_commands(settings, tmp_path / "model.tar.gz", tmp_path / "c.yml")
+    command, url = commands["web server"]
+    assert command[1:] == ["-m", "bot.web"] and url == "http://127.0.0.1:8999/health"
+    rasa = commands["rasa server"][0]
+    assert rasa[rasa.index("--credentials") + 1] == str(tmp_path / "c.yml")
+
+
+def test_launcher_writes_credentials_with_only_the_enabled_channels(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import cli
+
+    for name in ("FACEBOOK_APP_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_VERIFY_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_NUMBER"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET"):
+        monkeypatch.setenv(name, "123:x")
+    path, names = cli.write_channels(Settings(var_dir=tmp_path))
+    assert path == tmp_path / "run" / "credentials.yml"
+    assert names == ["rest", "socketio", "telegram"]
+    assert "${TELEGRAM_BOT_TOKEN}" in path.read_text() and "123:x" not in path.read_text()
+
+
+def test_the_three_ports_must_differ() -> None:
+    with pytest.raises(ValueError, match="BOT_WEB_PORT"):
+        Settings.from_env({"BOT_WEB_PORT": "5005"})
+
+
+@pytest.mark.parametrize("url", ["chat.example.org", "ftp://chat.example.org", "https://"])
+def test_public_rasa_url_must_be_http(url: str) -> None:
+    with pytest.raises(ValueError, match="BOT_RASA_PUBLIC_URL"):
+        Settings.from_env({"BOT_RASA_PUBLIC_URL": url})
+
+
+def test_public_rasa_url_loses_its_trailing_slash() -> None:
+    settings = Settings.from_env({"BOT_RASA_PUBLIC_URL": "https://chat.example.org/"})
+    assert settings.rasa_public_url == "https://chat.example.org"

@@ -1,0 +1,87 @@
+"""The website's socket.io channel: Rasa's, with session persistence that works.
+
+Rasa 3.6.21 calls ``sio.enter_room(...)`` without ``await``; with the python-socketio 5.18
+that Rasa's pins install it is a coroutine, so the browser never joins the room of its
+session and, with ``session_persistence``, never receives an answer (the server only logs
+"coroutine 'AsyncServer.enter_room' was never awaited"). This subclass replaces the two
+handlers that use sessions and, while at it, accepts only session ids long enough to be
+random, and messages only for the session the connection asked for.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import logging
+import re
+import uuid
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
+from rasa.core.channels.socketio import SocketIOOutput
+from sanic import Blueprint
+
+from bot.channels.base import OnNewMessage
+
+log = logging.getLogger(__name__)
+
+# A UUID (with or without dashes) or a longer random token: never "1" or "test".
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
+
+
+def valid_session_id(value: object) -> bool:
+    """True for a session id that can be random and unguessable (32+ URL-safe characters)."""
+    return isinstance(value, str) and bool(SESSION_ID.match(value))
+
+
+class SocketIOInput(RasaSocketIOInput):
+    """``bot.channels.socketio.SocketIOInput`` in credentials, same settings as Rasa's."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "socketio"
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = super().blueprint(on_new_message)
+        sio = self.sio
+        assert sio is not None
+
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: dict[str, Any] | None) -> None:
+            requested = (data or {}).get("session_id")
+            session_id = requested if valid_session_id(requested) else uuid.uuid4().hex
+            if self.session_persistence:
+                joined = sio.enter_room(sid, session_id, namespace=self.namespace)
+                if inspect.isawaitable(joined):  # a coroutine since python-socketio 5.10
+                    await joined
+            await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: dict[str, Any]) -> None:
+            if not isinstance(data, dict):
+                return
+            if self.session_persistence:
+                sender_id = data.get("session_id")
+                # Only the session this connection asked for: a client cannot write into
+                # another conversation without having requested it first.
+                if not valid_session_id(sender_id) or sender_id not in sio.rooms(
+                    sid, namespace=self.namespace
+                ):
+                    log.warning("socketio: message for a session not requested; ignored")
+                    return
+            else:
+                sender_id = sid
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            message = UserMessage(
+                str(data.get("message", "")),
+                SocketIOOutput(sio, self.bot_message_evt),
+                sender_id,
+                input_channel=self.name(),
+                metadata=metadata if isinstance(metadata, dict) else {},
+            )
+            await on_new_message(message)
+
+        return webhook

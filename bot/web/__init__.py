@@ -1,0 +1,1 @@
+"""The project's website: public pages and the chat widget (aiohttp; ``create_app``)."""

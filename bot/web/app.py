@@ -1,0 +1,48 @@
+"""``create_app(settings)``: the aiohttp application of the website.
+
+Other web features (the consultant console) plug in here: a route module adds its routes
+with ``setup(app)`` in :func:`create_app`, or a sub-application of its own is mounted with
+``app.add_subapp("/console/", console_app)``; both share the settings under
+``SETTINGS`` and the error pages of :mod:`bot.web.middlewares`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+
+from bot.config import Settings
+from bot.web import middlewares, routes
+from bot.web.keys import SESSIONS, SETTINGS
+from bot.web.upcoming import SessionsProvider
+
+HERE = Path(__file__).resolve().parent
+TEMPLATES_DIR = HERE / "templates"
+STATIC_DIR = HERE / "static"
+
+
+def create_app(settings: Settings, sessions: SessionsProvider | None = None) -> web.Application:
+    """The website for these settings.
+
+    Args:
+        settings: ports, public Rasa URL...
+        sessions: the provider of upcoming information sessions; by default the one of
+            ``bot.sessions``, and an empty list while that module does not exist.
+    """
+    app = web.Application(middlewares=[middlewares.security_headers, middlewares.error_pages])
+    app[SETTINGS] = settings
+    app[SESSIONS] = sessions
+    aiohttp_jinja2.setup(
+        app,
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    app.router.add_static("/static/", STATIC_DIR, name="static", append_version=True)
+    routes.setup(app)
+    return app

@@ -1,0 +1,62 @@
+"""Handlers of the public pages: read the request, fetch what the page shows, render."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.web import content, pages
+from bot.web.i18n import negotiate
+from bot.web.keys import SESSIONS
+from bot.web.upcoming import format_when, upcoming_sessions
+
+# The default retention period of conversations (bot/resources/knowledge/privacy.yml).
+RETENTION_DAYS = 180
+
+
+async def health(_request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+def _redirect_by_language(request: web.Request, route: str) -> web.HTTPFound:
+    language = negotiate(request.headers.get("Accept-Language"))
+    location = request.app.router[route].url_for(lang=language)
+    # Caches must keep one redirect per language.
+    return web.HTTPFound(location, headers={"Vary": "Accept-Language"})
+
+
+async def choose_language(request: web.Request) -> web.Response:
+    raise _redirect_by_language(request, "home")
+
+
+async def choose_language_privacy(request: web.Request) -> web.Response:
+    raise _redirect_by_language(request, "privacy")
+
+
+async def add_slash(request: web.Request) -> web.Response:
+    raise web.HTTPMovedPermanently(f"/{request.match_info['lang']}/")
+
+
+async def home(request: web.Request) -> web.Response:
+    language = request.match_info["lang"]
+    provider = request.app[SESSIONS]
+    loop = asyncio.get_running_loop()
+    # The provider may query the database: never on the event loop.
+    listings = await loop.run_in_executor(None, upcoming_sessions, provider)  # type: ignore[arg-type]
+    sessions = [{"listing": item, "when": format_when(item, language)} for item in listings]
+    context: dict[str, Any] = pages.context(request, language, "home")
+    context["sessions"] = sessions
+    context["services"] = content.service_contacts(language)
+    context["checked"] = content.contacts_checked(language)
+    return aiohttp_jinja2.render_template("home.html", request, context)
+
+
+async def privacy(request: web.Request) -> web.Response:
+    language = request.match_info["lang"]
+    context = pages.context(request, language, "privacy")
+    context["retention_days"] = RETENTION_DAYS
+    context["authorities"] = content.authorities(language)
+    return aiohttp_jinja2.render_template("privacy.html", request, context)

@@ -1,0 +1,19 @@
+"""URL map of the public site: ``/`` picks a language, then ``/fr/...`` and ``/nl/...``."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from bot.web import public
+
+LANG = "{lang:fr|nl}"
+
+
+def setup(app: web.Application) -> None:
+    """Add the public routes to ``app``."""
+    app.router.add_get("/", public.choose_language, name="root")
+    app.router.add_get("/health", public.health, name="health")
+    app.router.add_get("/privacy", public.choose_language_privacy, name="privacy_root")
+    app.router.add_get(f"/{LANG}", public.add_slash)
+    app.router.add_get(f"/{LANG}/", public.home, name="home")
+    app.router.add_get(f"/{LANG}/privacy", public.privacy, name="privacy")

@@ -1,0 +1,204 @@
+"""The website through aiohttp's test client, against ``create_app`` with test settings."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient
+from markupsafe import escape
+
+from bot.config import Settings
+from bot.messages import text
+from bot.web.app import STATIC_DIR, create_app
+from bot.web.upcoming import SessionListing
+
+
+def _settings(tmp_path: Path, **overrides: object) -> Settings:
+    return Settings(rasa_port=5999, web_port=8999, var_dir=tmp_path, **overrides)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def client(aiohttp_client, tmp_path: Path) -> TestClient:
+    return await aiohttp_client(create_app(_settings(tmp_path)))
+
+
+def _html(lang: str, key: str, **values: object) -> str:
+    """A catalog text as the page shows it (HTML-escaped)."""
+    return str(escape(text(lang, key).format(**values)))
+
+
+def _chat_config(page: str) -> dict:
+    match = re.search(
+        r'<script type="application/json" id="chat-config">(.*?)</script>', page, re.S
+    )
+    assert match, "no chat configuration in the page"
+    return json.loads(match.group(1))
+
+
+@pytest.mark.parametrize(
+    "header, expected",
+    [
+        ("nl-BE,nl;q=0.9,fr;q=0.8", "/nl/"),
+        ("fr-BE,fr;q=0.9,nl;q=0.8", "/fr/"),
+        ("en-GB,en;q=0.9,nl;q=0.5,fr;q=0.4", "/nl/"),
+        ("de-DE", "/fr/"),
+        ("", "/fr/"),
+        ("nl;q=abc, ,;", "/fr/"),
+    ],
+)
+async def test_root_redirects_by_accept_language(
+    client: TestClient, header: str, expected: str
+) -> None:
+    response = await client.get("/", headers={"Accept-Language": header}, allow_redirects=False)
+    assert response.status == 302
+    assert response.headers["Location"] == expected
+    assert "Accept-Language" in response.headers["Vary"]
+
+
+async def test_language_without_slash_gets_one(client: TestClient) -> None:
+    response = await client.get("/nl", allow_redirects=False)
+    assert response.status == 301 and response.headers["Location"] == "/nl/"
+
+
+@pytest.mark.parametrize("lang, other", [("fr", "nl"), ("nl", "fr")])
+async def test_home_page_in_each_language(client: TestClient, lang: str, other: str) -> None:
+    response = await client.get(f"/{lang}/")
+    assert response.status == 200
+    page = await response.text()
+    assert f'<html lang="{lang}">' in page
+    assert _html(lang, "web.home.title") in page
+    assert _html(lang, "web.sessions.empty") in page  # no sessions module yet
+    assert _html(other, "web.home.title") not in page
+    for site in ("https://www.francetravail.fr", "https://www.leforem.be", "https://www.vdab.be"):
+        assert f'href="{site}"' in page
+    assert "geonames.org" in page and "CC BY 4.0" in page
+    # The switch links to the same page in the other language.
+    assert f'href="/{other}/" lang="{other}"' in page
+    config = _chat_config(page)
+    assert config["language"] == lang
+    assert config["rasaUrl"] == "http://127.0.0.1:5999"
+    assert config["strings"]["send"] == text(lang, "web.chat.send")
+
+
+async def test_page_scripts_come_from_this_site_only(client: TestClient) -> None:
+    response = await client.get("/fr/")
+    page = await response.text()
+    sources = re.findall(r'<script[^>]* src="([^"]+)"', page)
+    assert sources and all(src.startswith("/static/") for src in sources)
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy
+    assert "ws://127.0.0.1:5999" in policy and "http://127.0.0.1:5999" in policy
+
+
+async def test_public_rasa_url_from_settings(aiohttp_client, tmp_path: Path) -> None:
+    settings = _settings(tmp_path, rasa_public_url="https://chat.example.org")
+    client = await aiohttp_client(create_app(settings))
+    response = await client.get("/nl/")
+    assert _chat_config(await response.text())["rasaUrl"] == "https://chat.example.org"
+    assert "wss://chat.example.org" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+async def test_privacy_page_says_what_is_kept_and_for_how_long(
+    client: TestClient, lang: str
+) -> None:
+    response = await client.get(f"/{lang}/privacy")
+    assert response.status == 200
+    page = await response.text()
+    assert _html(lang, "web.privacy.title") in page
+    assert _html(lang, "web.privacy.how_long", days=180) in page
+    assert "cnil.fr" in page
+
+
+async def test_privacy_redirects_by_language(client: TestClient) -> None:
+    response = await client.get(
+        "/privacy", headers={"Accept-Language": "nl-BE"}, allow_redirects=False
+    )
+    assert response.status == 302 and response.headers["Location"] == "/nl/privacy"
+
+
+@pytest.mark.parametrize(
+    "path, headers, lang",
+    [
+        ("/nl/bestaat-niet", {}, "nl"),
+        ("/fr/nexiste-pas", {"Accept-Language": "nl"}, "fr"),
+        ("/nothing-here", {"Accept-Language": "nl-BE,nl;q=0.9"}, "nl"),
+        ("/nothing-here", {"Accept-Language": "fr"}, "fr"),
+    ],
+)
+async def test_not_found_page_in_the_right_language(
+    client: TestClient, path: str, headers: dict[str, str], lang: str
+) -> None:
+    response = await client.get(path, headers=headers)
+    assert response.status == 404
+    page = await response.text()
+    assert f'<html lang="{lang}">' in page
+    assert _html(lang, "web.errors.not_found_title") in page
+
+
+async def test_static_files_are_served(client: TestClient) -> None:
+    for name in ("site.css", "chat.js", "vendor/socket.io-client/socket.io.min.js"):
+        response = await client.get(f"/static/{name}")
+        assert response.status == 200, name
+        assert (await response.read()) == (STATIC_DIR / name).read_bytes()
+    assert (await client.get("/static/../app.py")).status in (403, 404)
+
+
+async def test_health(client: TestClient) -> None:
+    response = await client.get("/health")
+    assert response.status == 200 and (await response.json()) == {"status": "ok"}
+
+
+async def test_sessions_from_the_provider_are_listed(aiohttp_client, tmp_path: Path) -> None:
+    listing = SessionListing(
+        title={"fr": "Travailler en Flandre : infos pratiques", "nl": "Werken in Vlaanderen"},
+        starts_at=datetime(2026, 12, 8, 9, 30),
+        ends_at=datetime(2026, 12, 8, 11, 30),
+        place="Tourcoing",
+        language="fr",
+        seats_left=0,
+    )
+    client = await aiohttp_client(create_app(_settings(tmp_path), sessions=lambda: [listing]))
+    page = await (await client.get("/nl/")).text()
+    assert "Werken in Vlaanderen" in page
+    assert "dinsdag 8 december 2026, 09:30–11:30" in page
+    assert _html("nl", "web.sessions.full") in page
+    assert _html("nl", "web.sessions.empty") not in page
+
+
+async def test_a_failing_page_is_a_500_page_without_details(aiohttp_client, tmp_path: Path) -> None:
+    def broken() -> list[SessionListing]:
+        raise RuntimeError("database is down")
+
+    client = await aiohttp_client(create_app(_settings(tmp_path), sessions=broken))
+    response = await client.get("/fr/")
+    assert response.status == 500
+    page = await response.text()
+    assert _html("fr", "web.errors.server_error_title") in page
+    assert "database is down" not in page
+
+
+def test_without_a_sessions_module_the_list_is_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.web import upcoming
+
+    def missing(name: str) -> object:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+
+    monkeypatch.setattr(upcoming.importlib, "import_module", missing)
+    assert upcoming.upcoming_sessions() == []
+
+
+def test_a_provider_that_needs_a_missing_module_of_its_own_still_fails() -> None:
+    from bot.web.upcoming import upcoming_sessions
+
+    def provider() -> list[SessionListing]:
+        import bot.no_such_module  # noqa: F401
+
+        return []
+
+    with pytest.raises(ModuleNotFoundError):
+        upcoming_sessions(provider)
