@@ -38,8 +38,15 @@ TRAINING_INPUTS = (
     "bot/gazetteer",
     "bot/resources",
 )
-# Under the inputs above, but not read by the model (demo data for the database).
-NOT_TRAINING_INPUTS = ("bot/resources/demo",)
+# Under the inputs above, but not read by the model: demo data for the database, the texts
+# of the catalogs, and the knowledge files (the model only sees domain/faq_responses.yml,
+# generated from them, which is a training input of its own).
+NOT_TRAINING_INPUTS = (
+    "bot/resources/demo",
+    "bot/resources/fr.yml",
+    "bot/resources/nl.yml",
+    "bot/resources/knowledge",
+)
 READY_TIMEOUT_S = 240
 
 
