@@ -19,9 +19,10 @@ Register = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg
 
 def _registrations() -> list[Register]:
     # Imported here so that one broken feature does not stop `--help` of the others.
+    from bot import session_commands
     from bot.storage import migrate
 
-    return [migrate.register]
+    return [migrate.register, session_commands.register]
 
 
 def main(argv: list[str] | None = None) -> int:
