@@ -135,7 +135,7 @@ def normalise_email(text: str, confirmed: str | None = None) -> str:
         raise InvalidEmail("too_long")
     suggestion = _likely_domain(domain)
     if suggestion and address != (confirmed or "").lower():
-        raise InvalidEmail("domain_typo", suggestion=f"{local.lower()}@{suggestion}")
+        raise InvalidEmail("domain_typo", suggestion=f"{local.lower()}@{suggestion}", value=address)
     return address
 
 

@@ -43,13 +43,18 @@ class InvalidContact(BotError):
     """A name, e-mail address or phone number that cannot be used, with a reason code.
 
     The reason code (``missing_at``, ``too_short``...) selects the explanation shown to the
-    candidate; ``suggestion`` is a likely correction ("jan@gmail.com" for "jan@gmial.com").
+    candidate; ``suggestion`` is a likely correction ("jan@gmail.com" for "jan@gmial.com")
+    and ``value`` the normalised value that was refused, so that it can be accepted when the
+    candidate confirms it.
     """
 
-    def __init__(self, reason: str, suggestion: str | None = None) -> None:
+    def __init__(
+        self, reason: str, suggestion: str | None = None, value: str | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.suggestion = suggestion
+        self.value = value
 
 
 class InvalidName(InvalidContact):

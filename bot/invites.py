@@ -55,7 +55,7 @@ def ics_for_booking(
     event.add(
         "description",
         text(language, "ics.description").format(
-            language=details["language"], reference=booking.reference
+            session_language=details["session_language"], reference=booking.reference
         ),
     )
     status = "CANCELLED" if session.status == "cancelled" else _STATUS[booking.status]

@@ -235,14 +235,17 @@ def _time_checks(words: str) -> list[Callable[[InfoSession], bool]]:
     return checks
 
 
+_DAY_SUFFIX = "(?:er|e|eme|de|ste)?"  # 1er, 2e, 16ème / 16de, 1ste
+
+
 def _date_in(words: str) -> tuple[int, int | None] | None:
     """(day, month) of "9 décembre", "9/12", "le 9", "op 9 december"; month None if unsaid."""
     numeric = re.search(r" (\d{1,2})[/.](\d{1,2})(?:[/.]\d{2,4})? ", words)
     if numeric:
         return int(numeric.group(1)), int(numeric.group(2))
     for month, names in enumerate(_MONTHS, start=1):
-        found = re.search(rf" (\d{{1,2}})(?:er|e)? (?:{'|'.join(names)}) ", words)
+        found = re.search(rf" (\d{{1,2}}){_DAY_SUFFIX} (?:{'|'.join(names)}) ", words)
         if found:
             return int(found.group(1)), month
-    alone = re.search(r" (?:le|du|op|de) (\d{1,2})(?:er|e)? ", words)
+    alone = re.search(rf" (?:le|du|op|de) (\d{{1,2}}){_DAY_SUFFIX} ", words)
     return (int(alone.group(1)), None) if alone else None

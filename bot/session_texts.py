@@ -120,6 +120,6 @@ def session_details(session: InfoSession, language: str | None) -> dict[str, Any
         "time_range": format_time_range(session, language),
         "venue": venue_label(session, language),
         "place": place_label(session, language),
-        "language": language_label(session.language, language),
+        "session_language": language_label(session.language, language),
         "seats": seats_label(session, language),
     }

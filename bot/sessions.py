@@ -179,12 +179,17 @@ class BookingResult:
 
 @dataclass(frozen=True)
 class CancelResult:
-    """What ``cancel`` did, and who got the seat (to be told by e-mail)."""
+    """What ``cancel`` did, and who got the seat (to be told by e-mail).
+
+    ``previous_status`` is the booking's status before: ``confirmed`` (a seat was freed),
+    ``waitlisted`` (a place on the waiting list was given up) or ``cancelled`` (nothing done).
+    """
 
     booking: Booking
     session: InfoSession
     already_cancelled: bool
     promoted: Booking | None = None
+    previous_status: str = "cancelled"
 
 
 @dataclass(frozen=True)
@@ -824,6 +829,7 @@ def cancel(
         get_session(conn, booking.session_id),
         already_cancelled=False,
         promoted=promoted,
+        previous_status=booking.status,
     )
 
 

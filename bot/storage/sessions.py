@@ -38,13 +38,14 @@ BOOKING_STATUSES = ("confirmed", "waitlisted", "cancelled")
 SESSION_LANGUAGES = ("fr", "nl", "fr+nl")
 
 
-class UtcDateTime(TypeDecorator):  # type: ignore[type-arg]
+# SQLAlchemy 1.4 ships no type hints: TypeDecorator is Any to mypy.
+class UtcDateTime(TypeDecorator):  # type: ignore[misc]
     """An aware datetime stored in UTC; naive values are refused rather than guessed."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: Any, dialect: Any) -> dt.datetime | None:
+    def process_bind_param(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -53,7 +54,7 @@ class UtcDateTime(TypeDecorator):  # type: ignore[type-arg]
         # SQLite keeps the text it is given: store it without an offset, always in UTC.
         return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
 
-    def process_result_value(self, value: Any, dialect: Any) -> dt.datetime | None:
+    def process_result_value(self, value: dt.datetime | None, dialect: Any) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:

@@ -49,6 +49,8 @@ def _ids(found: list | None) -> list[int] | None:
         ("le 10 décembre", [2]),
         ("op 15 december", [3]),
         ("celle du 8", [1]),
+        ("die van de 15de", [3]),
+        ("le 10e", [2]),
         ("10/12", [2]),
         ("la 2", [2]),
         ("2", [2]),
