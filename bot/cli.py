@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import PROJECT_DIR, Settings
+from bot.storage import migrate
 from bot.tracker_store import tracker_store_config
 
 MODEL_NAME = "crossborder"
@@ -221,6 +222,8 @@ def serve(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
+        # The actions read and write the project's tables (sessions, bookings...).
+        migrate.upgrade(settings.database_url)
         commands = server_commands(settings, model)
         for name, (command, _url) in commands.items():
             processes[name] = start_process(name, command, logs / f"{name.split()[0]}.log")
