@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.language import fold
 from bot.places import place
-from bot.sessions import TIMEZONE, InfoSession
+from bot.sessions import LANGUAGE_FILTER, TIMEZONE, InfoSession
 
 # Folded words and phrases of each topic (session topics are FAQ topic names); the first
 # topic that matches wins, so the specific ones come first.
@@ -162,10 +162,9 @@ def apply_filters(sessions: Sequence[InfoSession], filters: Filters) -> list[Inf
         checks.append(lambda s: s.topic == filters.topic)
     if filters.place_ids:
         checks.append(lambda s: s.place_id in filters.place_ids)
-    if filters.language in ("fr", "nl"):
-        checks.append(lambda s: s.language in (filters.language, "fr+nl"))
-    elif filters.language == "fr+nl":
-        checks.append(lambda s: s.language == "fr+nl")
+    if filters.language in LANGUAGE_FILTER:
+        kept = LANGUAGE_FILTER[str(filters.language)]
+        checks.append(lambda s: s.language in kept)
     if filters.online is not None:
         checks.append(lambda s: s.online == filters.online)
     return [s for s in sessions if all(check(s) for check in checks)]

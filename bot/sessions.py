@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Collection
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -52,6 +52,9 @@ TIMEZONE = ZoneInfo("Europe/Brussels")
 CONSENT_VERSION = "booking-consent-2026-12"
 LANGUAGES = ("fr", "nl", "fr+nl")
 CANDIDATE_LANGUAGES = ("fr", "nl")
+# Session languages kept by a language filter: a French or Dutch speaker can follow a
+# bilingual session too; "fr+nl" asks for the bilingual ones.
+LANGUAGE_FILTER = {"fr": ("fr", "fr+nl"), "nl": ("nl", "fr+nl"), "fr+nl": ("fr+nl",)}
 # Session topics are FAQ topic names, so that a session can be offered after an answer.
 TOPICS = (
     "frontier_worker",
@@ -207,55 +210,21 @@ def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def _local(value: dt.datetime | None) -> dt.datetime | None:
-    return value.astimezone(TIMEZONE) if value is not None else None
+_SESSION_TIMES = ("starts_at", "ends_at", "registration_deadline")
 
 
 def _session(row: Any) -> InfoSession:
+    """The session of a row of info_sessions, with its times in Brussels time."""
     m = row._mapping
-    return InfoSession(
-        id=m["id"],
-        title_fr=m["title_fr"],
-        title_nl=m["title_nl"],
-        topic=m["topic"],
-        starts_at=_local(m["starts_at"]),  # type: ignore[arg-type]
-        ends_at=_local(m["ends_at"]),  # type: ignore[arg-type]
-        venue=m["venue"],
-        address=m["address"],
-        place_id=m["place_id"],
-        city=m["city"],
-        online=bool(m["online"]),
-        language=m["language"],
-        capacity=m["capacity"],
-        seats_taken=m["seats_taken"],
-        registration_deadline=_local(m["registration_deadline"]),  # type: ignore[arg-type]
-        status=m["status"],
-        demo=bool(m["demo"]),
-        slug=m["slug"],
-    )
+    values = {f.name: m[f.name] for f in fields(InfoSession)}
+    values.update({name: m[name].astimezone(TIMEZONE) for name in _SESSION_TIMES})
+    return InfoSession(**values)
 
 
 def _booking(row: Any) -> Booking:
+    """The booking of a row of session_bookings."""
     m = row._mapping
-    return Booking(
-        id=m["id"],
-        reference=m["reference"],
-        session_id=m["session_id"],
-        status=m["status"],
-        language=m["language"],
-        candidate_name=m["candidate_name"],
-        email=m["email"],
-        phone=m["phone"],
-        consent_at=m["consent_at"],
-        consent_version=m["consent_version"],
-        waitlisted_at=m["waitlisted_at"],
-        sender_id=m["sender_id"],
-        message_id=m["message_id"],
-        created_at=m["created_at"],
-        cancelled_at=m["cancelled_at"],
-        promoted_at=m["promoted_at"],
-        erased_at=m["erased_at"],
-    )
+    return Booking(**{f.name: m[f.name] for f in fields(Booking)})
 
 
 def get_session(conn: Connection, session_id: int) -> InfoSession:
@@ -302,10 +271,8 @@ def upcoming_sessions(
         query = query.where(S.place_id.in_(list(place_ids)))
     if city:
         query = query.where(func.lower(S.city) == city.strip().lower())
-    if language in CANDIDATE_LANGUAGES:
-        query = query.where(S.language.in_((language, "fr+nl")))
-    elif language == "fr+nl":
-        query = query.where(S.language == "fr+nl")
+    if language in LANGUAGE_FILTER:
+        query = query.where(S.language.in_(LANGUAGE_FILTER[language]))
     if online is not None:
         query = query.where(S.online.is_(online))
     if only_available:
