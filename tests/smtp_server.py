@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import Any
 
 
 @dataclass
@@ -76,35 +77,35 @@ async def _session(reader, writer, server: SmtpServer, refuse: bool) -> None:  #
 
 @contextmanager
 def smtp_server(refuse: bool = False) -> Iterator[SmtpServer]:
-    """A running server on a free loopback port; stopped when the block ends."""
-    loop = asyncio.new_event_loop()
+    """A running server on a free loopback port; stopped when the block ends.
+
+    Its loop is a plain selector loop whatever the global policy (Rasa's imports install
+    uvloop's), and it stops on an event rather than by cancelling ``serve_forever``.
+    """
+    loop = asyncio.SelectorEventLoop()
     started = threading.Event()
-    holder: dict[str, object] = {}
+    holder: dict[str, Any] = {}
 
     async def main() -> None:
         server = SmtpServer("127.0.0.1", 0)
+        stop = asyncio.Event()
         listener = await asyncio.start_server(
             lambda r, w: _session(r, w, server, refuse), server.host, 0
         )
         server.port = listener.sockets[0].getsockname()[1]
-        holder["server"], holder["listener"] = server, listener
+        holder.update(server=server, stop=stop)
         started.set()
-        async with listener:
-            await listener.serve_forever()
+        await stop.wait()
+        listener.close()
+        await listener.wait_closed()
 
-    thread = threading.Thread(target=lambda: loop.run_until_complete(_quietly(main())))
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
     thread.start()
-    started.wait(10)
+    if not started.wait(10):
+        raise RuntimeError("the test SMTP server did not start")
     try:
-        yield holder["server"]  # type: ignore[misc]
+        yield holder["server"]
     finally:
-        loop.call_soon_threadsafe(holder["listener"].close)  # type: ignore[attr-defined]
+        loop.call_soon_threadsafe(holder["stop"].set)
         thread.join(10)
         loop.close()
-
-
-async def _quietly(coroutine) -> None:  # type: ignore[no-untyped-def]
-    try:
-        await coroutine
-    except asyncio.CancelledError:
-        pass
