@@ -100,7 +100,7 @@ def session_line(number: int, session: InfoSession, language: str | None) -> str
 
 
 def session_button_title(number: int, session: InfoSession, language: str | None) -> str:
-    """A short button label: "1. mar. 9/12 · Tourcoing" / "1. di 9/12 · Kortrijk"."""
+    """A short button label: "1. mar. 9/12 09:30 · Courtrai" / "1. di 9/12 09.30 · Kortrijk"."""
     language = _language(language)
     local = session.starts_at.astimezone(TIMEZONE)
     return text(language, "sessions.button").format(
@@ -108,6 +108,7 @@ def session_button_title(number: int, session: InfoSession, language: str | None
         weekday=_names(language, "weekdays_short")[local.weekday()],
         day=local.day,
         month=local.month,
+        time=format_time(local, language),
         place=place_label(session, language),
     )
 

@@ -97,5 +97,5 @@ def test_list_line_and_button_in_both_languages() -> None:
         "2. Werken in Vlaanderen: praktische info — dinsdag 8 december om 09.30 uur, Kortrijk "
         "(in het Frans) — nog 12 plaatsen vrij"
     )
-    assert session_texts.session_button_title(2, session, "fr") == "2. mar. 8/12 · Courtrai"
-    assert session_texts.session_button_title(2, session, "nl") == "2. di 8/12 · Kortrijk"
+    assert session_texts.session_button_title(2, session, "fr") == "2. mar. 8/12 09:30 · Courtrai"
+    assert session_texts.session_button_title(2, session, "nl") == "2. di 8/12 09.30 · Kortrijk"
