@@ -25,6 +25,7 @@ import yaml
 
 from bot.channels.config import write_credentials
 from bot.config import PROJECT_DIR, Settings
+from bot.storage import migrate
 from bot.tracker_store import tracker_store_config
 
 MODEL_NAME = "crossborder"
@@ -267,6 +268,8 @@ def serve(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
+        # The actions read and write the project's tables (sessions, bookings...).
+        migrate.upgrade(settings.database_url)
         credentials, channels = write_channels(settings)
         commands = server_commands(settings, model, credentials)
         for name, (command, _url) in commands.items():
