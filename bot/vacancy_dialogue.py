@@ -309,6 +309,14 @@ def slots_to_reset(entities: Sequence[Mapping[str, Any]]) -> list[str]:
     return [slot for slot in SEARCH_ENTITIES if slot not in mentioned]
 
 
+def anywhere_asked(entities: Sequence[Mapping[str, Any]]) -> bool:
+    """True when a message says "anywhere" and names no place ("des jobs de cariste partout",
+    "lasser, maakt niet uit waar"): the place question need not be asked."""
+    return not _mentions(entities, LOCATION) and any(
+        e.get("value") == ANYWHERE for e in _mentions(entities, RADIUS)
+    )
+
+
 def radius_km(value: object, location: object) -> float | None:
     """The search radius around a known place: the one asked for, else the default; None
     means anywhere (no place, "partout", or "any" as the radius)."""

@@ -17,8 +17,14 @@ def make_tracker(
     intent_ranking: list[dict[str, Any]] | None = None,
     sender_id: str = "test-user",
     faq_topic: str | None = None,
+    events: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
 ) -> Tracker:
-    """A real rasa_sdk Tracker whose latest message has this parse data."""
+    """A real rasa_sdk Tracker whose latest message has this parse data.
+
+    ``events`` end the tracker's history (a form validation reads the ``SlotSet`` events at the
+    end as the slots to validate); ``active_loop`` names the active form.
+    """
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
@@ -35,4 +41,6 @@ def make_tracker(
             "all_retrieval_intents": ["faq"],
             "faq": {"response": {"intent_response_key": key, "confidence": 0.9}},
         }
-    return Tracker(sender_id, slots or {}, latest, [], False, None, {}, "action_listen")
+    loop = {"name": active_loop} if active_loop else {}
+    history = list(events or [])
+    return Tracker(sender_id, slots or {}, latest, history, False, None, loop, "action_listen")
