@@ -1,8 +1,9 @@
 """Command line: ``python -m bot.cli train|run|serve``.
 
-``run`` is what ``make run`` calls: train when the data or configuration changed, then
-start the action server and the Rasa server, wait until both answer, print one line
-saying the assistant is ready, and stop both cleanly on Ctrl-C or SIGTERM.
+``run`` is what ``make run`` calls: train when the data or configuration changed, prepare
+the database (migrations, the demo vacancies while there are none), then start the action
+server and the Rasa server, wait until both answer, print one line saying the assistant is
+ready, and stop both cleanly on Ctrl-C or SIGTERM. ``serve`` does the same without training.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import PROJECT_DIR, Settings
 from bot.tracker_store import tracker_store_config
@@ -39,6 +41,7 @@ TRAINING_INPUTS = (
 )
 # Under the inputs above, but not read by the model (demo data for the database).
 NOT_TRAINING_INPUTS = ("bot/resources/demo",)
+DEMO_FEED = PROJECT_DIR / "bot" / "resources" / "demo" / "vacancies.json"
 READY_TIMEOUT_S = 240
 
 
@@ -225,11 +228,45 @@ def server_commands(settings: Settings, model: Path) -> dict[str, tuple[list[str
     }
 
 
+def prepare(settings: Settings) -> None:
+    """Bring the database up to date and, while it holds no vacancy, import the demo feed.
+
+    Safe to run at every start: migrations apply only what is pending, and the demo feed is
+    imported only into an empty table, so that invented offers never join a real feed.
+
+    Raises:
+        SQLAlchemyError: the database cannot be reached or migrated.
+    """
+    from bot.storage import db, migrate
+    from bot.storage import vacancies as table
+    from bot.vacancy_import import import_feed
+
+    _say("preparing the database...")
+    migrate.upgrade(settings.database_url)
+    engine = db.make_engine(settings.database_url)
+    try:
+        with db.reading(engine) as connection:
+            count = table.count(connection)
+        if count:
+            _say(f"database up to date, {count} vacancies")
+            return
+        _say("no vacancies yet: importing the demo feed (invented offers)...")
+        report = import_feed(engine, DEMO_FEED)
+        _say(f"demo vacancies imported: {report.summary()}")
+    finally:
+        engine.dispose()
+
+
 def serve(settings: Settings) -> int:
-    """Start the servers with the trained model and supervise them until stopped."""
+    """Prepare the database, start the servers with the trained model and supervise them."""
     model = model_path(settings)
     if not model.exists():
         _say(f"no trained model at {model}: run `make train` first")
+        return 1
+    try:
+        prepare(settings)
+    except SQLAlchemyError as exc:
+        _say(f"start-up failed: the database could not be prepared ({type(exc).__name__})")
         return 1
     logs = settings.var_dir / "log"
     logs.mkdir(parents=True, exist_ok=True)
