@@ -36,6 +36,7 @@ from bot.vacancy_dialogue import (
     read_occupation,
     read_place,
     slots_to_reset,
+    written_place,
 )
 
 FORM = "vacancy_search_form"
@@ -142,7 +143,9 @@ class ActionAskLocation(Action):
     ) -> list[dict[str, Any]]:
         options = tracker.get_slot(PLACE_OPTIONS)
         if options:
-            _send(dispatcher, [replies.choose_place(options, _language(tracker))])
+            text = str((tracker.latest_message or {}).get("text") or "")
+            said = written_place(text, _entities(tracker), options)
+            _send(dispatcher, [replies.choose_place(options, _language(tracker), said)])
         else:
             dispatcher.utter_message(response="utter_ask_location")
         return []

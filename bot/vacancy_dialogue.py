@@ -183,6 +183,21 @@ def read_occupation(
     return Answer(unknown=answer.strip(), suggestions=occupation_suggestions(answer))
 
 
+def written_place(
+    text: str, entities: Sequence[Mapping[str, Any]], options: Sequence[str]
+) -> str | None:
+    """How the candidate wrote the ambiguous name ("Komen", "lens"), to ask which one they
+    meant in their words; None when the latest message is not that answer (a greeting in
+    the middle of the form)."""
+    spans = [e for e in _mentions(entities, LOCATION) if "start" in e and e.get("value") in options]
+    if spans:
+        written = text[int(spans[-1]["start"]) : int(spans[-1]["end"])]
+    else:
+        match = gazetteer.resolve_place(text) if text and not text.startswith("/") else None
+        written = text.strip(" ?!.") if match is not None and match.item.id in options else ""
+    return written[:1].upper() + written[1:] if written else None
+
+
 def choose_place(options: Sequence[str], text: str) -> str | None:
     """The one option an answer points to by rank ("le deuxième"), or by a word only that
     option has: its country, province, region or full name ("la belge", "Pas-de-Calais",

@@ -13,10 +13,12 @@ Buttons send intents with entities, so that they work without any language under
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot import gazetteer
+from bot.gazetteer import fold
 from bot.messages import text
 from bot.vacancies import SearchPage, SearchQuery, job_sites_for
 from bot.vacancy_cards import more_label, render_card, render_suggestions
@@ -37,6 +39,8 @@ HUMAN_INTENT = "ask_human"
 STOP_INTENT = "deny"
 MAX_RELATED_BUTTONS = 3
 LONG_ANSWER_WORDS = 4  # longer answers are not quoted back
+_VOWELS = frozenset("aeiouy")
+_BRACKETS = re.compile(r"\s*\([^)]*\)")
 
 
 @dataclass(frozen=True)
@@ -89,15 +93,24 @@ def summary(query: SearchQuery, language: str) -> str:
     if origin is None:
         where = _t(language, "dialogue.where_anywhere")
     elif query.radius_km is None:
-        where = _t(language, "dialogue.where_any_distance", place=origin.name(language))
+        where = _t(
+            language, "dialogue.where_any_distance", of_place=_of(origin.name(language), language)
+        )
     else:
         radius = round(query.radius_km)
-        where = _t(language, "dialogue.where_radius", radius=radius, place=origin.name(language))
+        of_place = _of(origin.name(language), language)
+        where = _t(language, "dialogue.where_radius", radius=radius, of_place=of_place)
     contract = ""
     if query.contract_types:
         label = _t(language, f"contract.{query.contract_types[0]}")
         contract = _t(language, "dialogue.contract", contract=label)
     return _t(language, "dialogue.summary", occupation=what, where=where, contract=contract)
+
+
+def _of(name: str, language: str) -> str:
+    """ "de Lille" but "d'Ypres", "d'Armentières" (French elision; Dutch says "van" to both)."""
+    key = "of_place_elided" if fold(name[:1]) in _VOWELS else "of_place"
+    return _t(language, f"dialogue.{key}", place=name)
 
 
 def page_replies(page: SearchPage, language: str, source_count: int) -> list[Reply]:
@@ -184,12 +197,32 @@ def _place_button(place_id: str, language: str) -> Button:
     return Button(place_label(place_id, language), payload(INFORM_INTENT, {LOCATION: place_id}))
 
 
-def choose_place(options: Sequence[str], language: str) -> Reply:
-    """The question after an ambiguous name, with one button per place."""
-    first = gazetteer.place(options[0])
-    name = first.name(language) if first else options[0]
+def choose_place(options: Sequence[str], language: str, said: str | None = None) -> Reply:
+    """The question after an ambiguous name, with one button per place.
+
+    The question repeats the name the candidate wrote ("Komen"), or else a name all the
+    options share ("Comines" for a French speaker, "Komen" for a Dutch speaker).
+    """
+    name = said or shared_name(options, language)
     buttons = tuple(_place_button(option, language) for option in options)
     return Reply(_t(language, "dialogue.choose_place", name=name), buttons)
+
+
+def shared_name(options: Sequence[str], language: str) -> str:
+    """The first name of the options, in the user's language first, that every option has."""
+    places = [p for p in map(gazetteer.place, options) if p is not None]
+    if not places:
+        return options[0] if options else ""
+    folded = [{_folded_name(n) for n in p.names} for p in places]
+    candidates = [p.name(language) for p in places] + [n for p in places for n in p.names]
+    for candidate in candidates:
+        if all(_folded_name(candidate) in names for names in folded):
+            return _BRACKETS.sub("", candidate)
+    return places[0].name(language)
+
+
+def _folded_name(name: str) -> str:
+    return " ".join(re.findall(r"[^\W_]+", fold(_BRACKETS.sub("", name))))
 
 
 def _quoted(answer: Answer) -> bool:
