@@ -192,9 +192,9 @@ def written_place(
     spans = [e for e in _mentions(entities, LOCATION) if "start" in e and e.get("value") in options]
     if spans:
         written = text[int(spans[-1]["start"]) : int(spans[-1]["end"])]
-    else:
-        match = gazetteer.resolve_place(text) if text and not text.startswith("/") else None
-        written = text.strip(" ?!.") if match is not None and match.item.id in options else ""
+    else:  # the whole answer is the name ("komen"), as the extractor ignores everyday words
+        names = {_plain(_BRACKETS.sub("", n)) for o in options for n in _names_of(o)}
+        written = text.strip(" ?!.") if _plain(text) in names else ""
     return written[:1].upper() + written[1:] if written else None
 
 
@@ -223,6 +223,11 @@ _REGION_WORDS = {
     "Bruxelles": frozenset("bruxelles brussel".split()),
 }
 _NOT_DISTINCTIVE = frozenset("de la le les en sur du van het".split())
+
+
+def _names_of(place_id: str) -> tuple[str, ...]:
+    place = gazetteer.place(place_id)
+    return place.names if place else ()
 
 
 @cache

@@ -168,3 +168,16 @@ def test_every_province_has_a_name_in_both_catalogs() -> None:
     for subdivision in {p.subdivision for p in gazetteer.places()}:
         key = f"vacancies.subdivision.{subdivision_key(subdivision)}"
         assert has_text("fr", key) and has_text("nl", key), subdivision
+
+
+def test_the_ambiguous_name_is_repeated_as_written_and_only_when_it_was_the_answer() -> None:
+    from bot.vacancy_dialogue import written_place
+
+    options = ("be-comines-warneton", "fr-comines")
+    text = "ik zoek werk als lasser in Komen"
+    (span,) = [s for s in gazetteer.extract(text, "nl") if s.kind == gazetteer.PLACE]
+    entity = {"entity": "location", "value": span.value, "start": span.start, "end": span.end}
+    assert written_place(text, [entity], options) == "Komen"
+    assert written_place("komen", [], options) == "Komen"
+    assert written_place("comines svp", [], options) is None
+    assert written_place("bonjour", [], options) is None

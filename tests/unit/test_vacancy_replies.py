@@ -174,3 +174,18 @@ async def test_every_reply_we_write_is_in_the_users_language(language: str) -> N
         ours = "\n".join(lines[1:] if " — " in lines[0] else lines)
         detected = detect(ours)
         assert detected.words < 3 or detected.name == language, reply.text
+
+
+def test_french_summary_elides_before_a_vowel() -> None:
+    assert "autour d'Ypres." in summary(build_query("baker", "be-ieper"), "fr")
+    assert "à toute distance d'Armentières." in summary(
+        build_query("baker", "fr-armentieres", "any"), "fr"
+    )
+    assert "binnen 30 km van Ieper." in summary(build_query("baker", "be-ieper"), "nl")
+
+
+def test_ambiguous_question_without_the_written_name_uses_a_name_both_places_share() -> None:
+    options = ("be-comines-warneton", "fr-comines")
+    assert choose_place(options, "fr").text.startswith("« Comines » peut désigner")
+    assert choose_place(options, "nl").text.startswith("'Komen' kan op meer dan één gemeente")
+    assert choose_place(options, "fr", said="Komen").text.startswith("« Komen »")
