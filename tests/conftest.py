@@ -17,14 +17,23 @@ def make_tracker(
     intent_ranking: list[dict[str, Any]] | None = None,
     sender_id: str = "test-user",
     faq_topic: str | None = None,
+    events: list[dict[str, Any]] | None = None,
+    message_id: str = "message-1",
+    confidence: float = 0.9,
+    active_loop: str | None = None,
 ) -> Tracker:
-    """A real rasa_sdk Tracker whose latest message has this parse data."""
+    """A real rasa_sdk Tracker whose latest message has this parse data.
+
+    ``events`` are the conversation's earlier events (dicts as Rasa sends them); the latest
+    message is appended to them as a user event from the REST channel.
+    """
     latest = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": entities or [],
-        "intent_ranking": intent_ranking or [{"name": intent, "confidence": 0.9}],
+        "intent_ranking": intent_ranking or [{"name": intent, "confidence": confidence}],
         "metadata": metadata or {},
+        "message_id": message_id,
     }
     if language is not None:
         latest["language"] = language
@@ -35,4 +44,8 @@ def make_tracker(
             "all_retrieval_intents": ["faq"],
             "faq": {"response": {"intent_response_key": key, "confidence": 0.9}},
         }
-    return Tracker(sender_id, slots or {}, latest, [], False, None, {}, "action_listen")
+    user = {"event": "user", "text": text, "parse_data": latest, "input_channel": "rest"}
+    loop = {"name": active_loop} if active_loop else {}
+    return Tracker(
+        sender_id, slots or {}, latest, [*(events or []), user], False, None, loop, "action_listen"
+    )
