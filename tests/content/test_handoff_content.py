@@ -64,6 +64,8 @@ def test_every_response_the_handoff_actions_send_exists() -> None:
 
 
 def test_handoff_buttons_choose_live_or_callback() -> None:
+    from rasa.core.nlg.interpolator import interpolate_text
+
     payloads = {
         button["payload"]
         for variations in _responses().values()
@@ -71,7 +73,19 @@ def test_handoff_buttons_choose_live_or_callback() -> None:
         for button in variation.get("buttons", [])
         if "handoff_choice" in button["payload"]
     }
-    assert payloads == {
+    # What Rasa sends once it has filled the response's placeholders ({{ is a brace).
+    sent = {interpolate_text(payload, {"language": "fr"}) for payload in payloads}
+    assert sent == {
         '/ask_human{"handoff_choice": "live"}',
         '/ask_human{"handoff_choice": "callback"}',
     }
+
+
+def test_json_in_button_payloads_is_escaped_for_rasas_templating() -> None:
+    # Rasa fills every response with the slots' values, buttons included: a single "{"
+    # opens a placeholder, and an unknown one logs an error with a traceback.
+    for name, variations in _responses().items():
+        for variation in variations:
+            for button in variation.get("buttons", []):
+                if "{" in button["payload"]:
+                    assert "{{" in button["payload"], (name, button["payload"])
