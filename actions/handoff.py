@@ -34,7 +34,7 @@ from bot import handoff, log
 from bot.config import Settings
 from bot.errors import InvalidContact
 from bot.handoff_texts import expected_call_label, moment_label, office_hours_label, problem_text
-from bot.phones import format_phone, normalise_phone
+from bot.contact import format_phone, normalise_phone
 from bot.storage import db
 
 logger = logging.getLogger(__name__)

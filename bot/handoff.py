@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 
 from bot import office_hours, rasa_api
 from bot.config import Settings
+from bot.contact import is_e164, normalise_phone
 from bot.errors import (
     AlreadyTakenOver,
     CallbackNotFound,
@@ -33,7 +34,6 @@ from bot.errors import (
     NotTakenOver,
 )
 from bot.handoff_texts import takeover_text
-from bot.phones import is_e164, normalise_phone
 from bot.storage import handoff as store
 
 STATUSES = store.STATUSES

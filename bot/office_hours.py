@@ -6,53 +6,20 @@ and the like come from ``closed_days``. Times are compared in the office's time 
 (Europe/Brussels: the same clock on both sides of the border, summer time included), so a
 server running in UTC or a test giving another zone gets the same answer.
 
-Note for deduplication: the sessions feature has its own ``bot/holidays.py`` (same two
-countries, same Easter computus); once both are on main, one of them should go.
+The holidays themselves come from :mod:`bot.holidays`, which also schedules the sessions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from bot.config import HandoffSettings
+from bot.holidays import public_holidays
 
 # How far ahead ``next_opening`` looks: a year always has a working day.
 _SEARCH_DAYS = 366
-
-
-def easter_sunday(year: int) -> date:
-    """Gregorian Easter Sunday (anonymous Gregorian algorithm, Meeus/Jones/Butcher)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    weekday = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 19 * weekday) // 433
-    month = (h + weekday - 7 * m + 90) // 25
-    day = (h + weekday - 7 * m + 33 * month + 19) % 32
-    return date(year, month, day)
-
-
-# Fixed public holidays (month, day). Both countries: New Year, Labour Day, Assumption,
-# All Saints, Armistice, Christmas. France adds 8 May and 14 July; Belgium 21 July.
-_FIXED = {
-    "BE": ((1, 1), (5, 1), (7, 21), (8, 15), (11, 1), (11, 11), (12, 25)),
-    "FR": ((1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)),
-}
-# Days after Easter Sunday: Easter Monday, Ascension, Whit Monday (both countries).
-_AFTER_EASTER = (1, 39, 50)
-
-
-@lru_cache(maxsize=64)
-def public_holidays(country: str, year: int) -> frozenset[date]:
-    """The national public holidays of ``country`` ("BE" or "FR") in ``year``."""
-    easter = easter_sunday(year)
-    movable = {easter + timedelta(days=n) for n in _AFTER_EASTER}
-    return frozenset(movable | {date(year, m, d) for m, d in _FIXED[country]})
 
 
 def _closed_by_setting(day: date, closed_days: Iterable[str]) -> bool:

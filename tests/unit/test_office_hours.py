@@ -10,7 +10,8 @@ import pytest
 from bot import handoff
 from bot.config import Settings
 from bot.handoff_texts import expected_call_label, office_hours_label
-from bot.office_hours import easter_sunday, next_opening, public_holidays
+from bot.holidays import easter_sunday, public_holidays
+from bot.office_hours import next_opening
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 DEFAULT = Settings.from_env({})

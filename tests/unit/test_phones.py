@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.contact import format_phone, is_e164, normalise_phone
 from bot.errors import InvalidPhone
-from bot.phones import format_phone, is_e164, normalise_phone
 
 
 @pytest.mark.parametrize(
