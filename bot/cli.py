@@ -272,7 +272,7 @@ def serve(settings: Settings) -> int:
         for name, (command, _url) in commands.items():
             processes[name] = start_process(name, command, logs / f"{name.split()[0]}.log")
         wait_until_ready(processes, {name: url for name, (_command, url) in commands.items()})
-        messaging = [name for name in channels if name not in ("rest", "socketio")]
+        messaging = [name for name in channels if name not in ("rest", "health", "socketio")]
         _say(
             f"ready: website http://127.0.0.1:{settings.web_port}/"
             f" · REST webhook http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"

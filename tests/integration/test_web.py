@@ -153,6 +153,19 @@ async def test_health(client: TestClient) -> None:
     assert response.status == 200 and (await response.json()) == {"status": "ok"}
 
 
+async def test_ready_checks_the_database(aiohttp_client, tmp_path: Path) -> None:
+    good = await aiohttp_client(
+        create_app(_settings(tmp_path, database_url=f"sqlite:///{tmp_path / 'app.db'}"))
+    )
+    response = await good.get("/ready")
+    assert response.status == 200 and (await response.json())["database"] == "ok"
+    down = await aiohttp_client(
+        create_app(_settings(tmp_path, database_url="postgresql://nobody@127.0.0.1:9/none"))
+    )
+    response = await down.get("/ready")
+    assert response.status == 503 and (await response.json())["status"] == "not ready"
+
+
 async def test_sessions_from_the_provider_are_listed(aiohttp_client, tmp_path: Path) -> None:
     listing = SessionListing(
         title={"fr": "Travailler en Flandre : infos pratiques", "nl": "Werken in Vlaanderen"},
