@@ -41,7 +41,7 @@ def test_postgres_url_becomes_rasa_tracker_store_settings() -> None:
     assert config == {
         "type": STORE_CLASS,
         "dialect": "postgresql",
-        "host": "db.local",
+        "url": "db.local",
         "port": 5433,
         "db": "assistant",
         "username": "bot",
