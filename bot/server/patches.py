@@ -173,6 +173,7 @@ def apply_json_logging() -> None:
     import rasa.utils.io
 
     rasa.utils.io.configure_colored_logging = lambda loglevel: None
+    logging.captureWarnings(True)  # library warnings as JSON lines too
     if not getattr(rasa.utils.common.update_sanic_log_level, "__wrapped_by_bot__", False):
         wrapped = _sanic_logs_through_root(rasa.utils.common.update_sanic_log_level)
         wrapped.__wrapped_by_bot__ = True  # type: ignore[attr-defined]
