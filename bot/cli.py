@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from bot import demo
 from bot.channels.config import write_credentials
 from bot.config import PROJECT_DIR, Settings
 from bot.tracker_store import tracker_store_config
@@ -272,6 +273,8 @@ def serve(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
+        # The actions read and write the project's tables (sessions, bookings, vacancies).
+        demo.prepare(settings, say=_say, demo=os.environ.get("BOT_DEMO_DATA", "1") != "0")
         credentials, channels = write_channels(settings)
         commands = server_commands(settings, model, credentials)
         for name, (command, _url) in commands.items():
