@@ -17,6 +17,7 @@ service stops); Ctrl-C or SIGTERM stops everything.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -332,6 +333,12 @@ def _start(service: Service, logs: Path) -> None:
     )
 
 
+def write_pids(found: list[Service], run_dir: Path) -> None:
+    """``var/run/processes.json``: the pid of each process, for operators and the tests."""
+    pids = {s.name: s.process.pid for s in found if s.process is not None}
+    (run_dir / "processes.json").write_text(json.dumps(pids, indent=2))
+
+
 def _processes(found: list[Service]) -> dict[str, subprocess.Popen[bytes]]:
     return {s.name: s.process for s in found if s.process is not None}
 
@@ -348,6 +355,7 @@ def _restart_dead(found: list[Service], logs: Path) -> str | None:
         say(f"{service.name} stopped (exit code {service.process.returncode}); starting it again")
         service.restarts.append(now)
         _start(service, logs)
+        write_pids(found, logs.parent / "run")
     return None
 
 
@@ -362,10 +370,10 @@ def serve(settings: ProductionSettings) -> int:
     if not model.exists():
         say(f"no trained model at {model}: run `make train` first")
         return 1
-    from bot.storage import migrate
+    from bot import demo
 
-    migrate.upgrade(settings.base.database_url)
-    say("database schema up to date")
+    # Migrations always; demo data only when asked (BOT_DEMO_DATA=1).
+    demo.prepare(settings.base, say=say, demo=os.environ.get("BOT_DEMO_DATA", "0") == "1")
     logs = settings.base.var_dir / "log"
     logs.mkdir(parents=True, exist_ok=True)
     found: list[Service] = []
@@ -379,7 +387,9 @@ def serve(settings: ProductionSettings) -> int:
         found = services(settings, model, files)
         for service in found:
             _start(service, logs)
+        write_pids(found, files.endpoints.parent)
         cli.wait_until_ready(_processes(found), {s.name: s.ready_url for s in found})
+        wait_lb_servers_up(files.haproxy.parent)
         _say_ready(settings, files)
         while True:
             time.sleep(1)
@@ -398,6 +408,37 @@ def serve(settings: ProductionSettings) -> int:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         cli.stop_processes(_processes(found))
         say("stopped")
+
+
+def lb_servers_up(run_dir: Path) -> dict[str, bool]:
+    """Each Rasa server of the load balancer's REST backend: UP or not (stats socket)."""
+    import socket
+
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(2)
+        sock.connect(str(run_dir / "haproxy.sock"))
+        sock.sendall(b"show stat\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    rows = [line.split(",") for line in data.decode().splitlines() if line.startswith("rasa_rest,")]
+    return {
+        row[1]: row[17].startswith("UP") for row in rows if row[1] not in ("FRONTEND", "BACKEND")
+    }
+
+
+def wait_lb_servers_up(run_dir: Path, timeout_s: float = 60) -> None:
+    """Wait until the load balancer sends traffic to every Rasa process.
+
+    A process answers its readiness check before HAProxy has seen it answer twice
+    (``rise 2``): without this wait the first requests would all go to the first process.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not all((state := lb_servers_up(run_dir)).values()):
+        if time.monotonic() > deadline:
+            down = [name for name, up in state.items() if not up]
+            raise RuntimeError(f"the load balancer does not see {', '.join(down)} as up")
+        time.sleep(0.5)
 
 
 def _say_ready(settings: ProductionSettings, files: RunFiles) -> None:
