@@ -353,14 +353,15 @@ class Booker:
                 return name
         return None
 
-    def reply(self, question: str, language: str, session_id: int, who: int) -> str:
+    def reply(self, question: str, language: str, session_id: int, who: int, sender: str) -> str:
         return {
             "utter_ask_session_id": f'/inform{{"session_id": "{session_id}"}}',
             "utter_ask_waitlist_consent": self.YES[language],
             "utter_ask_candidate_name": f"Candidat{who} Test"
             if language == "fr"
             else f"Kandidaat{who} Test",
-            "utter_ask_candidate_email": f"candidate{who}.{uuid.uuid4().hex[:6]}@example.org",
+            # The same address on a repeated question: a doubled booking would show.
+            "utter_ask_candidate_email": f"candidate{who}.{abs(hash(sender)) % 10**8}@example.org",
             "utter_ask_candidate_phone": self.NO[language],
             "utter_ask_booking_consent": self.YES[language],
         }[question]
@@ -376,7 +377,7 @@ class Booker:
         max_turns: int = 10,
     ) -> tuple[str | None, list[Turn]]:
         """Hold one booking conversation; the outcome response's name and the turns."""
-        turns = [await say(session, url, sender, self.START[language])]
+        turns = [await self._say(session, url, sender, self.START[language])]
         for _ in range(max_turns):
             last = turns[-1]
             step = self.recognise(last.answer_text, language) if last.status == 200 else None
@@ -384,10 +385,29 @@ class Booker:
                 return step, turns
             if step is None:
                 return None, turns
-            turns.append(
-                await say(session, url, sender, self.reply(step, language, session_id, who))
-            )
+            answer = self.reply(step, language, session_id, who, sender)
+            turns.append(await self._say(session, url, sender, answer))
         return None, turns
+
+    @staticmethod
+    async def _say(session: aiohttp.ClientSession, url: str, sender: str, message: str) -> Turn:
+        """Send again, as a person would, when the request itself failed."""
+        for _attempt in range(20):
+            turn = await say(session, url, sender, message)
+            if turn.status == 200:
+                break
+            await asyncio.sleep(0.5)
+        return turn
+
+
+def letters(number: int) -> str:
+    """A family name made of letters for a number (names with digits are refused)."""
+    name = ""
+    number += 26
+    while number:
+        number, rest = divmod(number, 26)
+        name = "abcdefghijklmnopqrstuvwxyz"[rest] + name
+    return name.capitalize() + "son"
 
 
 def create_session(engine: Engine, capacity: int, language: str = "fr+nl") -> int:
