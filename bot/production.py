@@ -211,6 +211,7 @@ def haproxy_config(settings: ProductionSettings, run_dir: Path) -> str:
         bind=settings.lb_bind,
         public_port=settings.base.rasa_port,
         check_interval_ms=settings.lb_check_interval_ms,
+        server_maxconn=settings.lb_server_maxconn,
         rest_servers=lines("check"),
         socketio_servers=lines("track rasa_rest/{name}"),
         live_servers=lines("check"),

@@ -103,6 +103,8 @@ class ProductionSettings:
     events_port: int = 5180
     lb_bind: str = "0.0.0.0"
     lb_check_interval_ms: int = 1000
+    # REST requests in flight per Rasa process; more wait in the load balancer's queue.
+    lb_server_maxconn: int = 8
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ProductionSettings:
@@ -126,6 +128,7 @@ class ProductionSettings:
             events_port=_int(env, "BOT_EVENTS_PORT", 5180, 1, 65535),
             lb_bind=env.get("BOT_LB_BIND") or cls.lb_bind,
             lb_check_interval_ms=_int(env, "BOT_LB_CHECK_INTERVAL_MS", 1000, 100, 60_000),
+            lb_server_maxconn=_int(env, "BOT_LB_SERVER_MAXCONN", 8, 1, 10_000),
         )
         RedisAddress.parse(settings.redis_url)
         AmqpAddress.parse(settings.rabbitmq_url)

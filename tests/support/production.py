@@ -357,9 +357,7 @@ class Booker:
         return {
             "utter_ask_session_id": f'/inform{{"session_id": "{session_id}"}}',
             "utter_ask_waitlist_consent": self.YES[language],
-            "utter_ask_candidate_name": f"Candidat{who} Test"
-            if language == "fr"
-            else f"Kandidaat{who} Test",
+            "utter_ask_candidate_name": full_name(language, who),
             # The same address on a repeated question: a doubled booking would show.
             "utter_ask_candidate_email": f"candidate{who}.{abs(hash(sender)) % 10**8}@example.org",
             "utter_ask_candidate_phone": self.NO[language],
@@ -400,14 +398,20 @@ class Booker:
         return turn
 
 
-def letters(number: int) -> str:
-    """A family name made of letters for a number (names with digits are refused)."""
-    name = ""
-    number += 26
-    while number:
-        number, rest = divmod(number, 26)
-        name = "abcdefghijklmnopqrstuvwxyz"[rest] + name
-    return name.capitalize() + "son"
+FIRST_NAMES = {
+    "fr": "Camille Julien Sarah Hugo Léa Thomas Chloé Lucas Emma Nathan".split(),
+    "nl": "Jana Wout Lotte Arne Fien Jens Elise Sander Lien Thibo".split(),
+}
+LAST_NAMES = {
+    "fr": "Dubois Lefebvre Moreau Laurent Simon Michel Leroy Roux Fournier Girard".split(),
+    "nl": "Peeters Janssens Maes Jacobs Mertens Willems Claes Goossens Wouters Vermeulen".split(),
+}
+
+
+def full_name(language: str, number: int) -> str:
+    """A plausible name for candidate ``number`` (the form refuses digits in a name)."""
+    first, last = FIRST_NAMES[language], LAST_NAMES[language]
+    return f"{first[number % len(first)]} {last[number // len(first) % len(last)]}"
 
 
 def create_session(engine: Engine, capacity: int, language: str = "fr+nl") -> int:
