@@ -173,6 +173,7 @@ def endpoints_config(settings: ProductionSettings) -> dict[str, Any]:
             "username": amqp.username,
             "password": f"${{{AMQP_PASSWORD_ENV}}}",
             "queues": [settings.events_queue],
+            "exchange_name": settings.events_exchange,
             # Events published while RabbitMQ is away are kept and sent on reconnection.
             "should_keep_unpublished_messages": True,
             "connection_attempts": 3,
@@ -273,6 +274,7 @@ def services(settings: ProductionSettings, model: Path, files: RunFiles) -> list
         "BOT_REDIS_URL": settings.redis_url,
         "BOT_RABBITMQ_URL": settings.rabbitmq_url,
         "BOT_EVENTS_QUEUE": settings.events_queue,
+        "BOT_EVENTS_EXCHANGE": settings.events_exchange,
         "DATABASE_URL": base.database_url,
         # Rasa's SQL pool per process (its defaults, 50 + 100, would exhaust PostgreSQL's
         # 100 connections with a few processes).

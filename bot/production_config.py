@@ -100,6 +100,10 @@ class ProductionSettings:
     redis_url: str = field(default="redis://127.0.0.1:6379/0", repr=False)
     rabbitmq_url: str = field(default="amqp://guest:guest@127.0.0.1:5672/%2F", repr=False)
     events_queue: str = "crossborder_events"
+    # Rasa publishes to a fanout exchange: every queue bound to it gets every event, so each
+    # deployment sharing a RabbitMQ needs an exchange of its own (Rasa's default name,
+    # "rasa-exchange", would mix them).
+    events_exchange: str = "crossborder-events"
     events_port: int = 5180
     lb_bind: str = "0.0.0.0"
     lb_check_interval_ms: int = 1000
@@ -125,6 +129,7 @@ class ProductionSettings:
             redis_url=env.get("BOT_REDIS_URL") or cls.redis_url,
             rabbitmq_url=env.get("BOT_RABBITMQ_URL") or cls.rabbitmq_url,
             events_queue=env.get("BOT_EVENTS_QUEUE") or cls.events_queue,
+            events_exchange=env.get("BOT_EVENTS_EXCHANGE") or cls.events_exchange,
             events_port=_int(env, "BOT_EVENTS_PORT", 5180, 1, 65535),
             lb_bind=env.get("BOT_LB_BIND") or cls.lb_bind,
             lb_check_interval_ms=_int(env, "BOT_LB_CHECK_INTERVAL_MS", 1000, 100, 60_000),

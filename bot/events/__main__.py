@@ -1,7 +1,7 @@
 """``python -m bot.events``: the event consumer of production mode (``make run-prod``).
 
-Settings: ``BOT_RABBITMQ_URL``, ``BOT_EVENTS_QUEUE``, ``DATABASE_URL``, ``BOT_EVENTS_PORT``
-(health endpoint on 127.0.0.1), as in ``.env.example``.
+Settings: ``BOT_RABBITMQ_URL``, ``BOT_EVENTS_QUEUE``, ``BOT_EVENTS_EXCHANGE``,
+``DATABASE_URL``, ``BOT_EVENTS_PORT`` (health endpoint on 127.0.0.1), as in ``.env.example``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import signal
 
 from bot import log
 from bot.config import Settings
-from bot.events.consumer import Consumer, serve_health
+from bot.events.consumer import DEFAULT_EXCHANGE, Consumer, serve_health
 from bot.events.projection import projection_for
 from bot.storage.db import make_engine
 
@@ -29,6 +29,7 @@ async def main() -> None:
         os.environ.get("BOT_EVENTS_QUEUE", "crossborder_events"),
         engine,
         projection_for(engine),
+        exchange=os.environ.get("BOT_EVENTS_EXCHANGE", DEFAULT_EXCHANGE),
     )
     port = int(os.environ.get("BOT_EVENTS_PORT", "5180"))
     server = await serve_health(consumer, "127.0.0.1", port)

@@ -24,11 +24,13 @@ from bot.storage.db import transaction
 
 log = logging.getLogger(__name__)
 
-# Rasa's PikaEventBroker publishes to this fanout exchange (rasa/core/brokers/pika.py).
-RASA_EXCHANGE = "rasa-exchange"
+# The fanout exchange Rasa's PikaEventBroker publishes to (``exchange_name`` in the
+# endpoints; production mode sets it from BOT_EVENTS_EXCHANGE).
+DEFAULT_EXCHANGE = "crossborder-events"
 BATCH_SIZE = 200
 BATCH_WAIT_S = 0.2
 RETRY_WAIT_S = 2.0
+SETTLE_TIMEOUT_S = 5.0
 
 
 @dataclass
@@ -58,14 +60,21 @@ class Consumer:
         engine: Engine,
         project: Projection = no_projection,
         batch_size: int = BATCH_SIZE,
+        exchange: str = DEFAULT_EXCHANGE,
     ) -> None:
         self.amqp_url = amqp_url
         self.queue_name = queue
+        self.exchange_name = exchange
         self.engine = engine
         self.project = project
         self.batch_size = batch_size
         self.stats = Stats()
-        self._inbox: asyncio.Queue[Any] = asyncio.Queue()
+        # (generation, message): a message received before a reconnection cannot be
+        # acknowledged after it (its delivery tag belonged to the old channel, and acking it
+        # on the new one makes RabbitMQ close the channel: consumption would stop). The
+        # broker redelivers those messages anyway; they are skipped here.
+        self._inbox: asyncio.Queue[tuple[int, Any]] = asyncio.Queue()
+        self._generation = 0
 
     async def _connect(self, stop: asyncio.Event) -> Any:
         import aio_pika
@@ -84,13 +93,18 @@ class Consumer:
 
         channel = await connection.channel()
         await channel.set_qos(prefetch_count=self.batch_size * 2)
-        exchange = await channel.declare_exchange(RASA_EXCHANGE, aio_pika.ExchangeType.FANOUT)
+        exchange = await channel.declare_exchange(self.exchange_name, aio_pika.ExchangeType.FANOUT)
         # The same declaration as Rasa's, so that either may start first.
         queue = await channel.declare_queue(self.queue_name, durable=True)
         await queue.bind(exchange, "")
-        await queue.consume(self._inbox.put, no_ack=False)
+        channel.close_callbacks.add(self._on_connection_lost)
+        await queue.consume(self._receive, no_ack=False)
+
+    async def _receive(self, message: Any) -> None:
+        await self._inbox.put((self._generation, message))
 
     def _on_connection_lost(self, *_: Any) -> None:
+        self._generation += 1
         self.stats.connected = False
         log.warning("RabbitMQ connection lost; reconnecting")
 
@@ -98,7 +112,7 @@ class Consumer:
         self.stats.connected = True
         log.info("RabbitMQ connection back")
 
-    async def _next_batch(self) -> list[Any]:
+    async def _next_batch(self) -> list[tuple[int, Any]]:
         batch = [await self._inbox.get()]
         deadline = time.monotonic() + BATCH_WAIT_S
         while len(batch) < self.batch_size:
@@ -115,8 +129,10 @@ class Consumer:
         with transaction(self.engine) as connection:
             return write_batch(connection, events, self.project)
 
-    async def _handle(self, batch: list[Any]) -> None:
+    async def _handle(self, received: list[tuple[int, Any]]) -> None:
         events, readable = [], []
+        generation = self._generation
+        batch = [message for received_in, message in received if received_in == generation]
         for message in batch:
             event = parse(message.body)
             if event is None:
@@ -143,6 +159,8 @@ class Consumer:
         self.stats.written += fresh
         self.stats.duplicates += len(events) - fresh
         self.stats.last_write_at = time.time()
+        if self._generation != generation:
+            return  # the channel went away meanwhile: RabbitMQ redelivers, dedupe skips
         for message in readable:  # only now: the write has committed
             await _settle(message.ack())
 
@@ -171,9 +189,13 @@ class Consumer:
 
 
 async def _settle(acknowledgement: Any) -> None:
-    """Ack, nack or reject, ignoring a channel that closed meanwhile (redelivery follows)."""
+    """Ack, nack or reject, ignoring a channel that closed meanwhile (redelivery follows).
+
+    With a timeout: on a channel that closes under it, aio-pika's acknowledgement can wait
+    forever, and the consumer with it (seen when RabbitMQ stopped in the middle of a batch).
+    """
     try:
-        await acknowledgement
+        await asyncio.wait_for(acknowledgement, SETTLE_TIMEOUT_S)
     except Exception as exc:  # the broker redelivers what was not acknowledged
         log.info("acknowledgement lost (%s); the message will come again", type(exc).__name__)
 

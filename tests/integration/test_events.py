@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.events import BrokerEvent, parse, write_batch
-from bot.events.consumer import RASA_EXCHANGE, Consumer
+from bot.events.consumer import DEFAULT_EXCHANGE, Consumer
 from bot.storage import db
 from bot.storage.consumed_events import consumed_events
 
@@ -57,7 +57,7 @@ async def _publish(queue: str, bodies: list[bytes]) -> None:
     connection = await aio_pika.connect(AMQP_URL)
     async with connection:
         channel = await connection.channel()
-        exchange = await channel.declare_exchange(RASA_EXCHANGE, aio_pika.ExchangeType.FANOUT)
+        exchange = await channel.declare_exchange(DEFAULT_EXCHANGE, aio_pika.ExchangeType.FANOUT)
         declared = await channel.declare_queue(queue, durable=True)
         await declared.bind(exchange, "")
         for body in bodies:

@@ -28,6 +28,7 @@ import aiohttp
 import yaml
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.pool import NullPool
 
 from bot.cli import free_port
 
@@ -101,7 +102,10 @@ def ensure_rabbitmq_running(timeout_s: float = 90) -> None:
 def postgres_database(prefix: str = "crossborder_prod") -> Iterator[str]:
     """A new, empty PostgreSQL database, dropped afterwards."""
     ensure_postgres_running()
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True)
+    # No pool: a test may restart the server, which kills pooled connections.
+    admin = create_engine(
+        POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", future=True, poolclass=NullPool
+    )
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -115,8 +119,20 @@ def postgres_database(prefix: str = "crossborder_prod") -> Iterator[str]:
 
 
 def delete_queue(name: str) -> None:
-    """Remove a test's RabbitMQ queue (it is durable: it would outlive the test)."""
-    subprocess.run(["rabbitmqctl", "-q", "delete_queue", name], capture_output=True, check=False)
+    """Remove a test's queue and exchange (both durable: they would outlive the test)."""
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect(AMQP_URL, timeout=10)
+        async with connection:
+            channel = await connection.channel()
+            await channel.queue_delete(name)
+            await channel.exchange_delete(name)
+
+    try:
+        asyncio.run(delete())
+    except Exception:  # RabbitMQ down at the end of a failed test: nothing to clean
+        pass
 
 
 def _free_block(size: int) -> int:
@@ -231,6 +247,7 @@ def start_production(
         "BOT_RASA_INTERNAL_PORT": str(first_internal),
         "BOT_VAR_DIR": str(var_dir),
         "BOT_EVENTS_QUEUE": queue,
+        "BOT_EVENTS_EXCHANGE": queue,  # an exchange of its own: no other deployment's events
         "BOT_LB_BIND": "127.0.0.1",
         "BOT_DEMO_DATA": "0",
         **dict(extra_env),

@@ -78,6 +78,7 @@ def test_endpoints_use_postgres_redis_and_pika_and_hold_no_secret(tmp_path: Path
     }
     broker = endpoints["event_broker"]
     assert broker["type"] == "pika" and broker["queues"] == ["crossborder_events"]
+    assert broker["exchange_name"] == "crossborder-events"
     text = yaml.safe_dump(endpoints)
     assert "s3cret" not in text and "redispw" not in text and "guest" in text  # user only
     assert production.secret_env(settings)["BOT_SECRET_DB_PASSWORD"] == "s3cret"
