@@ -196,7 +196,8 @@ def report(results: list[Result]) -> list[str]:
     """The production section of docs/benchmarks.md (Markdown lines)."""
     base = results[0].load
     lines = [
-        "## Production mode: 200 conversations through the load balancer",
+        f"## Production mode: {results[0].load.concurrency} conversations through the load"
+        " balancer",
         "",
         f"{results[0].load.concurrency} concurrent conversations over the REST webhook, each"
         f" a FAQ, vacancy or booking conversation in French or Dutch, {THINK_S:.0f} s between"
