@@ -1,18 +1,52 @@
-"""Which projection the consumer feeds: the console's, once its tables exist.
+"""Which projection the consumer feeds: the console's, once its code and tables exist.
 
-The console's conversation list and analytics are a projection of Rasa's events computed by
-the console's own code (the same function feeds them from the tracker store in the embedded
-default); this module only picks it. Without the console's tables, events are recorded
-(``consumed_events``) and nothing else.
+The console's conversation list and analytics are a projection of Rasa's events folded by
+the console's own pure function (``bot.projection.apply``); in the embedded default
+``bot.console.projection.refresh_projection`` feeds it from the tracker store's ``events``
+table, and in production mode this consumer feeds it from the broker through the same
+``apply_events``, so both give the same console. Without the console (its package or its
+tables), events are only recorded in ``consumed_events``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Engine
+import importlib.util
+import logging
+from collections.abc import Sequence
 
-from bot.events import Projection, no_projection
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection, Engine
+
+from bot.events import BrokerEvent, Projection, no_projection
+
+log = logging.getLogger(__name__)
+
+CONSOLE_MODULE = "bot.console.projection"
+INBOX_CONFIDENCE = 0.6
+
+
+def _console_available(engine: Engine) -> bool:
+    if importlib.util.find_spec(CONSOLE_MODULE) is None:
+        return False
+    return bool(inspect(engine).has_table("conversations"))
+
+
+def console_projection(connection: Connection, events: Sequence[BrokerEvent]) -> None:
+    """Fold new events into the console's tables, under the projection's state lock."""
+    from bot.console import projection  # type: ignore[import-not-found,unused-ignore]
+    from bot.storage.rasa_events import (  # type: ignore[import-not-found,unused-ignore]
+        StoredEvent,
+    )
+
+    projection.lock_state(connection)
+    stored = [StoredEvent(None, e.sender_id, e.type_name, e.timestamp, e.data) for e in events]
+    projection.apply_events(connection, stored, INBOX_CONFIDENCE)
 
 
 def projection_for(engine: Engine) -> Projection:
-    """The projection to feed for this database."""
+    """The console's projection when it exists in this code and database, else none."""
+    if _console_available(engine):
+        log.info("feeding the console's projection")
+        return console_projection
+    log.info("no console tables: events are recorded only")
     return no_projection
