@@ -26,7 +26,10 @@ INBOX_CONFIDENCE = 0.6
 
 
 def _console_available(engine: Engine) -> bool:
-    if importlib.util.find_spec(CONSOLE_MODULE) is None:
+    try:
+        if importlib.util.find_spec(CONSOLE_MODULE) is None:
+            return False
+    except ModuleNotFoundError:  # no bot.console package at all
         return False
     return bool(inspect(engine).has_table("conversations"))
 
