@@ -10,6 +10,10 @@ Always on:
   (``polite_handler``): a :class:`bot.errors.ServiceUnavailable` or a Rasa ``LockError``
   becomes "please try again in a moment" in the user's language instead of an empty answer.
 
+- Rasa's Redis lock store updates its tickets in Redis transactions
+  (:mod:`bot.server.redis_lock`), so that two processes never both hold one conversation's
+  lock (used only where ``lock_store: type: redis`` is configured).
+
 Production mode only (``BOT_MODE=production``, set by ``make run-prod``):
 
 - no silent in-memory tracker store (rasa issue 3243): Rasa's ``FailSafeTrackerStore``
@@ -33,6 +37,7 @@ from typing import Any
 
 from bot import log
 from bot.errors import ServiceUnavailable, TrackerStoreUnavailable
+from bot.server import redis_lock
 from bot.server.retry_message import try_again_text
 
 logger = logging.getLogger(__name__)
@@ -187,6 +192,7 @@ def apply(production: bool | None = None) -> None:
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
     channel.register = _register
+    redis_lock.apply()
     if production_mode() if production is None else production:
         apply_strict_tracker_store()
         logger.info("production mode: no in-memory fallback of the tracker store")

@@ -131,3 +131,19 @@ def test_json_lines_carry_the_fields_and_mask_personal_data() -> None:
         "rasa", logging.INFO, __file__, 1, '{"event": "x"}', (), None
     )
     assert json.loads(formatter.format(structlog_line))["event"] == {"event": "x"}
+
+
+def test_rasa_lock_store_still_reads_then_writes_where_the_patch_applies() -> None:
+    from rasa.core.lock_store import LockStore, RedisLockStore
+
+    from bot.server import redis_lock
+
+    source = inspect.getsource(LockStore.issue_ticket)
+    assert "get_or_create_lock" in source and "save_lock" in source
+    original = {n: getattr(RedisLockStore, n) for n in ("issue_ticket", "cleanup", "update_lock")}
+    try:
+        redis_lock.apply()
+        assert RedisLockStore.issue_ticket is redis_lock.issue_ticket
+    finally:
+        for name, method in original.items():
+            setattr(RedisLockStore, name, method)
