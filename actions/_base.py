@@ -1,9 +1,9 @@
-"""What the session actions share: the services they call, and running them off the event loop.
+"""What the action modules share: the services they call, and running them off the event loop.
 
 rasa-sdk instantiates every action with no arguments when the action server starts, so the
-services are built lazily, once per process, on first use (``get_services``): nothing is
-read or opened at import time. Tests pass real services (a SQLite engine, no mailer) to
-the constructor instead.
+services are built lazily, once per process, on first use (``get_services``,
+``get_vacancy_sources``): nothing is read or opened at import time. Tests pass their own
+(a real SQLite engine, no mailer, a vacancy source that is down) to the constructor instead.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from bot import log
 from bot.config import Settings
 from bot.mailer import Mailer
+from bot.sources import VacancySource, build_sources
 from bot.storage.db import engine_for
 
 T = TypeVar("T")
@@ -39,6 +40,17 @@ def get_services() -> Services:
     settings = Settings.from_env()
     log.install_masking()  # the action server configures logging its own way
     return Services(settings, engine_for(settings.database_url), Mailer.from_settings(settings))
+
+
+def get_settings() -> Settings:
+    """The settings of this process, read once from the environment."""
+    return get_services().settings
+
+
+@lru_cache(maxsize=1)
+def get_vacancy_sources() -> tuple[VacancySource, ...]:
+    """The vacancy sources (local database, external API when configured), built once."""
+    return tuple(build_sources(get_settings()))
 
 
 def get_engine() -> Engine:

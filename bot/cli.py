@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import yaml
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot import demo
 from bot.channels.config import write_credentials
@@ -296,7 +297,7 @@ def serve(settings: Settings) -> int:
     except KeyboardInterrupt:
         _say("stopping...")
         return 0
-    except (RuntimeError, ValueError) as exc:
+    except (RuntimeError, ValueError, SQLAlchemyError) as exc:
         _say(f"start-up failed: {exc}; see {logs}")
         return 1
     finally:
