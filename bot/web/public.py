@@ -7,10 +7,11 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
 from bot.web import content, pages
 from bot.web.i18n import negotiate
-from bot.web.keys import SESSIONS, SETTINGS
+from bot.web.keys import ENGINE, SESSIONS
 from bot.web.upcoming import format_when, upcoming_sessions
 
 # The default retention period of conversations (bot/resources/knowledge/privacy.yml).
@@ -25,21 +26,19 @@ async def health(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def _select_one(database_url: str) -> None:
+def _select_one(engine: Engine) -> None:
     from sqlalchemy import text as sql
 
-    from bot.storage.db import engine_for, reading
+    from bot.storage.db import reading
 
-    with reading(engine_for(database_url)) as connection:
+    with reading(engine) as connection:
         connection.execute(sql("SELECT 1"))
 
 
 async def ready(request: web.Request) -> web.Response:
     """Readiness: the database of ``DATABASE_URL`` answers within a second (else 503)."""
     try:
-        await asyncio.wait_for(
-            asyncio.to_thread(_select_one, request.app[SETTINGS].database_url), READY_TIMEOUT_S
-        )
+        await asyncio.wait_for(asyncio.to_thread(_select_one, request.app[ENGINE]), READY_TIMEOUT_S)
     except asyncio.TimeoutError:
         return web.json_response({"status": "not ready", "database": "timeout"}, status=503)
     except Exception as exc:  # any driver error means "not ready"

@@ -29,11 +29,15 @@ def _race(issue, rounds: int = 40, processes: int = 6) -> int:  # type: ignore[n
         barrier = threading.Barrier(processes)
         tickets: list[int] = []
 
-        def take(store: RedisLockStore) -> None:
+        def take(
+            store: RedisLockStore, barrier: threading.Barrier, tickets: list[int], key: str
+        ) -> None:
             barrier.wait()
-            tickets.append(issue(store, conversation))
+            tickets.append(issue(store, key))
 
-        threads = [threading.Thread(target=take, args=(s,)) for s in stores]
+        threads = [
+            threading.Thread(target=take, args=(s, barrier, tickets, conversation)) for s in stores
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
