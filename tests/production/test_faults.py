@@ -177,6 +177,19 @@ async def test_postgres_outage_gets_polite_answers_and_the_service_recovers(
     # The readiness checks saw it too, and every process is back.
     deployment.wait_all_ready(timeout_s=30)
     assert "no fallback to memory" in deployment.log("rasa-1") + deployment.log("rasa-2")
+    # A plain restart (the operator's command): served again within seconds, by itself.
+    try:
+        subprocess.run([*cluster, "restart"], check=True, timeout=120)
+    finally:
+        ensure_postgres_running()
+    async with _client() as client:
+        restarted = time.monotonic()
+        while True:
+            turn = await say(client, deployment.webhook, f"pg-rs-{uuid.uuid4().hex}", "goeiedag")
+            if turn.status == 200 and TRY_AGAIN["nl"] not in turn.answer_text and turn.answers:
+                break
+            assert time.monotonic() - restarted < 30, turn.answer_text
+            await asyncio.sleep(0.5)
 
 
 # --- Redis -----------------------------------------------------------------------------------
