@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Sequence
+import os
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
@@ -53,3 +54,13 @@ def projection_for(engine: Engine) -> Projection:
         return console_projection
     log.info("no console tables: events are recorded only")
     return no_projection
+
+
+def broker_feeds_console(environ: Mapping[str, str] | None = None) -> bool:
+    """True in production mode, where this consumer, not the tracker store, feeds the console.
+
+    The console's own refresh from Rasa's ``events`` table (``refresh_projection``) must then
+    not run: both paths would fold the same events and count every message twice.
+    """
+    env = os.environ if environ is None else environ
+    return env.get("BOT_MODE", "").strip().lower() == "production"
