@@ -285,9 +285,11 @@ async def test_killing_a_rasa_process_loses_no_event_and_no_booking(
     booker = Booker()
     senders = {f"kill-{lang}-{i}-{uuid.uuid4().hex}": lang for i in range(5) for lang in SCRIPTS}
 
+    killed = deployment.pids()["rasa-1"]
+
     async def kill_soon() -> None:
         await asyncio.sleep(2.5)
-        os.killpg(deployment.pids()["rasa-1"], signal.SIGKILL)
+        os.killpg(killed, signal.SIGKILL)
 
     async with _client() as client:
         results = await asyncio.gather(
@@ -318,5 +320,6 @@ async def test_killing_a_rasa_process_loses_no_event_and_no_booking(
         ).all()
     assert all(count == 1 for _email, count in booked)  # never doubled
     assert len(booked) >= len(confirmed)  # every confirmation has its booking
-    # The launcher starts the killed process again; HAProxy takes it back once ready.
-    deployment.wait_all_ready(timeout_s=240)
+    # The launcher has started the killed process again (HAProxy takes it back once it is
+    # ready, a minute later on two cores: not waited for, to keep the suite short).
+    assert deployment.pids()["rasa-1"] != killed
