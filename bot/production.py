@@ -17,6 +17,7 @@ service stops); Ctrl-C or SIGTERM stops everything.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import shutil
@@ -386,6 +387,9 @@ def serve(settings: ProductionSettings) -> int:
 
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
+        # Rasa's HTTP API on behind a token, as in the embedded default: the console takes
+        # conversations over through it (RASA_API_TOKEN, else var/'s own token).
+        settings = dataclasses.replace(settings, base=cli.ensure_api_token(settings.base))
         files = write_files(settings)
         found = services(settings, model, files)
         for service in found:
