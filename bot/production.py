@@ -217,6 +217,12 @@ def haproxy_config(settings: ProductionSettings, run_dir: Path) -> str:
         rest_servers=lines("check"),
         socketio_servers=lines("track rasa_rest/{name}"),
         live_servers=lines("check"),
+        actions_port=settings.base.actions_port,
+        actions_maxconn=settings.actions_maxconn,
+        actions_servers="\n".join(
+            f"    server actions{i} 127.0.0.1:{port} check"
+            for i, port in enumerate(settings.actions_ports, 1)
+        ),
     )
 
 
@@ -285,12 +291,13 @@ def services(settings: ProductionSettings, model: Path, files: RunFiles) -> list
     }
     found: list[Service] = [
         Service(
-            "actions",
+            name,
             [sys.executable, "-m", "rasa_sdk", "--actions", "actions"]
-            + ["--port", str(base.actions_port), "--logging-config_file", str(files.logging)],
-            f"http://127.0.0.1:{base.actions_port}/health",
-            {**common, "BOT_PROCESS_NAME": "actions"},
+            + ["--port", str(port), "--logging-config_file", str(files.logging)],
+            f"http://127.0.0.1:{port}/health",
+            {**common, "BOT_PROCESS_NAME": name},
         )
+        for name, port in zip(_actions_names(settings), settings.actions_ports, strict=True)
     ]
     for index, port in enumerate(settings.rasa_ports, 1):
         command = [sys.executable, "-m", "bot.server", "run", "--model", str(model)]
@@ -329,6 +336,12 @@ def services(settings: ProductionSettings, model: Path, files: RunFiles) -> list
         ),
     ]
     return found
+
+
+def _actions_names(settings: ProductionSettings) -> list[str]:
+    if settings.actions_processes == 1:
+        return ["actions"]
+    return [f"actions-{i}" for i in range(1, settings.actions_processes + 1)]
 
 
 def _start(service: Service, logs: Path) -> None:

@@ -109,6 +109,10 @@ class ProductionSettings:
     lb_check_interval_ms: int = 1000
     # REST requests in flight per Rasa process; more wait in the load balancer's queue.
     lb_server_maxconn: int = 8
+    # Action servers on internal ports from here; BOT_ACTIONS_PORT is the load balancer's.
+    actions_processes: int = 1
+    actions_internal_port: int = 5155
+    actions_maxconn: int = 32
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ProductionSettings:
@@ -134,11 +138,21 @@ class ProductionSettings:
             lb_bind=env.get("BOT_LB_BIND") or cls.lb_bind,
             lb_check_interval_ms=_int(env, "BOT_LB_CHECK_INTERVAL_MS", 1000, 100, 60_000),
             lb_server_maxconn=_int(env, "BOT_LB_SERVER_MAXCONN", 8, 1, 10_000),
+            actions_processes=_int(env, "BOT_ACTIONS_PROCESSES", 1, 1, MAX_RASA_PROCESSES),
+            actions_internal_port=_int(
+                env, "BOT_ACTIONS_INTERNAL_PORT", base.actions_port + 100, 1, 65000
+            ),
+            actions_maxconn=_int(env, "BOT_ACTIONS_MAXCONN", 32, 1, 10_000),
         )
         RedisAddress.parse(settings.redis_url)
         AmqpAddress.parse(settings.rabbitmq_url)
         settings.check_ports()
         return settings
+
+    @property
+    def actions_ports(self) -> list[int]:
+        """The internal port of each action server."""
+        return [self.actions_internal_port + i for i in range(self.actions_processes)]
 
     @property
     def rasa_ports(self) -> list[int]:
@@ -160,9 +174,15 @@ class ProductionSettings:
         taken = set(public.values())
         if len(taken) < len(public):
             raise ValueError(f"{', '.join(public)} must be different ports, got {public}")
-        clash = taken.intersection(self.rasa_ports)
+        internal = [*self.rasa_ports, *self.actions_ports]
+        if len(set(internal)) < len(internal):
+            raise ValueError(
+                "BOT_RASA_INTERNAL_PORT, BOT_ACTIONS_INTERNAL_PORT: the internal ports"
+                f" {self.rasa_ports} and {self.actions_ports} overlap"
+            )
+        clash = taken.intersection(internal)
         if clash:
             raise ValueError(
-                f"BOT_RASA_INTERNAL_PORT: the internal ports {self.rasa_ports} of the Rasa"
-                f" processes overlap {sorted(clash)}"
+                "BOT_RASA_INTERNAL_PORT, BOT_ACTIONS_INTERNAL_PORT: the internal ports"
+                f" {internal} overlap {sorted(clash)}"
             )

@@ -235,6 +235,9 @@ def start_production(
         public.add(free_port())
     rasa_port, actions_port, web_port, events_port = sorted(public)
     first_internal = _free_block(processes)
+    actions_internal = _free_block(1)
+    while first_internal <= actions_internal < first_internal + processes:
+        actions_internal = _free_block(1)
     queue = f"crossborder_test_{uuid.uuid4().hex[:8]}"
     env = {
         **os.environ,
@@ -245,6 +248,7 @@ def start_production(
         "BOT_WEB_PORT": str(web_port),
         "BOT_EVENTS_PORT": str(events_port),
         "BOT_RASA_INTERNAL_PORT": str(first_internal),
+        "BOT_ACTIONS_INTERNAL_PORT": str(actions_internal),
         "BOT_VAR_DIR": str(var_dir),
         "BOT_EVENTS_QUEUE": queue,
         "BOT_EVENTS_EXCHANGE": queue,  # an exchange of its own: no other deployment's events

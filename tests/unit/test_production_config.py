@@ -96,6 +96,9 @@ def test_haproxy_config_balances_rest_and_sticks_socketio(tmp_path: Path) -> Non
     live = config.split("\nbackend rasa_live")[1]
     assert "GET /webhooks/health/live" in live and live.count("server rasa") == 3
     assert "use_backend rasa_socketio if is_socketio socketio_ready" in config
+    actions = config.split("\nbackend actions")[1]
+    assert "bind 127.0.0.1:5055" in config and "server actions1 127.0.0.1:5155 check" in actions
+    assert "maxconn 32" in actions
     assert "default_backend rasa_live" in config
     assert "${" not in config
 
@@ -113,6 +116,7 @@ def test_every_process_gets_production_mode_and_a_readiness_url(tmp_path: Path) 
     found = {s.name: s for s in production.services(settings, tmp_path / "m.tar.gz", files)}
     assert list(found) == ["actions", "rasa-1", "rasa-2", "web", "events", "haproxy"]
     assert found["rasa-2"].ready_url == "http://127.0.0.1:5106/webhooks/health/ready"
+    assert found["actions"].ready_url == "http://127.0.0.1:5155/health"
     assert found["web"].ready_url.endswith(":8080/ready")
     assert found["rasa-1"].env["BOT_MODE"] == "production"
     assert found["rasa-1"].env["BOT_PROCESS_NAME"] == "rasa-1"
