@@ -50,6 +50,20 @@ def _number(environ: Mapping[str, str], name: str, default: float, minimum: floa
     return value
 
 
+def _secret_key(environ: Mapping[str, str]) -> Secret | None:
+    raw = environ.get("BOT_SECRET_KEY") or None
+    if raw is not None and len(raw) < 32:
+        raise ValueError("BOT_SECRET_KEY must be at least 32 characters long")
+    return Secret(raw) if raw else None
+
+
+def _confidence(environ: Mapping[str, str], name: str, default: float) -> float:
+    value = _number(environ, name, default)
+    if value > 1:
+        raise ValueError(f"{name} must be between 0 and 1, got {value:g}")
+    return value
+
+
 @dataclass(frozen=True)
 class VacancyApiSettings:
     """An external vacancy API (``VACANCY_API_*``); the source is off when the URL is unset."""
@@ -100,6 +114,12 @@ class Settings:
     var_dir: Path = PROJECT_DIR / "var"
     models_dir: Path = PROJECT_DIR / "models"
     vacancy_api: VacancyApiSettings | None = None
+    # Encrypts the console's session cookies; unset: a key generated once under var/.
+    secret_key: Secret | None = field(default=None, repr=False)
+    # Conversations idle for longer are purged (console, purge-conversations, privacy page).
+    retention_days: int = 180
+    # The console's inbox collects user messages understood with less confidence.
+    inbox_confidence: float = 0.6
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -131,4 +151,7 @@ class Settings:
             var_dir=var_dir,
             models_dir=Path(env.get("BOT_MODELS_DIR", str(PROJECT_DIR / "models"))).resolve(),
             vacancy_api=VacancyApiSettings.from_env(env),
+            secret_key=_secret_key(env),
+            retention_days=int(_number(env, "BOT_RETENTION_DAYS", 180, minimum=1)),
+            inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
         )
