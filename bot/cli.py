@@ -25,6 +25,7 @@ import yaml
 
 from bot.channels.config import write_credentials
 from bot.config import PROJECT_DIR, Settings
+from bot.console import commands as console
 from bot.tracker_store import tracker_store_config
 
 MODEL_NAME = "crossborder"
@@ -245,6 +246,17 @@ def server_commands(
     }
 
 
+def _prepare_console(settings: Settings) -> None:
+    """The console's tables; on first start, a demo account printed once (PRODUCT.md)."""
+    demo = console.prepare(settings)
+    if demo is not None:
+        _say(
+            f"console demo account created: {demo[0]} / password {demo[1]}"
+            f" (http://127.0.0.1:{settings.web_port}/console/); change its password"
+            " before production"
+        )
+
+
 def serve(settings: Settings) -> int:
     """Start the servers with the trained model and supervise them until stopped."""
     model = model_path(settings)
@@ -260,6 +272,7 @@ def serve(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
+        _prepare_console(settings)
         credentials, channels = write_channels(settings)
         commands = server_commands(settings, model, credentials)
         for name, (command, _url) in commands.items():

@@ -20,9 +20,14 @@ _REFERENCE = re.compile(r"\b[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}\b")
 MASK = "***"
 
 
+def mask_emails(text: str) -> str:
+    """``text`` with e-mail addresses replaced (phone numbers and references kept)."""
+    return _EMAIL.sub("***@***", text)
+
+
 def mask(text: str) -> str:
     """``text`` with e-mail addresses, phone numbers and booking references replaced."""
-    text = _EMAIL.sub("***@***", text)
+    text = mask_emails(text)
     text = _PHONE.sub(MASK, text)
     return _REFERENCE.sub(MASK, text)
 

@@ -10,7 +10,10 @@ What a summary says:
 - ``language``: the conversation's language, the ``language`` slot as ``action_set_language``
   decided it, else the last confident detection of a user message;
 - ``channel``: the input channel of the first user message (rest, socketio, telegram...);
-- ``fallback``: a user message classified ``nlu_fallback``, or a fallback action after it;
+- ``fallback``: a user message classified ``nlu_fallback``, or a fallback action after it
+  (not the two-stage fallback loop handling the candidate's answer);
+- ``user_messages``: what the candidate typed (the copy Rasa stores again after a
+  rephrasing the fallback loop understood is not counted twice);
 - ``handoff``: the candidate asked for a person (``ask_human``) or a handoff action ran;
 - ``booking``: the assistant confirmed a booking (or a place on the waiting list);
 - ``intents``: every intent of the conversation, retrieval intents as ``faq/<topic>``.
@@ -28,6 +31,9 @@ from bot.language import fold
 from bot.storage.rasa_events import StoredEvent
 
 FALLBACK_INTENT = "nlu_fallback"
+# While this loop runs, its action answers the candidate's reply ("yes", a rephrasing):
+# only its first run, right after a message, means that message was not understood.
+FALLBACK_LOOP = "action_two_stage_fallback"
 FALLBACK_ACTIONS = frozenset(
     {
         "action_default_fallback",
@@ -94,6 +100,7 @@ class Summary:
     # Set by the language slot: a detection no longer overrides it.
     language_from_slot: bool = False
     last_user: UserMessage | None = None
+    in_fallback_loop: bool = False
 
     @property
     def fallback(self) -> bool:
@@ -109,6 +116,7 @@ class Summary:
         return {
             "language_from_slot": self.language_from_slot,
             "last_user": self.last_user.as_dict() if self.last_user else None,
+            "in_fallback_loop": self.in_fallback_loop,
         }
 
 
@@ -122,9 +130,12 @@ class Update:
 
 def full_intent(parse_data: Mapping[str, Any]) -> str | None:
     """The intent with its retrieval key: ``faq/taxes`` rather than ``faq``."""
-    intent = (parse_data.get("intent") or {}).get("name")
+    detected = parse_data.get("intent") or {}
+    intent = detected.get("name")
     if not intent:
         return None
+    if detected.get("full_retrieval_intent_name"):  # Rasa 3.6 adds it for retrieval intents
+        return str(detected["full_retrieval_intent_name"])
     selected = (parse_data.get("response_selector") or {}).get(intent) or {}
     key = (selected.get("response") or {}).get("intent_response_key")
     return str(key) if key else str(intent)
@@ -209,6 +220,12 @@ def _fold(update: Update, event: StoredEvent, inbox_confidence: float) -> Summar
         )
     if kind == "action":
         return _action(update, s, str(event.data.get("name") or ""))
+    if kind == "active_loop":
+        return replace(s, in_fallback_loop=event.data.get("name") == FALLBACK_LOOP)
+    if kind == "rewind":
+        # The fallback loop understood the rephrasing: Rasa takes the last user message
+        # back and stores it again with its intent; it was typed once.
+        return replace(s, user_messages=max(0, s.user_messages - 1))
     if kind == "slot" and event.data.get("name") == "language":
         value = event.data.get("value")
         if value in LANGUAGES:
@@ -248,6 +265,8 @@ def _action(update: Update, s: Summary, name: str) -> Summary:
         s = replace(s, handoff=True)
     if name not in FALLBACK_ACTIONS or s.last_user is None or s.last_user.fallback:
         return s
+    if s.in_fallback_loop:
+        return s  # the loop handling the candidate's answer, not a new misunderstanding
     # The dialogue fell back after this message: it ended in fallback, count it once.
     flagged = replace(s.last_user, fallback=True)
     update.inbox = [m for m in update.inbox if m.key != flagged.key] + [flagged]

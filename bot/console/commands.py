@@ -41,6 +41,17 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     purge.set_defaults(handler=_purge)
 
 
+def prepare(settings: Settings) -> tuple[str, str] | None:
+    """What the launcher does before start: migrate; on first start, a demo account.
+
+    Returns the demo account's e-mail and password when it was just created (to be shown
+    once), else None.
+    """
+    migrate.upgrade(settings.database_url)
+    with db.transaction(db.engine_for(settings.database_url)) as conn:
+        return users.ensure_demo_user(conn)
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\r\n")

@@ -43,6 +43,7 @@ class InboxItem:
     id: int
     sender_id: str
     conversation_id: int | None
+    event_id: int | None
     at: float
     text: str
     language: str | None
@@ -93,6 +94,7 @@ def _item(row) -> InboxItem:  # type: ignore[no-untyped-def]
         id=int(row.id),
         sender_id=row.sender_id,
         conversation_id=row.conversation_id,
+        event_id=row.event_id,
         at=float(row.at),
         text=mask(row.text),
         language=row.language,

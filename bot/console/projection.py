@@ -236,6 +236,7 @@ def _summary(row: Any) -> Summary:
         search_text=row.text or "",
         language_from_slot=bool(state.get("language_from_slot")),
         last_user=UserMessage.from_dict(last_user) if last_user else None,
+        in_fallback_loop=bool(state.get("in_fallback_loop")),
     )
 
 

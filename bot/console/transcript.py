@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.log import MASK, mask
-from bot.projection import FALLBACK_ACTIONS, full_intent
+from bot.log import MASK, mask, mask_emails
+from bot.projection import FALLBACK_ACTIONS, FALLBACK_LOOP, full_intent
 from bot.storage.rasa_events import StoredEvent
 
 # Slots that hold what a candidate typed about themselves (booking form, callbacks).
@@ -107,10 +107,12 @@ class Masker:
             re.compile("|".join(re.escape(v) for v in values), re.IGNORECASE) if values else None
         )
 
-    def __call__(self, text: str) -> str:
+    def __call__(self, text: str, everything: bool = True) -> str:
+        """``text`` masked; ``everything=False`` (the bot's own texts) keeps phone numbers
+        other than the candidate's, so that the services' public numbers stay readable."""
         if self.reveal or not text:
             return text
-        hidden = mask(text)
+        hidden = mask(text) if everything else mask_emails(text)
         if self._pattern is not None:
             hidden = self._pattern.sub(MASK, hidden)
         if hidden != text:
@@ -122,11 +124,21 @@ def build(events: Sequence[StoredEvent], reveal: bool = False) -> Transcript:
     """The transcript of one conversation's events (in order)."""
     masker = Masker(personal_values(events), reveal)
     entries: list[Entry] = []
+    last_user: int | None = None
+    in_loop = False
     for event in events:
+        if event.type_name == "active_loop":
+            in_loop = event.data.get("name") == FALLBACK_LOOP
         entry = _entry(event, masker)
-        if entry is not None:
-            entries.append(entry)
-    _mark_fallbacks(entries)
+        if entry is None:
+            continue
+        if entry.kind == "user":
+            last_user = len(entries)
+        elif entry.kind == "action" and entry.name in FALLBACK_ACTIONS and not in_loop:
+            # The dialogue fell back right after this message: it was not understood.
+            if last_user is not None and not entries[last_user].fallback:
+                entries[last_user] = replace(entries[last_user], fallback=True)
+        entries.append(entry)
     return Transcript(entries, masker.hid_something)
 
 
@@ -137,14 +149,15 @@ def _entry(event: StoredEvent, masker: Masker) -> Entry | None:
         return _user(event, masker)
     if kind == "bot":
         buttons = tuple(
-            masker(str(b.get("title") or "")) for b in (data.get("data") or {}).get("buttons") or []
+            masker(str(b.get("title") or ""), everything=False)
+            for b in (data.get("data") or {}).get("buttons") or []
         )
         utter = (data.get("metadata") or {}).get("utter_action") or ""
         return Entry(
             "bot",
             event.timestamp,
             event.id,
-            text=masker(str(data.get("text") or "")),
+            text=masker(str(data.get("text") or ""), everything=False),
             name=str(utter),
             buttons=buttons,
         )
@@ -168,7 +181,7 @@ def _entry(event: StoredEvent, masker: Masker) -> Entry | None:
         return Entry(
             "slot", event.timestamp, event.id, name=name, value=shown, masked=shown == MASK
         )
-    if kind in ("session_started", "restart", "action_reverted", "user_reverted"):
+    if kind in ("session_started", "restart", "rewind", "undo"):
         return Entry("other", event.timestamp, event.id, name=kind)
     return None
 
@@ -210,15 +223,3 @@ def _float(value: Any) -> float | None:
         return None if value is None else float(value)
     except (TypeError, ValueError):
         return None
-
-
-def _mark_fallbacks(entries: list[Entry]) -> None:
-    """A user message followed by a fallback action ended in fallback: flag it."""
-    last_user: int | None = None
-    for index, entry in enumerate(entries):
-        if entry.kind == "user":
-            last_user = index
-        elif entry.kind == "action" and entry.name in FALLBACK_ACTIONS and last_user is not None:
-            user = entries[last_user]
-            if not user.fallback:
-                entries[last_user] = replace(user, fallback=True)

@@ -135,3 +135,12 @@ def test_every_audit_action_has_a_label_in_both_languages() -> None:
     for action_name in ACTIONS:
         for language in ("fr", "nl"):
             assert has_text(language, f"console.audit.actions.{action_name}"), action_name
+
+
+def test_bot_messages_keep_public_phone_numbers_but_not_the_candidates() -> None:
+    events = _events(
+        slot("candidate_phone", "0470 12 34 56"),
+        bot("Le Forem : 0800 93 947. Nous vous appellerons au 0470 12 34 56."),
+    )
+    text = transcript.build(events).entries[-1].text
+    assert "0800 93 947" in text and "0470" not in text

@@ -132,3 +132,27 @@ def test_summary_state_round_trips_through_json() -> None:
     summary = projection.apply(None, _events(user("hmm", "help", 0.2))).summary
     state = json.loads(json.dumps(summary.state()))
     assert projection.UserMessage.from_dict(state["last_user"]) == summary.last_user
+
+
+def test_the_fallback_loop_understanding_a_rephrasing_is_no_new_fallback() -> None:
+    """What Rasa 3.6 stores when the two-stage fallback understands the rephrased message."""
+    rephrased = user("mon adresse est jo@example.org", "faq", 0.67, faq="privacy")
+    events = _events(
+        user("blorfzak", "nlu_fallback", 0.3),
+        action("action_two_stage_fallback"),
+        {
+            "event": "active_loop",
+            "timestamp": rephrased["timestamp"] - 1,
+            "name": "action_two_stage_fallback",
+        },
+        rephrased,
+        action("action_two_stage_fallback"),
+        {"event": "active_loop", "timestamp": rephrased["timestamp"] + 1, "name": None},
+        {"event": "rewind", "timestamp": rephrased["timestamp"] + 2},
+        {**rephrased, "timestamp": rephrased["timestamp"] + 3},
+        action("action_answer_faq"),
+    )
+    update = projection.apply(None, events)
+    assert update.summary.user_messages == 2
+    assert update.summary.fallbacks == 1
+    assert [m.text for m in update.inbox] == ["blorfzak"]

@@ -113,9 +113,16 @@ def context(request: web.Request, page: str, **extra: Any) -> dict[str, Any]:
         for name, key, admin in NAVIGATION
         if user is not None and (user.is_admin or not admin)
     ]
+    t = translator(language)
+
+    def language_label(code: str | None) -> str:
+        """A detected language as a code (fr, nl), anything else as "other" in words."""
+        return code if code in SUPPORTED else str(t("console.language.other"))
+
     return {
         "lang": language,
-        "t": translator(language),
+        "t": t,
+        "language_label": language_label,
         "page": page,
         "user": user,
         "nav": nav,
