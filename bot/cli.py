@@ -22,7 +22,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
+from sqlalchemy.exc import SQLAlchemyError
 
+from bot import demo
 from bot.channels.config import write_credentials
 from bot.config import PROJECT_DIR, Settings
 from bot.console import commands as console
@@ -39,8 +41,15 @@ TRAINING_INPUTS = (
     "bot/gazetteer",
     "bot/resources",
 )
-# Under the inputs above, but not read by the model (demo data for the database).
-NOT_TRAINING_INPUTS = ("bot/resources/demo",)
+# Under the inputs above, but not read by the model: demo data for the database, the texts
+# of the catalogs, and the knowledge files (the model only sees domain/faq_responses.yml,
+# generated from them, which is a training input of its own).
+NOT_TRAINING_INPUTS = (
+    "bot/resources/demo",
+    "bot/resources/fr.yml",
+    "bot/resources/nl.yml",
+    "bot/resources/knowledge",
+)
 READY_TIMEOUT_S = 240
 
 
@@ -272,6 +281,8 @@ def serve(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
+        # The actions read and write the project's tables (sessions, bookings, vacancies).
+        demo.prepare(settings, say=_say, demo=os.environ.get("BOT_DEMO_DATA", "1") != "0")
         _prepare_console(settings)
         credentials, channels = write_channels(settings)
         commands = server_commands(settings, model, credentials)
@@ -294,7 +305,7 @@ def serve(settings: Settings) -> int:
     except KeyboardInterrupt:
         _say("stopping...")
         return 0
-    except (RuntimeError, ValueError) as exc:
+    except (RuntimeError, ValueError, SQLAlchemyError) as exc:
         _say(f"start-up failed: {exc}; see {logs}")
         return 1
     finally:

@@ -18,6 +18,10 @@ class Secret(str):
         return "Secret('**********')"
 
 
+SMTP_SECURITY = ("starttls", "ssl", "none")
+_DEFAULT_SMTP_PORT = {"starttls": 587, "ssl": 465, "none": 25}
+
+
 def _port(environ: Mapping[str, str], name: str, default: int) -> int:
     raw = environ.get(name, str(default))
     try:
@@ -100,6 +104,60 @@ class VacancyApiSettings:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """Where confirmation e-mails go out; absent (``SMTP_HOST`` unset) means no e-mail."""
+
+    host: str
+    sender: str
+    port: int = 587
+    security: str = "starttls"
+    user: str | None = None
+    password: Secret | None = field(default=None, repr=False)
+    timeout_s: float = 10.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SmtpSettings | None:
+        """``SMTP_HOST``, ``SMTP_PORT``, ``SMTP_FROM``, ``SMTP_SECURITY``, ``SMTP_USER``...
+
+        ``SMTP_SECURITY`` is ``starttls`` (default, port 587), ``ssl`` (465) or ``none``
+        (25, for a relay on the same machine).
+        """
+        host = env.get("SMTP_HOST") or None
+        if host is None:
+            return None
+        security = env.get("SMTP_SECURITY", "starttls").lower()
+        if security not in SMTP_SECURITY:
+            raise ValueError(f"SMTP_SECURITY must be one of {SMTP_SECURITY}, got {security!r}")
+        sender = env.get("SMTP_FROM") or ""
+        if "@" not in sender:
+            raise ValueError(
+                f"SMTP_FROM must be an e-mail address when SMTP_HOST is set, got {sender!r}"
+            )
+        raw_timeout = env.get("SMTP_TIMEOUT", "10")
+        try:
+            timeout = float(raw_timeout)
+        except ValueError:
+            raise ValueError(
+                f"SMTP_TIMEOUT must be a number of seconds, got {raw_timeout!r}"
+            ) from None
+        password = env.get("SMTP_PASSWORD") or None
+        return cls(
+            host=host,
+            sender=sender,
+            port=_port(env, "SMTP_PORT", _DEFAULT_SMTP_PORT[security]),
+            security=security,
+            user=env.get("SMTP_USER") or None,
+            password=Secret(password) if password else None,
+            timeout_s=timeout,
+        )
+
+
+def _site_url(env: Mapping[str, str], web_port: int) -> str:
+    """``BOT_PUBLIC_URL``: the website as candidates reach it (links in messages)."""
+    return _public_url(env, "BOT_PUBLIC_URL") or f"http://localhost:{web_port}"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the launcher needs; build it with :meth:`from_env`."""
 
@@ -114,6 +172,9 @@ class Settings:
     var_dir: Path = PROJECT_DIR / "var"
     models_dir: Path = PROJECT_DIR / "models"
     vacancy_api: VacancyApiSettings | None = None
+    # Base of the links the assistant sends (privacy notice, calendar invites).
+    public_url: str = "http://localhost:8080"
+    smtp: SmtpSettings | None = None
     # Encrypts the console's session cookies; unset: a key generated once under var/.
     secret_key: Secret | None = field(default=None, repr=False)
     # Conversations idle for longer are purged (console, purge-conversations, privacy page).
@@ -151,6 +212,8 @@ class Settings:
             var_dir=var_dir,
             models_dir=Path(env.get("BOT_MODELS_DIR", str(PROJECT_DIR / "models"))).resolve(),
             vacancy_api=VacancyApiSettings.from_env(env),
+            public_url=_site_url(env, ports["BOT_WEB_PORT"]),
+            smtp=SmtpSettings.from_env(env),
             secret_key=_secret_key(env),
             retention_days=int(_number(env, "BOT_RETENTION_DAYS", 180, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),

@@ -33,6 +33,68 @@ class InvalidFeed(BotError):
         self.line = line
 
 
+class SessionNotFound(BotError):
+    """No information session has this id."""
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(f"no information session {session_id}")
+        self.session_id = session_id
+
+
+class RegistrationClosed(BotError):
+    """The session takes no more bookings: ``reason`` is ``deadline``, ``started`` or ``done``."""
+
+    def __init__(self, session_id: int, reason: str) -> None:
+        super().__init__(f"registration for session {session_id} is closed ({reason})")
+        self.session_id = session_id
+        self.reason = reason
+
+
+class SessionCancelled(RegistrationClosed):
+    """The session was cancelled by its organisers."""
+
+    def __init__(self, session_id: int) -> None:
+        super().__init__(session_id, "cancelled")
+
+
+class BookingNotFound(BotError):
+    """No booking has this reference (the reference is masked in logs by bot.log)."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"no booking {reference}")
+        self.reference = reference
+
+
+class InvalidContact(BotError):
+    """A name, e-mail address or phone number that cannot be used, with a reason code.
+
+    The reason code (``missing_at``, ``too_short``...) selects the explanation shown to the
+    candidate; ``suggestion`` is a likely correction ("jan@gmail.com" for "jan@gmial.com")
+    and ``value`` the normalised value that was refused, so that it can be accepted when the
+    candidate confirms it.
+    """
+
+    def __init__(
+        self, reason: str, suggestion: str | None = None, value: str | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.suggestion = suggestion
+        self.value = value
+
+
+class InvalidName(InvalidContact):
+    """The candidate's name cannot be used as given."""
+
+
+class InvalidEmail(InvalidContact):
+    """The e-mail address is not a usable address."""
+
+
+class InvalidPhone(InvalidContact):
+    """The phone number is not a Belgian or French number."""
+
+
 class InvalidUser(BotError):
     """A console account that cannot be created or changed: bad e-mail, role, password."""
 

@@ -17,8 +17,15 @@ def make_tracker(
     intent_ranking: list[dict[str, Any]] | None = None,
     sender_id: str = "test-user",
     faq_topic: str | None = None,
+    active_loop: str | None = None,
+    message_id: str | None = None,
+    events: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    """A real rasa_sdk Tracker whose latest message has this parse data."""
+    """A real rasa_sdk Tracker whose latest message has this parse data.
+
+    ``active_loop`` names the active form; ``events`` are the events after the latest user
+    message (the slots a form's validation action sees as just extracted).
+    """
     latest = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.9},
@@ -35,4 +42,17 @@ def make_tracker(
             "all_retrieval_intents": ["faq"],
             "faq": {"response": {"intent_response_key": key, "confidence": 0.9}},
         }
-    return Tracker(sender_id, slots or {}, latest, [], False, None, {}, "action_listen")
+    if message_id is not None:
+        latest["message_id"] = message_id
+    history = [{"event": "user", "text": text, "parse_data": latest, "message_id": message_id}]
+    loop = {"name": active_loop} if active_loop else {}
+    return Tracker(
+        sender_id,
+        slots or {},
+        latest,
+        history + (events or []),
+        False,
+        None,
+        loop,
+        "action_listen",
+    )

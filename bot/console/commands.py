@@ -42,12 +42,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
 
 
 def prepare(settings: Settings) -> tuple[str, str] | None:
-    """What the launcher does before start: migrate; on first start, a demo account.
+    """What the launcher does before start, after the migrations: the first-start demo account.
 
     Returns the demo account's e-mail and password when it was just created (to be shown
     once), else None.
     """
-    migrate.upgrade(settings.database_url)
     with db.transaction(db.engine_for(settings.database_url)) as conn:
         return users.ensure_demo_user(conn)
 

@@ -14,8 +14,15 @@ from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot import gazetteer
 from bot.language import DEFAULT_LANGUAGE, SUPPORTED
 from bot.nlu.language_detector import LANGUAGE_KEY
+
+# The lemma of every word of a town's name ("Courtrai", "Rijsel", "Villeneuve-d'Ascq"). The
+# question is the same wherever the candidate lives: without it, towns that happen to
+# appear in one intent's examples pull unrelated messages ("il va pleuvoir à Lille ?")
+# towards that intent. The entity extractor still sees the original text.
+PLACE_LEMMA = "__place__"
 
 
 @cache
@@ -62,9 +69,21 @@ class BilingualTokenizer(Tokenizer):
         text = message.get(attribute) or ""
         detected = (message.get(LANGUAGE_KEY) or {}).get("name") if attribute == TEXT else None
         language = detected if detected in SUPPORTED else DEFAULT_LANGUAGE
+        places = (
+            [(s.start, s.end) for s in gazetteer.extract(text, language) if s.kind == "place"]
+            if attribute == TEXT
+            else []
+        )
         tokens = [
-            Token(t.text, t.idx, lemma=(t.lemma_ or t.text).lower())
+            Token(t.text, t.idx, lemma=_lemma(t, places))
             for t in blank_pipeline(language)(text)
             if not t.is_space and not (t.is_punct and len(t.text) == 1 and t.text not in "?!")
         ]
         return self._apply_token_pattern(tokens)
+
+
+def _lemma(token: Any, places: list[tuple[int, int]]) -> str:
+    end = token.idx + len(token.text)
+    if any(start < end and token.idx < stop for start, stop in places):
+        return PLACE_LEMMA
+    return str(token.lemma_ or token.text).lower()

@@ -16,9 +16,10 @@ import jinja2
 from aiohttp import web
 
 from bot.config import Settings
+from bot.storage.db import make_engine
 from bot.web import console, middlewares, routes
-from bot.web.keys import SESSIONS, SETTINGS
-from bot.web.upcoming import SessionsProvider
+from bot.web.keys import ENGINE, SESSIONS, SETTINGS
+from bot.web.upcoming import SessionsProvider, database_provider
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES_DIR = HERE / "templates"
@@ -30,12 +31,20 @@ def create_app(settings: Settings, sessions: SessionsProvider | None = None) -> 
 
     Args:
         settings: ports, public Rasa URL...
-        sessions: the provider of upcoming information sessions; by default the one of
-            ``bot.sessions``, and an empty list while that module does not exist.
+        sessions: the provider of upcoming information sessions; by default the bookable
+            sessions of the database.
     """
     app = web.Application(middlewares=[middlewares.security_headers, middlewares.error_pages])
     app[SETTINGS] = settings
-    app[SESSIONS] = sessions
+    # One engine (connection pool) for the app's life: created here, disposed on exit.
+    engine = make_engine(settings.database_url)
+    app[ENGINE] = engine
+    app[SESSIONS] = sessions if sessions is not None else database_provider(engine)
+
+    async def dispose_engine(_app: web.Application) -> None:
+        engine.dispose()
+
+    app.on_cleanup.append(dispose_engine)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),

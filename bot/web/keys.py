@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.web.upcoming import SessionsProvider
 
 SETTINGS = web.AppKey("settings", Settings)
 SESSIONS: web.AppKey[SessionsProvider | None] = web.AppKey("sessions")
+# The project's database (sessions, bookings...): one pool for the application.
+ENGINE = web.AppKey("engine", Engine)
 # Set on a request by the page it renders; the security headers allow it as connect-src.
 RASA_URL = "rasa_url"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web import public
+from bot.web import invites, public
 
 LANG = "{lang:fr|nl}"
 
@@ -17,3 +17,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get(f"/{LANG}", public.add_slash)
     app.router.add_get(f"/{LANG}/", public.home, name="home")
     app.router.add_get(f"/{LANG}/privacy", public.privacy, name="privacy")
+    app.router.add_get("/ics/{reference}.ics", invites.calendar_invite, name="ics")

@@ -1,19 +1,22 @@
 """The "upcoming information sessions" section of the home page.
 
-The sessions themselves belong to ``bot.sessions`` (another feature); the page only needs a
-provider, a callable that returns :class:`SessionListing` values. Until that module exists
-the section says that no session is planned yet.
+The sessions themselves belong to ``bot.sessions``; the page only needs a provider, a
+callable that returns :class:`SessionListing` values (``database_provider`` by default; tests
+pass their own). With no session planned, the section says so.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.engine import Engine
+
+from bot import sessions
+from bot.storage.db import transaction
 from bot.web.i18n import translator
 
 log = logging.getLogger(__name__)
@@ -47,32 +50,33 @@ class SessionListing:
 SessionsProvider = Callable[[], Iterable[SessionListing]]
 
 
-def sessions_module_provider() -> list[SessionListing]:
-    """The sessions of ``bot.sessions.list_upcoming_sessions``, while nothing else is wired.
+def database_provider(engine: Engine) -> SessionsProvider:
+    """The bookable sessions of the database, as ``bot.sessions`` lists them to candidates."""
 
-    Raises ``ModuleNotFoundError`` while ``bot.sessions`` does not exist; a module without
-    that function gives no session (and a warning) rather than a broken home page.
-    """
-    module = importlib.import_module("bot.sessions")
-    lister: SessionsProvider | None = getattr(module, "list_upcoming_sessions", None)
-    if lister is None:
-        log.warning("bot.sessions has no list_upcoming_sessions: pass create_app(sessions=...)")
-        return []
-    return list(lister())
+    def provider() -> list[SessionListing]:
+        with transaction(engine) as conn:
+            found = sessions.upcoming_sessions(conn)
+        return [
+            SessionListing(
+                title={"fr": s.title_fr, "nl": s.title_nl},
+                starts_at=s.starts_at,
+                ends_at=s.ends_at,
+                place=s.venue,
+                language=s.language,
+                seats_left=s.seats_left,
+            )
+            for s in found
+        ]
+
+    return provider
 
 
-def upcoming_sessions(provider: SessionsProvider | None = None) -> list[SessionListing]:
-    """The first sessions of ``provider``; empty while the sessions module is missing.
+def upcoming_sessions(provider: SessionsProvider | None) -> list[SessionListing]:
+    """The first sessions of ``provider`` (none without one).
 
     Blocking (the provider may read the database): call it in an executor.
     """
-    try:
-        listings = list((provider or sessions_module_provider)())
-    except ModuleNotFoundError as exc:
-        if exc.name != "bot.sessions":
-            raise
-        return []
-    return listings[:MAX_LISTED]
+    return list(provider())[:MAX_LISTED] if provider else []
 
 
 def _local(moment: datetime) -> datetime:

@@ -75,10 +75,42 @@ def test_conversation(assistant: Assistant, lang: str, story: dict[str, Any]) ->
         if "language" in step:
             assert language == step["language"], where
         _check_faq_step(step, user_event, state, replies, language, where)
+        _check_search_step(step, state, replies, where)
         for reply in replies:
             detected = detect(reply.get("text", ""))
             if not step.get("bilingual") and detected.words >= 3:
                 assert detected.name == language, f"{where}: {reply['text']!r} is not in {language}"
+
+
+def _actions_since_last_user(events: list[dict[str, Any]]) -> list[str]:
+    last_user = max(i for i, e in enumerate(events) if e["event"] == "user")
+    return [
+        e["name"]
+        for e in events[last_user:]
+        if e["event"] == "action" and e["name"] not in ("action_listen", "action_extract_slots")
+    ]
+
+
+def _is_subsequence(expected: list[str], actual: list[str]) -> bool:
+    remaining = iter(actual)
+    return all(name in remaining for name in expected)
+
+
+def _check_search_step(
+    step: dict[str, Any], state: dict[str, Any], replies: list[dict[str, Any]], where: str
+) -> None:
+    """The checks of a step whose replies are written by actions (vacancy cards): the actions
+    that ran (in this order, others may run between), substrings of the replies' texts, and
+    payloads among the replies' buttons."""
+    if "actions" in step:
+        ran = _actions_since_last_user(state["events"])
+        assert _is_subsequence(step["actions"], ran), f"{where}: actions {ran}"
+    texts = "\n".join(reply.get("text", "") for reply in replies)
+    for expected in step.get("contains") or []:
+        assert expected in texts, f"{where}: {expected!r} not in {texts!r}"
+    payloads = [b.get("payload") for reply in replies for b in reply.get("buttons") or []]
+    for expected in step.get("buttons") or []:
+        assert expected in payloads, f"{where}: no button {expected!r} in {payloads}"
 
 
 def _check_faq_step(

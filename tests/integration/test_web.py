@@ -11,14 +11,20 @@ import pytest
 from aiohttp.test_utils import TestClient
 from markupsafe import escape
 
+from bot import demo_sessions, sessions
 from bot.config import Settings
 from bot.messages import text
+from bot.storage import db, migrate
 from bot.web.app import STATIC_DIR, create_app
 from bot.web.upcoming import SessionListing
 
 
 def _settings(tmp_path: Path, **overrides: object) -> Settings:
-    return Settings(rasa_port=5999, web_port=8999, var_dir=tmp_path, **overrides)  # type: ignore[arg-type]
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    migrate.upgrade(url)
+    return Settings(  # type: ignore[arg-type]
+        rasa_port=5999, web_port=8999, var_dir=tmp_path, database_url=url, **overrides
+    )
 
 
 @pytest.fixture
@@ -182,14 +188,39 @@ async def test_a_failing_page_is_a_500_page_without_details(aiohttp_client, tmp_
     assert "database is down" not in page
 
 
-def test_without_a_sessions_module_the_list_is_empty(monkeypatch: pytest.MonkeyPatch) -> None:
-    from bot.web import upcoming
+async def test_home_page_lists_the_sessions_of_the_database(aiohttp_client, tmp_path) -> None:
+    settings = _settings(tmp_path)
+    engine = db.make_engine(settings.database_url)
+    with db.transaction(engine) as conn:
+        demo_sessions.seed(conn)
+        [first, *_] = sessions.upcoming_sessions(conn)
+    engine.dispose()
+    client = await aiohttp_client(create_app(settings))
+    for lang in ("fr", "nl"):
+        page = await (await client.get(f"/{lang}/")).text()
+        assert str(escape(first.title(lang))) in page
+        assert _html(lang, "web.sessions.empty") not in page
 
-    def missing(name: str) -> object:
-        raise ModuleNotFoundError(f"No module named {name!r}", name=name)
 
-    monkeypatch.setattr(upcoming.importlib, "import_module", missing)
-    assert upcoming.upcoming_sessions() == []
+async def test_calendar_invite_of_a_booking_and_404_for_an_unknown_reference(
+    aiohttp_client, tmp_path
+) -> None:
+    settings = _settings(tmp_path)
+    engine = db.make_engine(settings.database_url)
+    with db.transaction(engine) as conn:
+        demo_sessions.seed(conn)
+        [session, *_] = sessions.upcoming_sessions(conn, only_available=True)
+        result = sessions.book(
+            conn, session.id, name="Marie Dupont", email="marie@example.org", language="fr"
+        )
+    engine.dispose()
+    client = await aiohttp_client(create_app(settings))
+    response = await client.get(f"/ics/{result.booking.reference}.ics")
+    assert response.status == 200
+    assert response.content_type == "text/calendar"
+    body = await response.text()
+    assert "BEGIN:VEVENT" in body and "marie@example.org" not in body
+    assert (await client.get("/ics/AAAA-BBBB.ics")).status == 404
 
 
 def test_a_provider_that_needs_a_missing_module_of_its_own_still_fails() -> None:

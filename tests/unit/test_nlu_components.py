@@ -98,3 +98,11 @@ def test_french_message_keeps_its_intent(build) -> None:
     message.set("intent", {"name": "greet", "confidence": 0.7}, add_to_output=True)
     build(ForeignLanguageClassifier).process([message])
     assert message.get("intent")["name"] == "greet"
+
+
+def test_town_names_share_one_lemma_in_both_languages(build) -> None:
+    french = _parse(build, "il va pleuvoir demain à Courtrai ?")
+    dutch = _parse(build, "regent het morgen in Rijsel?")
+    lemmas = {t.text: t.lemma for m in (french, dutch) for t in m.get("text_tokens")}
+    assert lemmas["Courtrai"] == lemmas["Rijsel"] == "__place__"
+    assert lemmas["pleuvoir"] == "pleuvoir"

@@ -2,10 +2,10 @@
 
 ``setup(app, settings)`` adds its routes (bot.web.console.routes), its middlewares
 (bot.web.console.security: errors, session, CSRF, authentication, each acting on
-``/console`` paths only) and its database engine to the website's application
-(bot/web/app.py). Handlers are thin: they read the request, call bot.console or
-bot.privacy in a worker thread (bot.web.console.blocking) and render a template of
-``templates/console/``.
+``/console`` paths only) to the website's application (bot/web/app.py); it shares the
+website's database engine (``bot.web.keys.ENGINE``). Handlers are thin: they read the
+request, call bot.console or bot.privacy in a worker thread (bot.web.console.blocking) and
+render a template of ``templates/console/``.
 
 While it runs, a background task keeps the conversation projection fresh every
 ``REFRESH_S`` seconds (list pages refresh it too), and applies the retention purge
@@ -26,7 +26,7 @@ from bot.console.cookie_key import cookie_key
 from bot.console.projection import refresh_projection
 from bot.storage import db
 from bot.web.console import routes, security
-from bot.web.console.keys import ENGINE
+from bot.web.keys import ENGINE
 
 log = logging.getLogger(__name__)
 
@@ -46,19 +46,8 @@ def setup(app: web.Application, settings: Settings) -> None:
             security.authentication,
         ]
     )
-    app.cleanup_ctx.append(_database(settings))
     app.cleanup_ctx.append(_background(settings))
     routes.setup(app)
-
-
-def _database(settings: Settings):  # type: ignore[no-untyped-def]
-    async def engine(app: web.Application) -> AsyncIterator[None]:
-        created = db.make_engine(settings.database_url)
-        app[ENGINE] = created
-        yield
-        created.dispose()
-
-    return engine
 
 
 def _background(settings: Settings):  # type: ignore[no-untyped-def]

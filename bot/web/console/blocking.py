@@ -15,7 +15,7 @@ from aiohttp import web
 from sqlalchemy.engine import Connection
 
 from bot.storage import db
-from bot.web.console.keys import ENGINE
+from bot.web.keys import ENGINE
 
 T = TypeVar("T")
 

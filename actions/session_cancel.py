@@ -1,0 +1,171 @@
+"""Cancelling a booking by its reference, after a confirmation question (thin adapters).
+
+The freed seat goes to the first booking of the waiting list in the same transaction
+(bot.sessions.cancel), and that candidate is told by e-mail where e-mail is configured.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions._base import Services, UsesServices, language_of
+from actions.sessions import failed, is_payload
+from bot import references, session_mail, session_texts, sessions
+from bot.errors import BookingNotFound
+from bot.messages import text
+from bot.storage.db import transaction
+
+log = logging.getLogger(__name__)
+
+FORM = "cancel_booking_form"
+CANCEL_SLOTS = ("booking_reference", "cancel_confirmed", "cancel_attempts")
+
+
+def details_of(
+    services: Services, reference: str
+) -> tuple[sessions.Booking, sessions.InfoSession] | None:
+    """The booking and its session, or None for an unknown reference (run in a thread)."""
+    with transaction(services.engine) as conn:
+        try:
+            return sessions.booking_details(conn, reference)
+        except BookingNotFound:
+            return None
+
+
+def reset_cancellation() -> list[dict[str, Any]]:
+    return [SlotSet(slot, None) for slot in CANCEL_SLOTS]
+
+
+class ValidateCancelBookingForm(UsesServices, FormValidationAction):
+    """Checks the reference (format, then existence) and the yes/no answer."""
+
+    def name(self) -> str:
+        return f"validate_{FORM}"
+
+    def extract_booking_reference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        """A reference written in the request itself, even if NLU missed the entity."""
+        if tracker.get_slot("booking_reference"):
+            return {}
+        found = references.find_reference((tracker.latest_message or {}).get("text") or "")
+        return {"booking_reference": found} if found else {}
+
+    async def validate_booking_reference(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        if is_payload(value):
+            return {"booking_reference": None}
+        language = language_of(tracker)
+        reference = references.normalise_reference(str(value)) or references.find_reference(
+            str(value)
+        )
+        if reference is None:
+            return self._failed(dispatcher, tracker, text(language, "invalid.reference.format"))
+        found = await self.blocking(details_of, self.services, reference)
+        if found is None:
+            explanation = text(language, "invalid.reference.unknown").format(reference=reference)
+            return self._failed(dispatcher, tracker, explanation)
+        if found[0].cancelled:
+            dispatcher.utter_message(
+                response="utter_booking_already_cancelled", reference=reference
+            )
+            # Nothing left to do: the form ends, action_cancel_booking finds nothing to cancel.
+            return {"booking_reference": None, "requested_slot": None}
+        return {"booking_reference": reference}
+
+    def _failed(self, dispatcher: CollectingDispatcher, tracker: Tracker, explanation: str) -> dict:
+        return failed(dispatcher, tracker, "booking_reference", explanation, "cancel_attempts")
+
+    def validate_cancel_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        if isinstance(value, bool):
+            return {"cancel_confirmed": value}
+        explanation = text(language_of(tracker), "sessions.yes_no")
+        return failed(dispatcher, tracker, "cancel_confirmed", explanation, "cancel_attempts")
+
+
+class ActionAskCancelConfirmed(UsesServices, Action):
+    """ "Do you really want to cancel <session> of <date>?" with yes/no buttons."""
+
+    def name(self) -> str:
+        return "action_ask_cancel_confirmed"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        reference = str(tracker.get_slot("booking_reference") or "")
+        found = await self.blocking(details_of, self.services, reference)
+        if found is None:  # cannot happen after validation; ask for the reference again
+            return [SlotSet("booking_reference", None)]
+        booking, session = found
+        dispatcher.utter_message(
+            response="utter_ask_cancel_confirmed",
+            reference=booking.reference,
+            **session_texts.session_details(session, language),
+        )
+        return []
+
+
+class ActionCancelBooking(UsesServices, Action):
+    """Cancels the confirmed booking, tells whoever got the seat, forgets the reference."""
+
+    def name(self) -> str:
+        return "action_cancel_booking"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        reference = tracker.get_slot("booking_reference")
+        confirmed = tracker.get_slot("cancel_confirmed")
+        if not reference:
+            return reset_cancellation()
+        if confirmed is not True:
+            dispatcher.utter_message(response="utter_booking_kept")
+            return reset_cancellation()
+        language = language_of(tracker)
+        services = self.services
+        try:
+            result = await self.blocking(
+                session_mail.cancel_and_notify,
+                services.engine,
+                services.mailer,
+                services.settings.public_url,
+                str(reference),
+            )
+        except BookingNotFound:
+            explanation = text(language, "invalid.reference.unknown").format(reference=reference)
+            dispatcher.utter_message(text=explanation)
+            return reset_cancellation()
+        except SQLAlchemyError as error:
+            log.error("cancellation failed: %s", type(error).__name__)
+            dispatcher.utter_message(response="utter_booking_error")
+            return reset_cancellation()
+        details = session_texts.session_details(result.session, language)
+        response = {
+            "confirmed": "utter_booking_cancelled",
+            "waitlisted": "utter_waitlist_left",
+        }.get(result.previous_status, "utter_booking_already_cancelled")
+        dispatcher.utter_message(response=response, reference=result.booking.reference, **details)
+        return reset_cancellation()
+
+
+class ActionResetCancelForm(Action):
+    """The candidate stopped the cancellation: nothing is cancelled."""
+
+    def name(self) -> str:
+        return "action_reset_cancel_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_cancel_stopped")
+        return reset_cancellation()

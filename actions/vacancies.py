@@ -1,0 +1,206 @@
+"""The vacancy search dialogue: thin adapters on bot.vacancy_dialogue and bot.vacancy_replies.
+
+- ``action_start_vacancy_search`` runs before the form on ``search_vacancies``: a new
+  request forgets what it does not say ("ik zoek werk" starts from nothing);
+- ``validate_vacancy_search_form`` reads the answers (ids, "partout", an ambiguous or unknown
+  name) and says what was not understood;
+- ``action_ask_location`` asks where, or which of several places of the same name;
+- ``action_search_vacancies`` shows the first page, ``action_more_vacancies`` the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions._base import get_vacancy_sources
+from bot import vacancy_replies as replies
+from bot.sources import VacancySource
+from bot.vacancies import search
+from bot.vacancy_dialogue import (
+    ANY,
+    CONTRACT,
+    LOCATION,
+    MAX_FAILURES,
+    OCCUPATION,
+    RADIUS,
+    Answer,
+    anywhere_asked,
+    build_query,
+    read_occupation,
+    read_place,
+    slots_to_reset,
+    written_place,
+)
+
+FORM = "vacancy_search_form"
+SEARCH_INTENT = "search_vacancies"
+NEXT_OFFSET = "vacancy_next_offset"
+FAILURES = "vacancy_failures"
+PLACE_OPTIONS = "vacancy_place_options"
+
+
+def _language(tracker: Tracker) -> str:
+    return "nl" if tracker.get_slot("language") == "nl" else "fr"
+
+
+def _send(dispatcher: CollectingDispatcher, messages: Sequence[replies.Reply]) -> None:
+    for message in messages:
+        dispatcher.utter_message(**message.as_dict())
+
+
+def _entities(tracker: Tracker) -> list[dict[str, Any]]:
+    return list((tracker.latest_message or {}).get("entities") or [])
+
+
+def _is_request(tracker: Tracker) -> bool:
+    """True for a new search request: its text is not an answer to the form's question."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    return intent.get("name") == SEARCH_INTENT
+
+
+class ActionStartVacancySearch(Action):
+    """Clears what a new search request does not mention, before the form starts."""
+
+    def name(self) -> str:
+        return "action_start_vacancy_search"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        entities = _entities(tracker)
+        cleared = [*slots_to_reset(entities), NEXT_OFFSET, FAILURES, PLACE_OPTIONS]
+        events = [SlotSet(slot, None) for slot in cleared if tracker.get_slot(slot) is not None]
+        if anywhere_asked(entities):
+            events.append(SlotSet(LOCATION, ANY))
+        return events
+
+
+class ValidateVacancySearchForm(FormValidationAction):
+    """Turns the answers into gazetteer ids; explains unknown names, offers a consultant
+    after :data:`MAX_FAILURES` of them, keeps ambiguous places for ``action_ask_location``."""
+
+    def name(self) -> str:
+        return f"validate_{FORM}"
+
+    async def validate_occupation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        language = _language(tracker)
+        entities = _entities(tracker)
+        answer = read_occupation(value, entities, language, _is_request(tracker))
+        if answer.unknown is not None:
+            _send(dispatcher, [replies.unknown_occupation(answer, language)])
+        slots = self._slots(OCCUPATION, answer, dispatcher, tracker)
+        if tracker.get_slot(LOCATION) is None and anywhere_asked(entities):
+            slots[LOCATION] = ANY  # "cariste, partout"
+        return slots
+
+    async def validate_location(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        language = _language(tracker)
+        text = str((tracker.latest_message or {}).get("text") or "")
+        pending = tracker.get_slot(PLACE_OPTIONS) or ()
+        answer = read_place(
+            value, text, _entities(tracker), language, pending, _is_request(tracker)
+        )
+        if answer.options:
+            return {LOCATION: None, PLACE_OPTIONS: list(answer.options)}
+        if answer.unknown is not None:
+            _send(dispatcher, [replies.unknown_place(answer, language)])
+        return self._slots(LOCATION, answer, dispatcher, tracker)
+
+    @staticmethod
+    def _slots(
+        slot: str, answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        if answer.value is not None:
+            done = {slot: answer.value, FAILURES: None}
+            return {**done, PLACE_OPTIONS: None} if slot == LOCATION else done
+        if answer.unknown is None:
+            return {slot: None}
+        failures = int(tracker.get_slot(FAILURES) or 0) + 1
+        if failures >= MAX_FAILURES:
+            _send(dispatcher, [replies.consultant_offer(_language(tracker))])
+        return {slot: None, FAILURES: failures}
+
+
+class ActionAskLocation(Action):
+    """Asks where to search, or which place an ambiguous name meant (with buttons)."""
+
+    def name(self) -> str:
+        return "action_ask_location"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        options = tracker.get_slot(PLACE_OPTIONS)
+        if options:
+            text = str((tracker.latest_message or {}).get("text") or "")
+            said = written_place(text, _entities(tracker), options)
+            _send(dispatcher, [replies.choose_place(options, _language(tracker), said)])
+        else:
+            dispatcher.utter_message(response="utter_ask_location")
+        return []
+
+
+class ActionSearchVacancies(Action):
+    """Shows the first page of the search the slots describe."""
+
+    def __init__(self, sources: Sequence[VacancySource] | None = None) -> None:
+        self._sources = sources
+
+    def name(self) -> str:
+        return "action_search_vacancies"
+
+    @property
+    def sources(self) -> Sequence[VacancySource]:
+        return self._sources if self._sources is not None else get_vacancy_sources()
+
+    def offset(self, tracker: Tracker) -> int | None:
+        """Where the page starts; None when there is nothing (more) to show."""
+        return 0
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        language = _language(tracker)
+        occupation, location = tracker.get_slot(OCCUPATION), tracker.get_slot(LOCATION)
+        if occupation is None or location is None:
+            _send(dispatcher, [replies.no_search(language)])
+            return []
+        query = build_query(*_search_slots(tracker))
+        offset = self.offset(tracker)
+        if offset is None:
+            _send(dispatcher, [replies.no_more(query, language)])
+            return []
+        page = await search(replace(query, offset=offset), self.sources)
+        _send(dispatcher, replies.page_replies(page, language, len(self.sources)))
+        return [SlotSet(NEXT_OFFSET, page.next_offset)]
+
+
+class ActionMoreVacancies(ActionSearchVacancies):
+    """ "Show more": the next page of the last search."""
+
+    def name(self) -> str:
+        return "action_more_vacancies"
+
+    def offset(self, tracker: Tracker) -> int | None:
+        offset = tracker.get_slot(NEXT_OFFSET)
+        return int(offset) if offset is not None else None
+
+
+def _search_slots(tracker: Tracker) -> tuple[Any, Any, Any, Any]:
+    return (
+        tracker.get_slot(OCCUPATION),
+        tracker.get_slot(LOCATION),
+        tracker.get_slot(RADIUS),
+        tracker.get_slot(CONTRACT),
+    )

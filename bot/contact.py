@@ -1,0 +1,316 @@
+"""The candidate's name, e-mail address and phone number: read from a message, checked, normalised.
+
+Each check raises an ``InvalidName``/``InvalidEmail``/``InvalidPhone`` whose reason code
+selects the explanation the candidate gets ("an address has one @", "a Belgian mobile number
+has ten digits"), so that a wrong answer is corrected rather than just refused.
+
+Phone numbers: Belgian and French numbers only, in national ("0470 12 34 56",
+"0470/12.34.56", "06 12 34 56 78", "03 20 12 34 56") or international form ("+32 470...",
+"0032 470...", "+33 (0)6..."), normalised to E.164 ("+32470123456"). A ten-digit national
+number starting with 045-049 is a Belgian mobile: in France those are landlines of the
+south-east, far from the border this service is about.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.errors import InvalidEmail, InvalidName, InvalidPhone
+from bot.language import fold
+
+# What people write before the value itself ("je m'appelle", "mon mail c'est", "ik ben").
+_APOSTROPHE = "['’]"
+_LEAD_IN_PHRASES = (
+    # names
+    rf"je m{_APOSTROPHE}appelle",
+    r"je suis",
+    rf"moi c{_APOSTROPHE}est",
+    rf"mon nom(?: complet)? (?:est|c{_APOSTROPHE}est)",
+    r"nom(?: et pr[ée]nom)?\s*:",
+    r"ik ben",
+    r"ik heet",
+    r"mijn (?:volledige )?naam is",
+    r"naam\s*:",
+    # e-mail addresses
+    r"mon (?:adresse )?(?:e-?mail|mail|courriel)",
+    r"(?:adresse )?(?:e-?mail|mail|courriel)\s*:",
+    r"mijn (?:e-?mail|mail)(?:adres)?(?: is)?",
+    r"(?:e-?mail|mail)(?:adres)?\s*:",
+    # phone numbers
+    r"mon (?:num[ée]ro|num|t[ée]l|t[ée]l[ée]phone|gsm|portable)(?: de t[ée]l[ée]phone)?",
+    r"(?:t[ée]l|gsm|telefoon|portable)\s*:",
+    r"mijn (?:gsm|nummer|telefoon(?:nummer)?|gsm-?nummer)(?: is)?",
+    # "... c'est", "... est", "c'est le" after any of them
+    rf"c{_APOSTROPHE}est(?: le)?",
+    r"est(?: le)?",
+    r"is",
+)
+_LEAD_IN = re.compile(rf"^(?:{'|'.join(_LEAD_IN_PHRASES)})(?=\s|$|:)\s*:?\s*", re.IGNORECASE)
+
+
+def strip_lead_in(text: str) -> str:
+    """``text`` without leading "je m'appelle" / "mijn e-mail is" and outer punctuation.
+
+    Applied until nothing changes, so "mon mail c'est ..." loses both "mon mail" and "c'est".
+    """
+    stripped = text.strip()
+    while True:
+        shorter = _LEAD_IN.sub("", stripped, count=1).strip()
+        if shorter == stripped:
+            break
+        stripped = shorter
+    return stripped.strip(" \t\"'«»“”.,;:!?")
+
+
+# --- names --------------------------------------------------------------------------------
+
+_NAME_CHARS = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
+MAX_NAME_LENGTH = 80
+
+
+def normalise_name(text: str) -> str:
+    """The candidate's first and last name, trimmed.
+
+    Raises:
+        InvalidName: ``empty``, ``looks_like_email``, ``digits``, ``invalid_characters``,
+            ``too_long`` or ``first_and_last_name`` (a single word).
+    """
+    name = " ".join(strip_lead_in(text).split())
+    if not name:
+        raise InvalidName("empty")
+    if "@" in name:
+        raise InvalidName("looks_like_email")
+    if any(c.isdigit() for c in name):
+        raise InvalidName("digits")
+    if len(name) > MAX_NAME_LENGTH or len(name.split()) > 6:
+        raise InvalidName("too_long")
+    if not _NAME_CHARS.match(name):
+        raise InvalidName("invalid_characters")
+    if len(name.split()) < 2:
+        raise InvalidName("first_and_last_name")
+    return name
+
+
+# --- e-mail addresses ---------------------------------------------------------------------
+
+_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_TLD = re.compile(r"^[a-z]{2,24}$|^xn--[a-z0-9-]{2,59}$")
+
+# Providers candidates on both sides of the border use: a domain one typo away from one of
+# these ("gmial.com", "hotmail.fe", "skynet.bee") is probably that one.
+KNOWN_DOMAINS = frozenset(
+    """gmail.com googlemail.com hotmail.com hotmail.fr hotmail.be outlook.com outlook.fr
+    outlook.be live.com live.fr live.be msn.com yahoo.com yahoo.fr yahoo.be ymail.com
+    icloud.com me.com mail.com gmx.com gmx.fr gmx.net orange.fr wanadoo.fr free.fr sfr.fr
+    neuf.fr laposte.net bbox.fr aol.com aol.fr skynet.be telenet.be proximus.be voo.be
+    scarlet.be base.be protonmail.com proton.me""".split()
+)
+_TLD_TYPOS = {"con": "com", "cm": "com", "cmo": "com", "ocm": "com", "comm": "com", "frr": "fr",
+              "fe": "fr", "rf": "fr", "bee": "be", "eb": "be", "nte": "net"}  # fmt: skip
+MAX_EMAIL_LENGTH = 254
+
+
+def normalise_email(text: str, confirmed: str | None = None) -> str:
+    """The address in ``text`` ("mon mail c'est Jan.Peeters@Telenet.be"), lower-cased.
+
+    Args:
+        text: what the candidate wrote.
+        confirmed: an address the candidate already sent once after being told it looked
+            like a typo; sending the same one again means it is right, and it is accepted.
+
+    Raises:
+        InvalidEmail: ``empty``, ``missing_at``, ``several_addresses``, ``several_at``,
+            ``spaces``, ``missing_local``,
+            ``missing_domain``, ``domain_without_dot``, ``invalid_characters``,
+            ``invalid_domain``, ``too_long`` or ``domain_typo`` (with ``suggestion``).
+    """
+    address = _address_in(text)
+    local, _, domain = address.rpartition("@")
+    _check_local(local)
+    domain = domain.lower().rstrip(".")
+    _check_domain(domain)
+    address = f"{local}@{domain}".lower()
+    if len(address) > MAX_EMAIL_LENGTH or len(local) > 64:
+        raise InvalidEmail("too_long")
+    suggestion = _likely_domain(domain)
+    if suggestion and address != (confirmed or "").lower():
+        raise InvalidEmail("domain_typo", suggestion=f"{local.lower()}@{suggestion}", value=address)
+    return address
+
+
+def _address_in(text: str) -> str:
+    words = strip_lead_in(text).split()
+    if not words:
+        raise InvalidEmail("empty")
+    candidates = [w.strip("<>()[]\"'«»,;:!?") for w in words if "@" in w]
+    if not candidates:
+        raise InvalidEmail("missing_at")
+    if len(candidates) > 1:
+        raise InvalidEmail("several_addresses")
+    address = candidates[0].rstrip(".")
+    if len(words) > 1 and (address.startswith("@") or address.endswith("@")):
+        raise InvalidEmail("spaces")  # "jan @ telenet.be", "jan@ telenet.be"
+    if address.count("@") > 1:
+        raise InvalidEmail("several_at")
+    return address
+
+
+def _check_local(local: str) -> None:
+    if not local:
+        raise InvalidEmail("missing_local")
+    if not _LOCAL.match(local):
+        raise InvalidEmail("invalid_characters")
+
+
+def _check_domain(domain: str) -> None:
+    if not domain:
+        raise InvalidEmail("missing_domain")
+    if "." not in domain:
+        raise InvalidEmail("domain_without_dot")
+    labels = domain.split(".")
+    if not all(_LABEL.match(label) for label in labels[:-1]) or not _TLD.match(labels[-1]):
+        if any(not c.isascii() for c in domain):
+            raise InvalidEmail("invalid_characters")
+        raise InvalidEmail("invalid_domain")
+
+
+def _likely_domain(domain: str) -> str | None:
+    """The known provider ``domain`` is probably a typo of, or None."""
+    if domain in KNOWN_DOMAINS:
+        return None
+    name, _, tld = domain.rpartition(".")
+    fixed = f"{name}.{_TLD_TYPOS[tld]}" if tld in _TLD_TYPOS else None
+    if fixed in KNOWN_DOMAINS:
+        return fixed
+    close = [known for known in KNOWN_DOMAINS if _one_edit_apart(domain, known)]
+    return close[0] if len(close) == 1 else None
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """True when one insertion, deletion, substitution or swap of neighbours turns a into b."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        i, j = (diff + [0, 0])[:2]
+        return len(diff) == 2 and j == i + 1 and a[i] == b[j] and a[j] == b[i]
+    short, long_ = sorted((a, b), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+# Addresses that must never receive mail: the reserved example domains of RFC 2606.
+def is_reserved_address(address: str) -> bool:
+    """True for example.org-style and .invalid/.test addresses (demo data)."""
+    domain = address.rpartition("@")[2].lower()
+    tld = domain.rpartition(".")[2]
+    return tld in ("invalid", "test", "example", "localhost") or domain.endswith(
+        ("example.org", "example.com", "example.net")
+    )
+
+
+# --- phone numbers ------------------------------------------------------------------------
+
+_PHONE_TEXT = re.compile(r"\+?\(?\d[\d\s./()-]*\d")
+_ALLOWED_PHONE = re.compile(r"^\+?[\d\s./()-]+$")
+# Words that say "no phone number" when the form asks for one.
+_NO_PHONE = re.compile(
+    r"\b(?:pas de|sans|aucun|pas|non|nee|neen|geen|liever niet|niet|zonder|skip|overslaan"
+    r"|passer|je prefere pas|je n ai pas|ik heb geen|je ne veux pas|rien)\b"
+)
+
+
+def says_no_phone(text: str) -> bool:
+    """True when the candidate declines to give a number ("pas de téléphone", "geen gsm")."""
+    folded = fold(text).replace("'", " ").replace("’", " ")
+    return not any(c.isdigit() for c in folded) and bool(_NO_PHONE.search(folded))
+
+
+def normalise_phone(text: str) -> str:
+    """The Belgian or French number in ``text``, in E.164 form ("+32470123456").
+
+    Raises:
+        InvalidPhone: ``empty``, ``invalid_characters``, ``several_numbers``, ``too_short``,
+            ``too_long``, ``unsupported_country`` or ``invalid_number``.
+    """
+    raw = _number_in(text)
+    international = raw.startswith(("+", "00"))
+    digits = re.sub(r"\D", "", raw.replace("(0)", ""))
+    if international:
+        digits = digits[2:] if raw.startswith("00") else digits
+        for code, national in (("32", _belgian), ("33", _french)):
+            if digits.startswith(code):
+                return national("0" + digits[len(code) :].lstrip("0"))
+        raise InvalidPhone("unsupported_country")
+    if not digits.startswith("0"):
+        raise InvalidPhone("invalid_number" if len(digits) >= 8 else "too_short")
+    if len(digits) == 9:
+        return _belgian(digits)
+    if len(digits) == 10:
+        return (
+            _belgian(digits)
+            if digits.startswith(("045", "046", "047", "048", "049"))
+            else _french(digits)
+        )
+    raise InvalidPhone("too_short" if len(digits) < 9 else "too_long")
+
+
+def _number_in(text: str) -> str:
+    """The number in ``text``: the whole text, or the one number of a sentence around it."""
+    stripped = strip_lead_in(text)
+    if not stripped:
+        raise InvalidPhone("empty")
+    if _ALLOWED_PHONE.match(stripped):
+        return stripped
+    numbers = list(_PHONE_TEXT.finditer(stripped))
+    if not numbers:
+        raise InvalidPhone("invalid_characters")
+    if len([n for n in numbers if len(re.sub(r"\D", "", n.group(0))) >= 6]) > 1:
+        raise InvalidPhone("several_numbers")
+    found = max(numbers, key=lambda n: len(n.group(0)))
+    glued = (
+        stripped[found.end() : found.end() + 1]
+        + stripped[max(found.start() - 1, 0) : found.start()]
+    )
+    if re.search(r"[^\W\d_]", glued):
+        raise InvalidPhone("invalid_characters")  # "0470abc123": a typo, not a sentence
+    return found.group(0)
+
+
+def _belgian(national: str) -> str:
+    """E.164 of a Belgian national number: 0 + 8 digits (landline) or 04xx + 6 (mobile)."""
+    significant = national[1:]
+    if len(significant) < 8:
+        raise InvalidPhone("too_short")
+    if len(significant) > 9:
+        raise InvalidPhone("too_long")
+    if len(significant) == 9 and not significant.startswith(("45", "46", "47", "48", "49")):
+        raise InvalidPhone("invalid_number")
+    if significant[0] == "0":
+        raise InvalidPhone("invalid_number")
+    return f"+32{significant}"
+
+
+def _french(national: str) -> str:
+    """E.164 of a French national number: 0 + 9 digits, not starting with 00."""
+    significant = national[1:]
+    if len(significant) < 9:
+        raise InvalidPhone("too_short")
+    if len(significant) > 9:
+        raise InvalidPhone("too_long")
+    if significant[0] == "0":
+        raise InvalidPhone("invalid_number")
+    return f"+33{significant}"
+
+
+def format_phone(e164: str) -> str:
+    """A readable international form: "+32 470 12 34 56", "+32 2 512 34 56", "+33 6 12 34 56 78"."""
+    code, rest = e164[1:3], e164[3:]
+    if code == "32" and len(rest) == 8 and rest[0] in "2349":
+        groups = [rest[0], rest[1:4], rest[4:6], rest[6:]]  # Brussels, Antwerp, Liège, Ghent
+    else:
+        head = 1 if code == "33" else 3 if len(rest) == 9 else 2
+        groups = [rest[:head]] + [rest[i : i + 2] for i in range(head, len(rest), 2)]
+    return " ".join([f"+{code}", *groups])
