@@ -197,3 +197,28 @@ def test_sign_in_page_in_dutch_starts_in_the_email_field(
     for _ in range(4):
         page.keyboard.press("Shift+Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
+
+
+def test_consultant_exports_the_attendees_of_a_session(
+    console: tuple[Page, list[str]], assistant: Assistant, artifacts: Path
+) -> None:
+    page, problems = console
+    _sign_in(page, assistant, artifacts)
+    page.get_by_role("link", name=text("fr", "console.nav.sessions"), exact=True).click()
+    rows = page.locator("table.list tbody tr")
+    expect(rows.first).to_be_visible()  # the demo sessions of `make run`
+    page.screenshot(path=str(artifacts / "console-sessions.png"), full_page=True)
+    # A demo session that is full, with a waiting list.
+    rows.filter(has_text="12 / 12").first.get_by_role("link").click()
+    expect(page.get_by_role("heading", level=2).first).to_contain_text(
+        text("fr", "console.sessions.part.confirmed")
+    )
+    with page.expect_download() as download:
+        page.get_by_role("link", name=text("fr", "console.sessions.export_csv")).click()
+    assert download.value.suggested_filename.endswith(".csv")
+    body = Path(download.value.path()).read_bytes()
+    assert body.startswith(b"\xef\xbb\xbf")
+    header = body.decode("utf-8-sig").splitlines()[0].split(";")
+    assert header[0] == text("fr", "console.sessions.csv.reference")
+    assert len(body.decode("utf-8-sig").splitlines()) > 12  # twelve seats and the waiting list
+    assert problems == [], problems

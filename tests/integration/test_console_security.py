@@ -14,11 +14,13 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from sqlalchemy import MetaData, String, Table, Text, inspect, select
 
+from bot import sessions
 from bot.console.projection import refresh_projection
 from bot.messages import text
 from bot.storage import db
 from bot.web.app import create_app
 from tests.console_factories import greeting, slot, store_events, user
+from tests.factories import booking_fields, make_info_session
 from tests.integration.console_client import (
     ADMIN,
     CONSULTANT,
@@ -29,7 +31,7 @@ from tests.integration.console_client import (
     token,
 )
 
-PLACEHOLDERS = {"id": "1", "lang": "fr"}
+PLACEHOLDERS = {"id": "1", "lang": "fr", "booking": "1"}
 
 
 def console_routes(app: web.Application) -> list[tuple[str, str, str]]:
@@ -230,6 +232,18 @@ def _candidate_conversations(database_url: str) -> None:
             ],
         )
         store_events(conn, "someone-else", [*greeting(), user("autre personne", "greet", 0.3)])
+        session = make_info_session(conn, capacity=1)
+        sessions.book(
+            conn,
+            session.id,
+            name=CANDIDATE_NAME,
+            email=CANDIDATE_EMAIL,
+            phone=CANDIDATE_PHONE,
+            language="fr",
+            sender_id="web-marie",
+            message_id="m-1",
+        )
+        sessions.book(conn, session.id, **booking_fields(name="Autre Personne"))
     refresh_projection(engine)
     engine.dispose()
 
@@ -269,6 +283,7 @@ async def test_erasure_leaves_nothing_of_the_candidate_in_any_table(
         )
     needles = [CANDIDATE_EMAIL, CANDIDATE_NAME, "470123456", "web-marie", CANDIDATE_SENDER]
     assert {t for t, _v in _rows_mentioning(database_url, needles)} >= {
+        "session_bookings",
         "events",
         "conversations",
         "conversation_notes",
@@ -290,6 +305,7 @@ async def test_erasure_leaves_nothing_of_the_candidate_in_any_table(
     assert erased.status == 200
     assert _rows_mentioning(database_url, needles) == []
     assert _rows_mentioning(database_url, ["autre personne"])  # someone else's data stays
+    assert _rows_mentioning(database_url, ["Autre Personne"])  # and their booking
     audit = await (await client.get("/console/admin/audit")).text()
     assert text("fr", "console.audit.actions.erase_candidate").replace("'", "&#39;") in audit
     assert not any(needle in audit for needle in needles)
@@ -310,6 +326,7 @@ async def test_export_holds_the_candidates_events_notes_and_tags(
     assert senders == {"web-marie"}
     assert any(e.get("text") == CANDIDATE_NAME for e in document["conversations"][0]["events"])
     assert [n["text"] for n in document["console_notes"]] == ["vu"]
+    assert [b["email"] for b in document["bookings"]] == [CANDIDATE_EMAIL]
 
 
 async def test_revealing_personal_data_is_audited(client: TestClient, database_url: str) -> None:

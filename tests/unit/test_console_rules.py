@@ -144,3 +144,11 @@ def test_bot_messages_keep_public_phone_numbers_but_not_the_candidates() -> None
     )
     text = transcript.build(events).entries[-1].text
     assert "0800 93 947" in text and "0470" not in text
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised() -> None:
+    from bot.console.session_admin import _cell
+
+    assert _cell('=HYPERLINK("http://x")') == '\'=HYPERLINK("http://x")'
+    assert _cell("@SUM(A1)") == "'@SUM(A1)" and _cell("-2+3") == "'-2+3"
+    assert _cell("+32470123456") == "+32470123456" and _cell("Jan") == "Jan"

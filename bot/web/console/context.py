@@ -26,6 +26,7 @@ NAVIGATION = (
     ("conversations", "console.nav.conversations", False),
     ("inbox", "console.nav.inbox", False),
     ("analytics", "console.nav.analytics", False),
+    ("sessions", "console.nav.sessions", False),
     ("users", "console.nav.users", True),
     ("privacy", "console.nav.privacy", True),
     ("retention", "console.nav.retention", True),

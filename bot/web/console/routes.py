@@ -18,6 +18,7 @@ from bot.web.console import (
     auth_views,
     conversation_views,
     inbox_views,
+    session_views,
 )
 from bot.web.console.context import ROUTE_PREFIX
 
@@ -46,6 +47,20 @@ ROUTES: tuple[tuple[str, str, Handler, str], ...] = (
     ("POST", f"/inbox/{ID}/reopen", inbox_views.reopen, "inbox_reopen"),
     ("POST", "/inbox/export/{lang:fr|nl}", inbox_views.export, "inbox_export"),
     ("GET", "/analytics", analytics_views.analytics_page, "analytics"),
+    ("GET", "/sessions", session_views.session_list, "sessions"),
+    ("GET", "/sessions/new", session_views.new_session, "new_session"),
+    ("POST", "/sessions/new", session_views.create_session, "create_session"),
+    ("GET", f"/sessions/{ID}", session_views.session_detail, "session"),
+    ("GET", f"/sessions/{ID}/attendees.csv", session_views.attendees_csv, "attendees_csv"),
+    ("GET", f"/sessions/{ID}/edit", session_views.edit_session, "edit_session"),
+    ("POST", f"/sessions/{ID}/edit", session_views.update_session, "update_session"),
+    ("POST", f"/sessions/{ID}/cancel", session_views.cancel_session, "cancel_session"),
+    (
+        "POST",
+        f"/sessions/{ID}/bookings/{{booking:\\d+}}/cancel",
+        session_views.cancel_booking,
+        "cancel_booking",
+    ),
     ("GET", "/admin/users", admin_views.users_page, "users"),
     ("POST", "/admin/users", admin_views.create_user, "create_user"),
     ("POST", f"/admin/users/{ID}", admin_views.change_user, "change_user"),
