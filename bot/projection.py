@@ -22,6 +22,7 @@ What a summary says:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -51,8 +52,11 @@ LANGUAGES = frozenset({"fr", "nl"})
 # A detection this sure, on a message of this many words, names the conversation's language
 # when no ``language`` slot was set (older conversations, other assistants).
 SURE_DETECTION = 0.8
-# The search text keeps the first user messages up to this length (the list search).
-MAX_SEARCH_CHARS = 4000
+# The list search finds conversations by the words of their user messages: folded words of
+# two to MAX_WORD letters, at most MAX_WORDS distinct ones per conversation.
+MAX_WORDS = 400
+MIN_WORD, MAX_WORD = 2, 40
+_WORD = re.compile(r"\w+")
 LOCAL_TIME = ZoneInfo("Europe/Paris")
 
 
@@ -96,7 +100,7 @@ class Summary:
     handoff: bool = False
     booking: bool = False
     intents: frozenset[str] = frozenset()
-    search_text: str = ""
+    words: frozenset[str] = frozenset()
     # Set by the language slot: a detection no longer overrides it.
     language_from_slot: bool = False
     last_user: UserMessage | None = None
@@ -153,6 +157,15 @@ def suggested_intent(parse_data: Mapping[str, Any]) -> str | None:
                 return full_intent({**parse_data, "intent": {"name": "faq"}})
             return str(name)
     return None
+
+
+def words_of(text: str) -> list[str]:
+    """The searchable words of a message: folded ("Liège" -> "liege"), in order, once each."""
+    seen: dict[str, None] = {}
+    for word in _WORD.findall(fold(text)):
+        if MIN_WORD <= len(word) <= MAX_WORD and not word.isdigit():
+            seen.setdefault(word, None)
+    return list(seen)
 
 
 def message_key(event: StoredEvent) -> str:
@@ -241,9 +254,10 @@ def _user(update: Update, s: Summary, event: StoredEvent, inbox_confidence: floa
     if not s.language_from_slot and message.language in LANGUAGES:
         if float(detected.get("confidence") or 0) >= SURE_DETECTION or language is None:
             language = message.language
-    text = s.search_text
-    if len(text) < MAX_SEARCH_CHARS and message.text:
-        text = (f"{text} {fold(message.text)}" if text else fold(message.text))[:MAX_SEARCH_CHARS]
+    words = s.words
+    if len(words) < MAX_WORDS and message.text:
+        new = [w for w in words_of(message.text) if w not in words]
+        words = words | frozenset(new[: MAX_WORDS - len(words)])
     low = message.confidence is not None and message.confidence < inbox_confidence
     if message.fallback or low:
         update.inbox.append(message)
@@ -255,7 +269,7 @@ def _user(update: Update, s: Summary, event: StoredEvent, inbox_confidence: floa
         language=language,
         channel=s.channel or event.data.get("input_channel") or None,
         handoff=s.handoff or (message.intent in HANDOFF_INTENTS),
-        search_text=text,
+        words=words,
         last_user=message,
     )
 

@@ -3,8 +3,9 @@
 The list reads the projection only (one row per conversation, ``bot.console.projection``),
 newest first through the ``(last_at, id)`` index or a ``(<filter>, last_at)`` one, and asks
 for one row more than a page to know whether a next page exists (no ``COUNT`` over
-100,000 rows). Search looks for every word in the folded user texts of the conversation
-(``conversation_texts``), or for an exact conversation id.
+100,000 rows). Search looks up every word typed (folded, as a prefix: "impot" finds
+"impôts") in the words of the conversation's user messages (``conversation_words``, an
+index), or takes the term as an exact conversation id.
 """
 
 from __future__ import annotations
@@ -21,15 +22,14 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.console.users import now_utc
 from bot.errors import ConversationNotFound
-from bot.language import fold
-from bot.projection import LOCAL_TIME
+from bot.projection import LOCAL_TIME, words_of
 from bot.storage import rasa_events
 from bot.storage.console import (
     conversation_intents,
     conversation_notes,
     conversation_reviews,
     conversation_tags,
-    conversation_texts,
+    conversation_words,
     conversations,
 )
 
@@ -182,11 +182,6 @@ _LIST_COLUMNS = [
 ]
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _conditions(f: ConversationFilter) -> list[ColumnElement[bool]]:
     c = conversations.c
     where: list[ColumnElement[bool]] = []
@@ -220,11 +215,18 @@ def _conditions(f: ConversationFilter) -> list[ColumnElement[bool]]:
 
 
 def _search(term: str) -> ColumnElement[bool]:
-    words = fold(term).split()[:MAX_SEARCH_WORDS]
-    texts = conversation_texts.c
-    matches = [texts.text.like(_like(word), escape="\\") for word in words]
-    found = exists().where(and_(texts.sender_id == conversations.c.sender_id, *matches))
-    return or_(conversations.c.sender_id == term.strip(), found)
+    """Conversations whose user messages have words starting with each word of ``term``."""
+    w = conversation_words.c
+    found: list[ColumnElement[bool]] = []
+    for word in words_of(term)[:MAX_SEARCH_WORDS]:
+        # A prefix range rather than LIKE 'word%': both databases use the index for it.
+        after = word[:-1] + chr(ord(word[-1]) + 1)
+        found.append(
+            conversations.c.sender_id.in_(select(w.sender_id).where(w.word >= word, w.word < after))
+        )
+    if not found:
+        return conversations.c.sender_id == term.strip()
+    return or_(conversations.c.sender_id == term.strip(), and_(*found))
 
 
 def list_conversations(conn: Connection, f: ConversationFilter, page_size: int = PAGE_SIZE) -> Page:

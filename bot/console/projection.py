@@ -1,6 +1,6 @@
 """``refresh_projection(engine)``: bring the conversation projection up to date.
 
-The projection (tables ``conversations``, ``conversation_intents``, ``conversation_texts``
+The projection (tables ``conversations``, ``conversation_intents``, ``conversation_words``
 and ``inbox_messages``) is folded from Rasa's ``events`` table by :func:`bot.projection.apply`.
 A position (the last event id read) in ``projection_state`` makes each refresh read only
 newer events, so it costs nothing when nothing happened and can run on every list request.
@@ -35,7 +35,7 @@ from bot.projection import Summary, UserMessage
 from bot.storage import db, rasa_events
 from bot.storage.console import (
     conversation_intents,
-    conversation_texts,
+    conversation_words,
     conversations,
     inbox_messages,
     projection_state,
@@ -64,6 +64,8 @@ def refresh_projection(
     """
     if not rasa_events.exists(engine):
         return 0  # Rasa has not started yet: no conversation to show.
+    if not _pending(engine):
+        return 0  # the usual case on a list request: two reads, no write lock
     applied = 0
     while True:
         with db.transaction(engine) as connection:
@@ -71,6 +73,20 @@ def refresh_projection(
         applied += count
         if not more:
             return applied
+
+
+def _pending(engine: Engine) -> bool:
+    """Whether events past the position (or remembered gaps) may need applying."""
+    with db.reading(engine) as connection:
+        state = connection.execute(
+            select(projection_state.c.last_event_id, projection_state.c.gaps).where(
+                projection_state.c.name == STATE_NAME
+            )
+        ).first()
+        newest = connection.execute(select(func.max(rasa_events.events.c.id))).scalar() or 0
+    if state is None:
+        return bool(newest)
+    return newest > state.last_event_id or (state.gaps or "{}") != "{}"
 
 
 def lock_state(connection: Connection) -> tuple[int, dict[str, float]]:
@@ -196,28 +212,22 @@ def apply_events(
     _store_inbox(connection, inbox)
 
 
-def load_summaries(
-    connection: Connection, senders: Sequence[str]
-) -> dict[str, tuple[int, Summary]]:
+def load_summaries(conn: Connection, senders: Sequence[str]) -> dict[str, tuple[int, Summary]]:
     """The stored summaries of ``senders``: ``{sender_id: (row id, summary)}``."""
     found: dict[str, tuple[int, Summary]] = {}
     for start in range(0, len(senders), CHUNK):
         chunk = senders[start : start + CHUNK]
-        statement = (
-            select(conversations, conversation_texts.c.text)
-            .select_from(
-                conversations.outerjoin(
-                    conversation_texts, conversation_texts.c.sender_id == conversations.c.sender_id
-                )
-            )
-            .where(conversations.c.sender_id.in_(chunk))
-        )
-        for row in connection.execute(statement):
-            found[row.sender_id] = (int(row.id), _summary(row))
+        words: dict[str, set[str]] = defaultdict(set)
+        w = conversation_words.c
+        for sender, word in conn.execute(select(w.sender_id, w.word).where(w.sender_id.in_(chunk))):
+            words[sender].add(word)
+        rows = conn.execute(select(conversations).where(conversations.c.sender_id.in_(chunk)))
+        for row in rows:
+            found[row.sender_id] = (int(row.id), _summary(row, frozenset(words[row.sender_id])))
     return found
 
 
-def _summary(row: Any) -> Summary:
+def _summary(row: Any, words: frozenset[str]) -> Summary:
     state = json.loads(row.state or "{}")
     last_user = state.get("last_user")
     return Summary(
@@ -233,7 +243,7 @@ def _summary(row: Any) -> Summary:
         handoff=bool(row.handoff),
         booking=bool(row.booking),
         intents=frozenset(i for i in (row.intents or "").split() if i),
-        search_text=row.text or "",
+        words=words,
         language_from_slot=bool(state.get("language_from_slot")),
         last_user=UserMessage.from_dict(last_user) if last_user else None,
         in_fallback_loop=bool(state.get("in_fallback_loop")),
@@ -264,10 +274,9 @@ def _insert_summaries(connection: Connection, summaries: Sequence[Summary]) -> N
     if not summaries:
         return
     connection.execute(insert(conversations), [_columns(s) for s in summaries])
-    connection.execute(
-        insert(conversation_texts),
-        [{"sender_id": s.sender_id, "text": s.search_text} for s in summaries],
-    )
+    words = [{"sender_id": s.sender_id, "word": w} for s in summaries for w in s.words]
+    if words:
+        connection.execute(insert(conversation_words), words)
     intents = [{"sender_id": s.sender_id, "intent": i} for s in summaries for i in s.intents]
     if intents:
         connection.execute(insert(conversation_intents), intents)
@@ -282,16 +291,11 @@ def _update_summaries(
         connection.execute(
             update(conversations).where(conversations.c.id == row_id).values(_columns(after))
         )
-    for after in [a for _i, b, a in changed if a.search_text != b.search_text]:
-        statement = (
-            update(conversation_texts)
-            .where(conversation_texts.c.sender_id == after.sender_id)
-            .values(text=after.search_text)
-        )
-        if connection.execute(statement).rowcount == 0:
-            connection.execute(
-                insert(conversation_texts).values(sender_id=after.sender_id, text=after.search_text)
-            )
+    words = [
+        {"sender_id": a.sender_id, "word": w} for _r, b, a in changed for w in a.words - b.words
+    ]
+    if words:
+        connection.execute(insert(conversation_words), words)
     intents = [
         {"sender_id": a.sender_id, "intent": i}
         for _r, b, a in changed
@@ -332,7 +336,7 @@ def _inbox_row(sender: str, message: UserMessage) -> dict[str, Any]:
 def delete_conversations(connection: Connection, senders: Sequence[str]) -> dict[str, int]:
     """Remove the projection rows of ``senders`` (the privacy tools); counts per table."""
     counts: dict[str, int] = {}
-    for table in (conversations, conversation_intents, conversation_texts, inbox_messages):
+    for table in (conversations, conversation_intents, conversation_words, inbox_messages):
         total = 0
         for start in range(0, len(senders), CHUNK):
             chunk = senders[start : start + CHUNK]

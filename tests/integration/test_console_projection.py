@@ -233,3 +233,18 @@ async def test_conversations_saved_by_rasas_tracker_store_are_projected(
     with db.reading(engine) as conn:
         item = conn.execute(select(inbox_messages.c.text, inbox_messages.c.intent)).one()
     assert tuple(item) == ("waar betaal ik belastingen", "faq/taxes")
+
+
+def test_migrations_create_exactly_the_tables_the_code_declares(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bot.storage.tables import metadata
+
+    created = db.make_engine(database_url)
+    with created.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_object": lambda _o, name, *_: name != "alembic_version"}
+        )
+        assert compare_metadata(context, metadata) == []
+    created.dispose()

@@ -119,11 +119,14 @@ def test_applying_in_two_batches_gives_the_same_summary_as_in_one() -> None:
         assert keys == {m.key: m.fallback for m in whole.inbox}, cut
 
 
-def test_search_text_is_folded_and_bounded() -> None:
-    events = _events(user("Je cherche un emploi à LIÈGE"), *(user("x" * 500) for _ in range(20)))
+def test_search_words_are_folded_and_bounded() -> None:
+    events = _events(
+        user("Je cherche un EMPLOI à Liège, 2 jours"), *(user(f"mot{n} " * 3) for n in range(500))
+    )
     summary = projection.apply(None, events).summary
-    assert summary.search_text.startswith("je cherche un emploi a liege")
-    assert len(summary.search_text) <= projection.MAX_SEARCH_CHARS
+    assert {"je", "cherche", "emploi", "liege", "jours"} <= summary.words
+    assert "2" not in summary.words and "a" not in summary.words
+    assert len(summary.words) == projection.MAX_WORDS
 
 
 def test_summary_state_round_trips_through_json() -> None:

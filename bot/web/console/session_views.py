@@ -28,8 +28,7 @@ from bot.web.keys import SETTINGS
 def _topics(language: str) -> list[tuple[str, str]]:
     labels = knowledge.topics()
     return [
-        (name, labels[name].label[language] if name in labels else name)
-        for name in sessions.TOPICS
+        (name, labels[name].label[language] if name in labels else name) for name in sessions.TOPICS
     ]
 
 
@@ -62,7 +61,10 @@ async def _attendance(request: web.Request) -> admin.Attendance:
 async def session_detail(request: web.Request) -> web.Response:
     attendance = await _attendance(request)
     page = context(
-        request, "sessions", attendance=attendance, done=request.query.get("done"),
+        request,
+        "sessions",
+        attendance=attendance,
+        done=request.query.get("done"),
         now=sessions.now_utc(),
     )
     return aiohttp_jinja2.render_template("console/session.html", request, page)
@@ -89,7 +91,11 @@ def _mailer(request: web.Request) -> Mailer | None:
 
 
 def _cancel_booking(
-    engine: Any, mailer: Mailer | None, public_url: str, session_id: int, booking_id: int,
+    engine: Any,
+    mailer: Mailer | None,
+    public_url: str,
+    session_id: int,
+    booking_id: int,
     actor: str,
 ) -> bool:
     """Cancel one booking of this session on behalf of its candidate (audited)."""
@@ -108,8 +114,13 @@ async def cancel_booking(request: web.Request) -> web.StreamResponse:
     settings = request.config_dict[SETTINGS]
     try:
         done = await blocking.call(
-            _cancel_booking, blocking.engine_of(request), _mailer(request), settings.public_url,
-            session_id, booking_id, request[USER].email,
+            _cancel_booking,
+            blocking.engine_of(request),
+            _mailer(request),
+            settings.public_url,
+            session_id,
+            booking_id,
+            request[USER].email,
         )
     except (BookingNotFound, SessionNotFound):
         done = False
@@ -128,7 +139,10 @@ def _form_page(
     language = request_language(request)
     values = {"form": {}, "errors": [], "problem": None, "session": None}
     page = context(
-        request, "sessions", topics=_topics(language), languages=sessions.LANGUAGES,
+        request,
+        "sessions",
+        topics=_topics(language),
+        languages=sessions.LANGUAGES,
         **{**values, **extra},
     )
     return aiohttp_jinja2.render_template(template, request, page, status=status)
@@ -166,8 +180,12 @@ async def edit_session(request: web.Request) -> web.Response:
 
 
 def _update(
-    engine: Any, mailer: Mailer | None, public_url: str, session_id: int,
-    form: dict[str, str], actor: str,
+    engine: Any,
+    mailer: Mailer | None,
+    public_url: str,
+    session_id: int,
+    form: dict[str, str],
+    actor: str,
 ) -> sessions.InfoSession:
     with db.transaction(engine) as conn:
         session = sessions.get_session(conn, session_id)
@@ -184,21 +202,34 @@ async def update_session(request: web.Request) -> web.StreamResponse:
     settings = request.config_dict[SETTINGS]
     try:
         await blocking.call(
-            _update, blocking.engine_of(request), _mailer(request), settings.public_url,
-            session_id, form, request[USER].email,
+            _update,
+            blocking.engine_of(request),
+            _mailer(request),
+            settings.public_url,
+            session_id,
+            form,
+            request[USER].email,
         )
     except SessionNotFound:
         raise web.HTTPNotFound() from None
     except admin.FormErrors as exc:
         current = (await _attendance(request)).session
         return _form_page(
-            request, "console/session_edit.html", 400, session=current, form=form,
+            request,
+            "console/session_edit.html",
+            400,
+            session=current,
+            form=form,
             errors=exc.fields,
         )
     except ValueError as exc:
         current = (await _attendance(request)).session
         return _form_page(
-            request, "console/session_edit.html", 400, session=current, form=form,
+            request,
+            "console/session_edit.html",
+            400,
+            session=current,
+            form=form,
             problem=str(exc),
         )
     url = route(request, "session").url_for(id=str(session_id)).with_query(done="saved")
@@ -222,11 +253,14 @@ async def cancel_session(request: web.Request) -> web.StreamResponse:
     settings = request.config_dict[SETTINGS]
     try:
         await blocking.call(
-            _cancel_session, blocking.engine_of(request), _mailer(request), settings.public_url,
-            session_id, request[USER].email,
+            _cancel_session,
+            blocking.engine_of(request),
+            _mailer(request),
+            settings.public_url,
+            session_id,
+            request[USER].email,
         )
     except SessionNotFound:
         raise web.HTTPNotFound() from None
     url = route(request, "session").url_for(id=str(session_id)).with_query(done="session_cancelled")
     raise web.HTTPSeeOther(url)
-

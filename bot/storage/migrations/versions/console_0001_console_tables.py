@@ -100,11 +100,12 @@ def _projection() -> None:
         "ix_conversation_intents_intent", "conversation_intents", ["intent", "sender_id"]
     )
     op.create_table(
-        "conversation_texts",
+        "conversation_words",
+        sa.Column("word", sa.String(length=40), nullable=False),
         sa.Column("sender_id", sa.String(length=255), nullable=False),
-        sa.Column("text", sa.Text(), server_default="", nullable=False),
-        sa.PrimaryKeyConstraint("sender_id", name=op.f("pk_conversation_texts")),
+        sa.PrimaryKeyConstraint("word", "sender_id", name=op.f("pk_conversation_words")),
     )
+    op.create_index("ix_conversation_words_sender_id", "conversation_words", ["sender_id"])
     op.create_table(
         "projection_state",
         sa.Column("name", sa.String(length=40), nullable=False),
@@ -175,7 +176,7 @@ def downgrade() -> None:
         "conversation_tags",
         "inbox_messages",
         "projection_state",
-        "conversation_texts",
+        "conversation_words",
         "conversation_intents",
         "conversations",
         "console_audit",
