@@ -9,11 +9,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import FAQ_INTENT, asked_topic, topic_button
 from bot import knowledge, messages
-from bot.fallback import likely_intents
+from bot.fallback import likely_intents, misunderstandings
+from bot.handoff import MISUNDERSTANDINGS_BEFORE_OFFER
 
 
 class ActionDefaultAskAffirmation(Action):
-    """Replaces Rasa's "did you mean X?" by up to three topics in the user's language."""
+    """Replaces Rasa's "did you mean X?" by up to three topics in the user's language.
+
+    From the third misunderstood message of a conversation on, it offers a consultant
+    instead (``utter_default``: a callback, or keep trying), as after two in a row.
+    """
 
     def name(self) -> str:
         return "action_default_ask_affirmation"
@@ -21,6 +26,9 @@ class ActionDefaultAskAffirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        if misunderstandings(tracker.events) >= MISUNDERSTANDINGS_BEFORE_OFFER:
+            dispatcher.utter_message(response="utter_default")
+            return []
         language = tracker.get_slot("language")
         message = tracker.latest_message or {}
         ranking = message.get("intent_ranking") or []

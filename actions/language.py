@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.language import SUPPORTED, Detection, decide, other_language
+from bot.language import NEUTRAL_ANSWER_SLOTS, SUPPORTED, Detection, decide, other_language
 
 SWITCH_INTENT = "switch_language"
 
@@ -25,6 +25,10 @@ class ActionSetLanguage(Action):
         message = tracker.latest_message or {}
         current = tracker.get_slot("language")
         detection = Detection.from_dict(message.get("language"))
+        if (tracker.active_loop or {}).get("name") and tracker.get_slot("requested_slot") in (
+            NEUTRAL_ANSWER_SLOTS
+        ):
+            detection = None  # a name or a number says nothing about the language
         metadata = message.get("metadata") or {}
         language = decide(
             current,

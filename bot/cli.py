@@ -3,14 +3,20 @@
 ``run`` is what ``make run`` calls: train when the data or configuration changed, then
 start the action server, the Rasa server and the website, wait until all three answer,
 print one line saying the assistant is ready, and stop them cleanly on Ctrl-C or SIGTERM.
+
+Rasa's HTTP API is always on behind a token, so that the console can take conversations
+over: ``RASA_API_TOKEN`` when set, else a random token generated once and kept in
+``var/rasa_api_token`` (readable by its owner only), passed on to the three servers.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -26,7 +32,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot import demo
 from bot.channels.config import write_credentials
-from bot.config import PROJECT_DIR, Settings
+from bot.config import PROJECT_DIR, Secret, Settings
 from bot.console import commands as console
 from bot.tracker_store import tracker_store_config
 
@@ -51,6 +57,7 @@ NOT_TRAINING_INPUTS = (
     "bot/resources/knowledge",
 )
 READY_TIMEOUT_S = 240
+API_TOKEN_FILE = "rasa_api_token"
 
 
 def _say(text: str) -> None:
@@ -255,6 +262,27 @@ def server_commands(
     }
 
 
+def ensure_api_token(settings: Settings) -> Settings:
+    """``settings`` with a token for Rasa's HTTP API: ``RASA_API_TOKEN``, else var/'s own.
+
+    The generated token is written once (mode 0600) and reused at every start, so that a
+    console started by hand can read it; it is exported to the servers started from here.
+    """
+    if settings.rasa_api_token:
+        return settings
+    path = settings.var_dir / API_TOKEN_FILE
+    token = path.read_text().strip() if path.exists() else ""
+    if not token:
+        token = secrets.token_urlsafe(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(token + "\n")
+        _say(f"generated a token for Rasa's HTTP API in {path}")
+    os.environ["RASA_API_TOKEN"] = token
+    return dataclasses.replace(settings, rasa_api_token=Secret(token))
+
+
 def _prepare_console(settings: Settings) -> None:
     """The console's tables; on first start, a demo account printed once (PRODUCT.md)."""
     demo = console.prepare(settings)
@@ -283,6 +311,7 @@ def serve(settings: Settings) -> int:
     try:
         # The actions read and write the project's tables (sessions, bookings, vacancies).
         demo.prepare(settings, say=_say, demo=os.environ.get("BOT_DEMO_DATA", "1") != "0")
+        settings = ensure_api_token(settings)
         _prepare_console(settings)
         credentials, channels = write_channels(settings)
         commands = server_commands(settings, model, credentials)

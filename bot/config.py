@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, time
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -103,6 +105,107 @@ class VacancyApiSettings:
         )
 
 
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+OFFICE_HOURS_OVERRIDES = ("open", "closed", "metadata")
+
+
+def _office_days(environ: Mapping[str, str]) -> tuple[int, ...]:
+    """``BOT_OFFICE_DAYS``: "mon-fri", "mon,tue,thu" or "mon-wed,fri" (0 is Monday)."""
+    raw = (environ.get("BOT_OFFICE_DAYS") or "mon-fri").strip().lower()
+    days: set[int] = set()
+    try:
+        for part in raw.split(","):
+            first, _, last = part.strip().partition("-")
+            start, end = _WEEKDAYS.index(first), _WEEKDAYS.index(last or first)
+            if end < start:
+                raise ValueError
+            days.update(range(start, end + 1))
+    except ValueError:
+        raise ValueError(f"BOT_OFFICE_DAYS must look like 'mon-fri', got {raw!r}") from None
+    return tuple(sorted(days))
+
+
+def _office_hours(environ: Mapping[str, str]) -> tuple[time, time]:
+    """``BOT_OFFICE_HOURS``: opening and closing time, "09:00-17:00"."""
+    raw = (environ.get("BOT_OFFICE_HOURS") or "09:00-17:00").strip()
+    try:
+        opens, closes = (time.fromisoformat(part.strip()) for part in raw.split("-"))
+    except ValueError:
+        raise ValueError(f"BOT_OFFICE_HOURS must look like '09:00-17:00', got {raw!r}") from None
+    if closes <= opens:
+        raise ValueError(f"BOT_OFFICE_HOURS must close after it opens, got {raw!r}")
+    return opens, closes
+
+
+def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str | None:
+    raw = (environ.get(name) or "").strip().lower() or None
+    if raw is not None and raw not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
+@dataclass(frozen=True)
+class HandoffSettings:
+    """Office hours of the consultants and the way to Rasa's HTTP API (live takeover).
+
+    ``closed_days`` adds closures to the public holidays: "MM-DD" every year (the Flemish
+    community's 11 July, the Walloon 27 September) or "YYYY-MM-DD" once (a bridge day).
+    ``office_hours_override`` is for tests: "open" or "closed" whatever the clock, or
+    "metadata" to let a conversation's message metadata say ``office_hours: open|closed``.
+    """
+
+    timezone: str = "Europe/Brussels"
+    days: tuple[int, ...] = (0, 1, 2, 3, 4)
+    opens: time = time(9)
+    closes: time = time(17)
+    holiday_countries: tuple[str, ...] = ("BE", "FR")
+    closed_days: tuple[str, ...] = ()
+    office_hours_override: str | None = None
+    # None: Rasa on this machine, http://127.0.0.1:<BOT_RASA_PORT>.
+    rasa_api_url: str | None = None
+    rasa_api_timeout_s: float = 5.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> HandoffSettings:
+        zone = (environ.get("BOT_OFFICE_TIMEZONE") or "Europe/Brussels").strip()
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"BOT_OFFICE_TIMEZONE: unknown time zone {zone!r}") from None
+        raw_countries = environ.get("BOT_OFFICE_HOLIDAYS", "BE,FR")
+        countries = tuple(c.strip().upper() for c in raw_countries.split(",") if c.strip())
+        if any(country not in ("BE", "FR") for country in countries):
+            raise ValueError(f"BOT_OFFICE_HOLIDAYS lists BE and/or FR, got {raw_countries!r}")
+        closed = tuple(
+            d.strip() for d in (environ.get("BOT_OFFICE_CLOSED_DAYS") or "").split(",") if d.strip()
+        )
+        for day in closed:
+            _check_closed_day(day)
+        opens, closes = _office_hours(environ)
+        return cls(
+            timezone=zone,
+            days=_office_days(environ),
+            opens=opens,
+            closes=closes,
+            holiday_countries=countries,
+            closed_days=closed,
+            office_hours_override=_choice(
+                environ, "BOT_OFFICE_HOURS_OVERRIDE", OFFICE_HOURS_OVERRIDES
+            ),
+            rasa_api_url=_public_url(environ, "BOT_RASA_API_URL"),
+            rasa_api_timeout_s=_number(environ, "BOT_RASA_API_TIMEOUT", 5.0, minimum=0.1),
+        )
+
+
+def _check_closed_day(day: str) -> None:
+    try:
+        date.fromisoformat(day if len(day) == 10 else f"2000-{day}")
+    except ValueError:
+        raise ValueError(
+            f"BOT_OFFICE_CLOSED_DAYS lists MM-DD or YYYY-MM-DD dates, got {day!r}"
+        ) from None
+
+
 @dataclass(frozen=True)
 class SmtpSettings:
     """Where confirmation e-mails go out; absent (``SMTP_HOST`` unset) means no e-mail."""
@@ -175,6 +278,7 @@ class Settings:
     # Base of the links the assistant sends (privacy notice, calendar invites).
     public_url: str = "http://localhost:8080"
     smtp: SmtpSettings | None = None
+    handoff: HandoffSettings = field(default_factory=HandoffSettings)
     # Encrypts the console's session cookies; unset: a key generated once under var/.
     secret_key: Secret | None = field(default=None, repr=False)
     # Conversations idle for longer are purged (console, purge-conversations, privacy page).
@@ -214,7 +318,13 @@ class Settings:
             vacancy_api=VacancyApiSettings.from_env(env),
             public_url=_site_url(env, ports["BOT_WEB_PORT"]),
             smtp=SmtpSettings.from_env(env),
+            handoff=HandoffSettings.from_env(env),
             secret_key=_secret_key(env),
             retention_days=int(_number(env, "BOT_RETENTION_DAYS", 180, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
         )
+
+    @property
+    def rasa_api_url(self) -> str:
+        """Rasa's HTTP API as this machine reaches it (``BOT_RASA_API_URL``)."""
+        return self.handoff.rasa_api_url or f"http://127.0.0.1:{self.rasa_port}"

@@ -305,6 +305,11 @@ def _french(national: str) -> str:
     return f"+33{significant}"
 
 
+def is_e164(value: str) -> bool:
+    """True for a Belgian or French number already in E.164 form."""
+    return bool(re.fullmatch(r"\+32\d{8,9}|\+33\d{9}", value))
+
+
 def format_phone(e164: str) -> str:
     """A readable international form: "+32 470 12 34 56", "+32 2 512 34 56", "+33 6 12 34 56 78"."""
     code, rest = e164[1:3], e164[3:]

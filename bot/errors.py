@@ -95,6 +95,56 @@ class InvalidPhone(InvalidContact):
     """The phone number is not a Belgian or French number."""
 
 
+class CallbackNotFound(BotError):
+    """No callback request has this id (or it was erased)."""
+
+    def __init__(self, callback_id: int) -> None:
+        super().__init__(f"no callback request {callback_id}")
+        self.callback_id = callback_id
+
+
+class HandoffError(BotError):
+    """A live takeover step failed; ``sender_id`` is the conversation concerned."""
+
+    def __init__(self, sender_id: str, reason: str) -> None:
+        super().__init__(f"conversation {sender_id!r}: {reason}")
+        self.sender_id = sender_id
+        self.reason = reason
+
+
+class RasaApiUnavailable(HandoffError):
+    """Rasa's HTTP API did not answer, refused the token, or answered with an error.
+
+    Raised once at the HTTP edge with the cause chained; ``status`` is the HTTP status when
+    there was an answer.
+    """
+
+    def __init__(self, sender_id: str, reason: str, status: int | None = None) -> None:
+        super().__init__(sender_id, reason)
+        self.status = status
+
+
+class ConversationNotFound(HandoffError):
+    """The assistant has never heard from this conversation."""
+
+    def __init__(self, sender_id: str) -> None:
+        super().__init__(sender_id, "no such conversation")
+
+
+class AlreadyTakenOver(HandoffError):
+    """A consultant is already in charge of the conversation (the bot is paused)."""
+
+    def __init__(self, sender_id: str) -> None:
+        super().__init__(sender_id, "a consultant is already in charge")
+
+
+class NotTakenOver(HandoffError):
+    """A consultant message for a conversation the bot is still in charge of."""
+
+    def __init__(self, sender_id: str) -> None:
+        super().__init__(sender_id, "the assistant is in charge: take the conversation over first")
+
+
 class InvalidUser(BotError):
     """A console account that cannot be created or changed: bad e-mail, role, password."""
 
@@ -119,5 +169,5 @@ class SignInThrottled(BotError):
         self.retry_after_s = retry_after_s
 
 
-class ConversationNotFound(BotError):
-    """No conversation with this id in the console's projection."""
+class UnknownConversation(BotError):
+    """No conversation with this number in the console's projection."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 # Intents that are never worth offering as a guess.
 _NOT_OFFERED = frozenset({"nlu_fallback", "other_language", "affirm", "deny", "out_of_scope"})
@@ -43,3 +44,20 @@ def likely_intents(
         if len(choices) == limit:
             break
     return choices
+
+
+def misunderstandings(events: Iterable[Mapping[str, Any]]) -> int:
+    """How many user messages of the current session the NLU could not classify.
+
+    ``events`` are the tracker's events as dicts, oldest first; a session start begins the
+    count again. Messages the two-stage fallback reverted still count: each was a message
+    the assistant did not understand.
+    """
+    count = 0
+    for event in events:
+        if event.get("event") == "session_started":
+            count = 0
+        elif event.get("event") == "user":
+            intent = (event.get("parse_data") or {}).get("intent") or {}
+            count += intent.get("name") == "nlu_fallback"
+    return count

@@ -257,6 +257,11 @@ def is_clear_switch(current: str, detection: Detection) -> bool:
     )
 
 
+# Form questions whose answers carry no language evidence: a name ("Jan Vandenberghe" in a
+# French conversation), a phone number, an e-mail address. Their answers never switch.
+NEUTRAL_ANSWER_SLOTS = frozenset({"callback_name", "callback_phone", "callback_email"})
+
+
 def other_language(language: str | None) -> str:
     """The other supported language (French when the current one is unknown)."""
     return FRENCH if language == DUTCH else DUTCH if language == FRENCH else FRENCH

@@ -14,8 +14,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from bot.gazetteer import place
 from bot.language import fold
-from bot.places import place
 from bot.sessions import LANGUAGE_FILTER, TIMEZONE, InfoSession
 
 # Folded words and phrases of each topic (session topics are FAQ topic names); the first

@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from bot.gazetteer import place
 from bot.language import fold
 from bot.messages import catalog, text
-from bot.places import place
 from bot.sessions import TIMEZONE, InfoSession
 
 

@@ -41,7 +41,7 @@ from bot.errors import (
     SessionCancelled,
     SessionNotFound,
 )
-from bot.places import place
+from bot.gazetteer import place
 from bot.storage.db import is_sqlite, transaction
 from bot.storage.sessions import info_sessions as sessions_table
 from bot.storage.sessions import session_audit as audit_table

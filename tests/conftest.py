@@ -20,17 +20,20 @@ def make_tracker(
     active_loop: str | None = None,
     message_id: str | None = None,
     events: list[dict[str, Any]] | None = None,
+    history: list[dict[str, Any]] | None = None,
+    confidence: float = 0.9,
 ) -> Tracker:
     """A real rasa_sdk Tracker whose latest message has this parse data.
 
-    ``active_loop`` names the active form; ``events`` are the events after the latest user
-    message (the slots a form's validation action sees as just extracted).
+    ``active_loop`` names the active form; ``history`` are the conversation's earlier events
+    (dicts as Rasa sends them), ``events`` the events after the latest user message (the
+    slots a form's validation action sees as just extracted).
     """
     latest = {
         "text": text,
-        "intent": {"name": intent, "confidence": 0.9},
+        "intent": {"name": intent, "confidence": confidence},
         "entities": entities or [],
-        "intent_ranking": intent_ranking or [{"name": intent, "confidence": 0.9}],
+        "intent_ranking": intent_ranking or [{"name": intent, "confidence": confidence}],
         "metadata": metadata or {},
     }
     if language is not None:
@@ -44,13 +47,19 @@ def make_tracker(
         }
     if message_id is not None:
         latest["message_id"] = message_id
-    history = [{"event": "user", "text": text, "parse_data": latest, "message_id": message_id}]
+    user = {
+        "event": "user",
+        "text": text,
+        "parse_data": latest,
+        "message_id": message_id,
+        "input_channel": "rest",
+    }
     loop = {"name": active_loop} if active_loop else {}
     return Tracker(
         sender_id,
         slots or {},
         latest,
-        history + (events or []),
+        [*(history or []), user, *(events or [])],
         False,
         None,
         loop,

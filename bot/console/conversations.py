@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.console.users import now_utc
-from bot.errors import ConversationNotFound
+from bot.errors import UnknownConversation
 from bot.projection import LOCAL_TIME, words_of
 from bot.storage import rasa_events
 from bot.storage.console import (
@@ -278,10 +278,10 @@ def _with_annotations(conn: Connection, items: list[ConversationRow]) -> list[Co
 
 
 def get_conversation(conn: Connection, conversation_id: int) -> ConversationRow:
-    """One conversation of the projection by its number; raises ConversationNotFound."""
+    """One conversation of the projection by its number; raises UnknownConversation."""
     row = conn.execute(select(*_LIST_COLUMNS).where(conversations.c.id == conversation_id)).first()
     if row is None:
-        raise ConversationNotFound(str(conversation_id))
+        raise UnknownConversation(str(conversation_id))
     return _with_annotations(conn, [_row(row)])[0]
 
 

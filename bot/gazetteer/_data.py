@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from bot.gazetteer._text import fold
+
 EARTH_RADIUS_KM = 6371.0088
 
 
@@ -34,6 +36,10 @@ class Place:
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name_fr, self.name_nl, *self.aliases)
+
+    def folded_names(self) -> frozenset[str]:
+        """Every name and alias, folded, hyphens as spaces ("courtrai", "kortrijk", "kortrik")."""
+        return frozenset(fold(n).replace("-", " ") for n in self.names if n)
 
 
 @dataclass(frozen=True)
@@ -119,9 +125,9 @@ def _occupations_by_id() -> dict[str, Occupation]:
     return {o.id: o for o in occupations()}
 
 
-def place(place_id: str) -> Place | None:
+def place(place_id: str | None) -> Place | None:
     """The place with this gazetteer id ("be-kortrijk"), or None."""
-    return _places_by_id().get(place_id)
+    return _places_by_id().get(place_id or "")
 
 
 def occupation(occupation_id: str) -> Occupation | None:

@@ -49,7 +49,9 @@ def assistant(
     tmp_path_factory: pytest.TempPathFactory, platform: FakePlatform
 ) -> Iterator[Assistant]:
     try:
-        started = start_assistant(tmp_path_factory.mktemp("var"), channel_env(platform.url))
+        # Conversations choose their office hours (metadata office_hours: open|closed).
+        env = {**channel_env(platform.url), "BOT_OFFICE_HOURS_OVERRIDE": "metadata"}
+        started = start_assistant(tmp_path_factory.mktemp("var"), env)
     except RuntimeError as exc:
         pytest.fail(str(exc))
     yield started

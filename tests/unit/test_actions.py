@@ -7,6 +7,7 @@ from actions.fallback import ActionDefaultAskAffirmation
 from actions.faq import ActionAnswerFaq
 from actions.language import ActionSetLanguage
 from bot import knowledge, messages
+from bot.fallback import misunderstandings
 from bot.language import detect
 from tests.conftest import make_tracker
 
@@ -57,6 +58,20 @@ async def test_switch_request_without_language_toggles() -> None:
     assert events == [SlotSet("language", "fr")]
 
 
+async def test_a_flemish_name_in_a_french_callback_form_keeps_french() -> None:
+    name = "Jan Vandenberghe"
+    assert detect(name).name == "nl" and detect(name).confidence > 0.9
+    asked = {"language": "fr", "requested_slot": "callback_name"}
+    events = await _set_language(
+        text=name, language=detect(name).as_dict(), slots=asked, active_loop="callback_form"
+    )
+    assert events == []
+    # Outside the form, the same words would switch.
+    assert await _set_language(
+        text=name, language=detect(name).as_dict(), slots={"language": "fr"}
+    ) == [SlotSet("language", "nl")]
+
+
 async def test_affirmation_offers_likely_topics_in_user_language() -> None:
     dispatcher = CollectingDispatcher()
     ranking = [
@@ -76,6 +91,38 @@ async def test_affirmation_offers_likely_topics_in_user_language() -> None:
         messages.text("nl", "fallback.none_of_these"),
     ]
     assert [b["payload"] for b in message["buttons"]] == ["/help", "/ask_human", "/out_of_scope"]
+
+
+def _unclear(count: int, session_start_after: int | None = None) -> list[dict]:
+    """Earlier events: ``count`` unclear user messages, with a session start after some."""
+    events: list[dict] = []
+    for number in range(count):
+        if number == session_start_after:
+            events.append({"event": "session_started"})
+        parse = {"intent": {"name": "nlu_fallback", "confidence": 0.3}}
+        events += [{"event": "user", "text": "hmm", "parse_data": parse}, {"event": "bot"}]
+    return events
+
+
+async def test_third_misunderstanding_offers_a_consultant_instead_of_topics() -> None:
+    second, third = CollectingDispatcher(), CollectingDispatcher()
+    ranking = [{"name": "nlu_fallback", "confidence": 0.5}, {"name": "help", "confidence": 0.3}]
+    kwargs = {"intent": "nlu_fallback", "intent_ranking": ranking, "slots": {"language": "fr"}}
+    await ActionDefaultAskAffirmation().run(
+        second, make_tracker(history=_unclear(1), **kwargs), DOMAIN
+    )
+    await ActionDefaultAskAffirmation().run(
+        third, make_tracker(history=_unclear(2), **kwargs), DOMAIN
+    )
+    assert [m["response"] for m in second.messages] == ["utter_ask_affirmation"]
+    assert [m["response"] for m in third.messages] == ["utter_default"]
+
+
+def test_misunderstandings_are_counted_per_session() -> None:
+    assert misunderstandings(_unclear(3)) == 3
+    assert misunderstandings(_unclear(3, session_start_after=2)) == 1
+    clear = [{"event": "user", "parse_data": {"intent": {"name": "greet"}}}]
+    assert misunderstandings(clear + _unclear(2)) == 2
 
 
 # --- action_answer_faq ----------------------------------------------------------------------

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from bot import demo_sessions, holidays, sessions
-from bot.places import place
+from bot.gazetteer import place
 
 # A Wednesday before the Christmas holidays, and one in spring with Easter Monday, 1 May,
 # 8 May, Ascension and Whit Monday ahead.

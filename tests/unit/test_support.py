@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,28 @@ def test_public_rasa_url_must_be_http(url: str) -> None:
 def test_public_rasa_url_loses_its_trailing_slash() -> None:
     settings = Settings.from_env({"BOT_RASA_PUBLIC_URL": "https://chat.example.org/"})
     assert settings.rasa_public_url == "https://chat.example.org"
+
+
+def test_launcher_generates_an_api_token_once_and_keeps_it_private(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot import cli
+
+    monkeypatch.setenv("RASA_API_TOKEN", "")  # restored after the test
+    settings = Settings(var_dir=tmp_path)
+    first = cli.ensure_api_token(settings)
+    token = str(first.rasa_api_token)
+    assert len(token) >= 40 and os.environ["RASA_API_TOKEN"] == token
+    path = tmp_path / cli.API_TOKEN_FILE
+    assert path.read_text().strip() == token and (path.stat().st_mode & 0o777) == 0o600
+    assert str(cli.ensure_api_token(settings).rasa_api_token) == token  # kept across starts
+    rasa = cli.server_commands(first, tmp_path / "m.tar.gz", tmp_path / "c.yml")["rasa server"][0]
+    assert rasa[rasa.index("--auth-token") + 1] == token and "--enable-api" in rasa
+
+
+def test_configured_api_token_is_used_as_it_is(tmp_path: Path) -> None:
+    from bot import cli
+
+    settings = Settings.from_env({"RASA_API_TOKEN": "chosen-token", "BOT_VAR_DIR": str(tmp_path)})
+    assert cli.ensure_api_token(settings) is settings
+    assert not (tmp_path / cli.API_TOKEN_FILE).exists()

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from bot.console import audit, conversations, transcript
 from bot.console.intents import intent_choices
 from bot.console.projection import refresh_projection
-from bot.errors import ConversationNotFound
+from bot.errors import UnknownConversation
 from bot.storage.rasa_events import StoredEvent
 from bot.web.console import blocking
 from bot.web.console.context import context, route
@@ -68,7 +68,7 @@ def _load(conn: Connection, conversation_id: int) -> TranscriptData:
 async def _data(request: web.Request) -> TranscriptData:
     try:
         return await blocking.read(request, _load, int(request.match_info["id"]))
-    except ConversationNotFound:
+    except UnknownConversation:
         raise web.HTTPNotFound() from None
 
 
@@ -109,7 +109,7 @@ async def _sender(request: web.Request) -> str:
         row = await blocking.read(
             request, conversations.get_conversation, int(request.match_info["id"])
         )
-    except ConversationNotFound:
+    except UnknownConversation:
         raise web.HTTPNotFound() from None
     return row.sender_id
 
