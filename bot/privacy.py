@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import importlib
+import inspect
 import json
 import logging
 import re
@@ -133,15 +134,22 @@ def find(conn: Connection, query: CandidateQuery) -> Candidate:
             found.unavailable.append(module_name)
             continue
         records: dict[Any, Any] = {}
-        for email, phone in _pairs(emails, phones):
-            for record in getattr(module, finder)(conn, email=email, phone=phone):
+        for identifiers in _identifiers(getattr(module, finder), emails, phones, found.senders):
+            for record in getattr(module, finder)(conn, **identifiers):
                 records[getattr(record, "id", id(record))] = record
         found.records[module_name] = list(records.values())
     return found
 
 
-def _pairs(emails: set[str], phones: set[str]) -> list[tuple[str | None, str | None]]:
-    return [(e, None) for e in sorted(emails)] + [(None, p) for p in sorted(phones)]
+def _identifiers(
+    function: Any, emails: set[str], phones: set[str], senders: list[str]
+) -> list[dict[str, str]]:
+    """One call per identifier; conversation ids too for a feature that takes them
+    (bot.handoff keys its requests by conversation as well)."""
+    calls = [{"email": e} for e in sorted(emails)] + [{"phone": p} for p in sorted(phones)]
+    if "sender_id" in inspect.signature(function).parameters:
+        calls += [{"sender_id": sender} for sender in senders]
+    return calls
 
 
 def _has_events(conn: Connection) -> bool:
@@ -351,9 +359,11 @@ def erase(conn: Connection, candidate: Candidate, actor: str) -> ErasureReport:
         if module is None or not hasattr(module, eraser):
             continue
         erased = 0
-        for email, phone in _pairs(candidate.emails, candidate.phones):
-            result = getattr(module, eraser)(conn, email=email, phone=phone)
-            erased += _erased_count(result)
+        function = getattr(module, eraser)
+        for identifiers in _identifiers(
+            function, candidate.emails, candidate.phones, candidate.senders
+        ):
+            erased += _erased_count(function(conn, **identifiers))
         counts[module_name.rsplit(".", 1)[-1]] = erased
     if _has_events(conn):
         projection.rewind_after_delete(conn)

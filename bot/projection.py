@@ -44,8 +44,10 @@ FALLBACK_ACTIONS = frozenset(
     }
 )
 HANDOFF_INTENTS = frozenset({"ask_human"})
-# Actions of the handoff feature (bot/handoff.py) that mean a person was asked for.
-HANDOFF_ACTIONS = frozenset({"action_request_callback", "action_handoff", "action_take_over"})
+# Actions of the handoff feature (actions/handoff.py) that mean a person was asked for.
+HANDOFF_ACTIONS = frozenset(
+    {"action_handoff", "action_ask_callback_consent", "action_request_callback"}
+)
 # Responses of the sessions feature that confirm a booking (bot/sessions.py, actions/).
 BOOKING_RESPONSES = frozenset({"utter_booking_confirmed", "utter_booking_waitlisted"})
 LANGUAGES = frozenset({"fr", "nl"})
@@ -233,6 +235,8 @@ def _fold(update: Update, event: StoredEvent, inbox_confidence: float) -> Summar
         )
     if kind == "action":
         return _action(update, s, str(event.data.get("name") or ""))
+    if kind == "pause":  # a consultant took the conversation over (bot.handoff.take_over)
+        return replace(s, handoff=True)
     if kind == "active_loop":
         return replace(s, in_fallback_loop=event.data.get("name") == FALLBACK_LOOP)
     if kind == "rewind":

@@ -374,3 +374,17 @@ def review_of(conn: Connection, sender_id: str) -> tuple[str, dt.datetime] | Non
         select(conversation_reviews).where(conversation_reviews.c.sender_id == sender_id)
     ).first()
     return (row.reviewed_by, row.reviewed_at) if row else None
+
+
+def numbers_for(conn: Connection, senders: Sequence[str]) -> dict[str, int]:
+    """The console's numbers of these conversations (those already projected)."""
+    found: dict[str, int] = {}
+    unique = sorted(set(senders))
+    for start in range(0, len(unique), 500):
+        rows = conn.execute(
+            select(conversations.c.sender_id, conversations.c.id).where(
+                conversations.c.sender_id.in_(unique[start : start + 500])
+            )
+        )
+        found.update({row.sender_id: int(row.id) for row in rows})
+    return found

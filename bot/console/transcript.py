@@ -66,6 +66,8 @@ class Entry:
     value: str = ""
     fallback: bool = False
     masked: bool = False
+    # A message a consultant sent during a live takeover (bot.handoff).
+    consultant: bool = False
 
 
 @dataclass
@@ -73,6 +75,8 @@ class Transcript:
     entries: list[Entry] = field(default_factory=list)
     # True when something was hidden: the page then offers to reveal it.
     has_personal_data: bool = False
+    # A consultant is in charge (the last of Rasa's pause / resume events was a pause).
+    paused: bool = False
 
 
 def personal_values(events: Iterable[StoredEvent]) -> list[str]:
@@ -125,10 +129,12 @@ def build(events: Sequence[StoredEvent], reveal: bool = False) -> Transcript:
     masker = Masker(personal_values(events), reveal)
     entries: list[Entry] = []
     last_user: int | None = None
-    in_loop = False
+    in_loop = paused = False
     for event in events:
         if event.type_name == "active_loop":
             in_loop = event.data.get("name") == FALLBACK_LOOP
+        elif event.type_name in ("pause", "resume"):
+            paused = event.type_name == "pause"
         entry = _entry(event, masker)
         if entry is None:
             continue
@@ -139,7 +145,7 @@ def build(events: Sequence[StoredEvent], reveal: bool = False) -> Transcript:
             if last_user is not None and not entries[last_user].fallback:
                 entries[last_user] = replace(entries[last_user], fallback=True)
         entries.append(entry)
-    return Transcript(entries, masker.hid_something)
+    return Transcript(entries, masker.hid_something, paused)
 
 
 def _entry(event: StoredEvent, masker: Masker) -> Entry | None:
@@ -152,14 +158,16 @@ def _entry(event: StoredEvent, masker: Masker) -> Entry | None:
             masker(str(b.get("title") or ""), everything=False)
             for b in (data.get("data") or {}).get("buttons") or []
         )
-        utter = (data.get("metadata") or {}).get("utter_action") or ""
+        metadata = data.get("metadata") or {}
+        consultant = metadata.get("kind") == "consultant_message"
         return Entry(
             "bot",
             event.timestamp,
             event.id,
             text=masker(str(data.get("text") or ""), everything=False),
-            name=str(utter),
+            name=str(metadata.get("utter_action") or metadata.get("kind") or ""),
             buttons=buttons,
+            consultant=consultant,
         )
     if kind == "action":
         name = str(data.get("name") or "")
@@ -181,7 +189,7 @@ def _entry(event: StoredEvent, masker: Masker) -> Entry | None:
         return Entry(
             "slot", event.timestamp, event.id, name=name, value=shown, masked=shown == MASK
         )
-    if kind in ("session_started", "restart", "rewind", "undo"):
+    if kind in ("session_started", "restart", "rewind", "undo", "pause", "resume"):
         return Entry("other", event.timestamp, event.id, name=kind)
     return None
 

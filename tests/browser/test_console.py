@@ -222,3 +222,36 @@ def test_consultant_exports_the_attendees_of_a_session(
     assert header[0] == text("fr", "console.sessions.csv.reference")
     assert len(body.decode("utf-8-sig").splitlines()) > 12  # twelve seats and the waiting list
     assert problems == [], problems
+
+
+def test_consultant_takes_a_conversation_over_and_hands_it_back(
+    console: tuple[Page, list[str]],
+    assistant: Assistant,
+    conversations: dict[str, str],
+    artifacts: Path,
+) -> None:
+    page, problems = console
+    _sign_in(page, assistant, artifacts)
+    page.get_by_label(text("fr", "console.filters.search")).fill("kinderbijslag")
+    page.get_by_role("button", name=text("fr", "console.filters.apply")).click()
+    page.locator("table.list tbody tr").first.get_by_role("link").click()
+    page.get_by_role("button", name=text("fr", "console.takeover.take_over")).click()
+    expect(page.locator("#takeover [role=status]")).to_have_text(
+        text("fr", "console.takeover.outcome.taken")
+    )
+    page.get_by_label(text("fr", "console.takeover.message")).fill("Bonjour, ici Marie du Forem.")
+    page.get_by_role("button", name=text("fr", "console.takeover.send")).click()
+    expect(page.locator("ol.transcript .turn-consultant")).to_contain_text(
+        "Bonjour, ici Marie du Forem."
+    )
+    page.screenshot(path=str(artifacts / "console-takeover.png"), full_page=True)
+    events = assistant.tracker(conversations["nl"])["events"]
+    assert any(e["event"] == "pause" for e in events)
+    assert any(e.get("text") == "Bonjour, ici Marie du Forem." for e in events)
+    page.get_by_role("button", name=text("fr", "console.takeover.hand_back")).click()
+    expect(
+        page.get_by_role("button", name=text("fr", "console.takeover.take_over"))
+    ).to_be_visible()
+    kinds = [e["event"] for e in assistant.tracker(conversations["nl"])["events"]][::-1]
+    assert kinds.index("resume") < kinds.index("pause")  # the last of the two is a resume
+    assert problems == [], problems

@@ -24,6 +24,7 @@ from bot.web.i18n import negotiate, translator
 # (route name, catalog key, admin only)
 NAVIGATION = (
     ("conversations", "console.nav.conversations", False),
+    ("callbacks", "console.nav.callbacks", False),
     ("inbox", "console.nav.inbox", False),
     ("analytics", "console.nav.analytics", False),
     ("sessions", "console.nav.sessions", False),

@@ -82,7 +82,7 @@ def _render(request: web.Request, data: TranscriptData, reveal: bool) -> web.Res
         notes=data.notes,
         review=data.review,
         revealed=reveal,
-        channel_hint=data.conversation.channel,
+        takeover=request.query.get("takeover"),
     )
     return aiohttp_jinja2.render_template("console/transcript.html", request, page)
 
