@@ -32,9 +32,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import callback_answers as answers
 from bot import handoff, log
 from bot.config import Settings
+from bot.contact import format_phone, normalise_phone
 from bot.errors import InvalidContact
 from bot.handoff_texts import expected_call_label, moment_label, office_hours_label, problem_text
-from bot.contact import format_phone, normalise_phone
 from bot.storage import db
 
 logger = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import yaml
@@ -163,8 +163,8 @@ def write_channels(settings: Settings) -> tuple[Path, list[str]]:
     return path, names
 
 
-def _child_env() -> dict[str, str]:
-    env = dict(os.environ)
+def _child_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    env = {**os.environ, **(extra or {})}
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     env.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
     # Rasa's telemetry would try to reach the internet, which this product must never need.
@@ -174,15 +174,20 @@ def _child_env() -> dict[str, str]:
 
 
 def start_process(
-    name: str, command: list[str], log: Path, cwd: Path = PROJECT_DIR
+    name: str,
+    command: list[str],
+    log: Path,
+    cwd: Path = PROJECT_DIR,
+    env: Mapping[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
+    """Start one server in a process group of its own; ``env`` is added to ours."""
     _say(f"starting {name} (log: {log})")
     handle = log.open("ab")
     # A process group of its own, so that stopping it also stops what it started.
     return subprocess.Popen(
         command,
         cwd=cwd,
-        env=_child_env(),
+        env=_child_env(env),
         stdout=handle,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -318,7 +323,7 @@ def serve(settings: Settings) -> int:
         for name, (command, _url) in commands.items():
             processes[name] = start_process(name, command, logs / f"{name.split()[0]}.log")
         wait_until_ready(processes, {name: url for name, (_command, url) in commands.items()})
-        messaging = [name for name in channels if name not in ("rest", "socketio")]
+        messaging = [name for name in channels if name not in ("rest", "health", "socketio")]
         _say(
             f"ready: website http://127.0.0.1:{settings.web_port}/"
             f" · REST webhook http://127.0.0.1:{settings.rasa_port}/webhooks/rest/webhook"

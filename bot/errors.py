@@ -145,6 +145,38 @@ class NotTakenOver(HandoffError):
         super().__init__(sender_id, "the assistant is in charge: take the conversation over first")
 
 
+class ServiceUnavailable(BotError):
+    """A shared service the conversation needs is down: the user is asked to try again.
+
+    Raised in the Rasa server (production mode) instead of Rasa's silent fallbacks; the
+    channels' message handler turns it into a polite "please try again in a moment" in the
+    user's language, so that a message is never lost without the user knowing.
+    """
+
+    def __init__(self, service: str, reason: str) -> None:
+        super().__init__(f"{service} unavailable: {reason}")
+        self.service = service
+        self.reason = reason
+
+
+class TrackerStoreUnavailable(ServiceUnavailable):
+    """The conversation store (Rasa's SQL tracker store) could not be read or written.
+
+    Rasa's ``FailSafeTrackerStore`` would carry on with an in-memory tracker and lose the
+    conversation (rasa issue 3243); ``bot.server.patches`` raises this instead.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("conversation store", reason)
+
+
+class LockStoreUnavailable(ServiceUnavailable):
+    """The lock store (Redis) could not issue or release a conversation's lock."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__("lock store", reason)
+
+
 class InvalidUser(BotError):
     """A console account that cannot be created or changed: bad e-mail, role, password."""
 

@@ -7,8 +7,12 @@ and booking references in the message and its arguments, so that a careless ``lo
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
+import sys
+from datetime import datetime, timezone
 from typing import Any
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -18,6 +22,10 @@ _PHONE = re.compile(r"(?<![\w/])(?:\+|00)?\d(?:[\s./-]?\d){8,13}(?![\w/])")
 _REFERENCE = re.compile(r"\b[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}\b")
 
 MASK = "***"
+# ``BOT_LOG_FORMAT=json``: one JSON object per line (production mode sets it).
+FORMAT_ENV = "BOT_LOG_FORMAT"
+# The name of the process in every JSON line ("rasa-1", "actions", "web", "events"...).
+PROCESS_ENV = "BOT_PROCESS_NAME"
 
 
 def mask_emails(text: str) -> str:
@@ -62,7 +70,54 @@ def install_masking(logger: logging.Logger | None = None) -> None:
             handler.addFilter(MaskingFilter())
 
 
+class JsonFormatter(logging.Formatter):
+    """One JSON object per record: time, level, logger, message, process (and exception).
+
+    The message and the exception text are masked again here: a record formatted by a
+    handler without :class:`MaskingFilter` (a library's own handler) still loses its
+    personal data, and a traceback may quote a value.
+    """
+
+    def __init__(self, process_name: str | None = None) -> None:
+        super().__init__()
+        self.process_name = process_name
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(
+                timespec="milliseconds"
+            ),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": mask(record.getMessage()),
+            "process": self.process_name or os.environ.get(PROCESS_ENV) or "bot",
+            "pid": record.process,
+        }
+        if entry["message"].startswith("{"):
+            # Rasa's structlog events arrive already rendered as JSON: keep them as an object.
+            try:
+                entry["event"] = json.loads(entry.pop("message"))
+            except ValueError:
+                entry["message"] = mask(record.getMessage())
+        if record.exc_info:
+            entry["exception"] = mask(self.formatException(record.exc_info))
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def json_logging(environ: dict[str, str] | None = None) -> bool:
+    """True when the environment asks for JSON lines (``BOT_LOG_FORMAT=json``)."""
+    env = os.environ if environ is None else environ
+    return env.get(FORMAT_ENV, "").strip().lower() == "json"
+
+
 def setup(level: int = logging.INFO) -> None:
-    """Configure logging for one process of the product."""
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    """Configure logging for one process of the product (JSON lines when asked)."""
+    if json_logging():
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter())
+        root = logging.getLogger()
+        root.handlers[:] = [handler]
+        root.setLevel(level)
+    else:
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     install_masking()

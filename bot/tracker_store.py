@@ -13,7 +13,10 @@ STORE_CLASS = "bot.server.tracker_store.ProjectSQLTrackerStore"
 def tracker_store_config(database_url: str) -> dict[str, Any]:
     """The ``tracker_store`` section of Rasa's endpoints for one database URL.
 
-    Rasa's SQLTrackerStore takes the URL in pieces (dialect, host, db...), not as a URL.
+    Rasa's SQLTrackerStore takes the URL in pieces (dialect, host, db...), not as a URL. The
+    host goes under ``url``: Rasa passes an endpoint's ``url`` as ``host=`` to the store's
+    class and everything else as keyword arguments, so a ``host`` key would be given twice
+    (``TypeError: got multiple values for keyword argument 'host'`` at start-up).
     The store is the project's subclass: an unknown class would make Rasa fall back silently
     to a store in memory, so the end-to-end tests check that conversations reach the file.
 
@@ -30,7 +33,7 @@ def tracker_store_config(database_url: str) -> dict[str, Any]:
     config: dict[str, Any] = {
         "type": STORE_CLASS,
         "dialect": "postgresql",
-        "host": url.host or "localhost",
+        "url": url.host or "localhost",
         "port": url.port or 5432,
         "db": url.database,
     }

@@ -21,7 +21,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.base import Background, HttpSender, OnNewMessage, reject
-from bot.channels.choices import ChoiceMemory, RecentIds, numbered
+from bot.channels.choices import numbered
+from bot.channels.memory import ButtonMemory, button_memory, redelivery_memory
 from bot.channels.signatures import FACEBOOK_HEADER, constant_time_equal, facebook_signature_valid
 
 DEFAULT_API_URL = "https://graph.facebook.com/v19.0"
@@ -76,7 +77,7 @@ class FacebookOutput(OutputChannel):
         return "facebook"
 
     def __init__(
-        self, page_access_token: str, api_url: str, sender: HttpSender, choices: ChoiceMemory
+        self, page_access_token: str, api_url: str, sender: HttpSender, choices: ButtonMemory
     ) -> None:
         self.page_access_token = page_access_token
         self.api_url = api_url.rstrip("/")
@@ -95,7 +96,7 @@ class FacebookOutput(OutputChannel):
         )
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        self.choices.remember(recipient_id, [])
+        await self.choices.remember(recipient_id, [])
         for part in text.strip().split("\n\n"):
             await self._send(recipient_id, {"text": part})
 
@@ -117,7 +118,7 @@ class FacebookOutput(OutputChannel):
             for title, b in zip(titles, buttons, strict=True)
         ][:QUICK_REPLIES_MAX]
         await self._send(recipient_id, {"text": last, "quick_replies": quick})
-        self.choices.remember(recipient_id, buttons)
+        await self.choices.remember(recipient_id, buttons)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         attachment = {"type": "image", "payload": {"url": image, "is_reusable": True}}
@@ -153,8 +154,8 @@ class FacebookInput(RasaFacebookInput):
     ) -> None:
         super().__init__(fb_verify, fb_secret, fb_access_token)
         self.api_url = api_url
-        self.recent = RecentIds()
-        self.choices = ChoiceMemory()
+        self.recent = redelivery_memory()
+        self.choices = button_memory()
         self.background = Background(self.name())
         self.sender = HttpSender(self.name())
 
@@ -201,12 +202,12 @@ class FacebookInput(RasaFacebookInput):
         if not isinstance(payload, dict):
             return response.text("bad request", status=400)
         for event in read_events(payload):
-            if self.recent.first_time(f"facebook:{event.event_id}"):
+            if await self.recent.first_time(f"facebook:{event.event_id}"):
                 self.background.run(self._handle(event, on_new_message))
         return response.text("EVENT_RECEIVED")
 
     async def _handle(self, event: Incoming, on_new_message: OnNewMessage) -> None:
-        text = self.choices.resolve(event.sender_id, event.text)
+        text = await self.choices.resolve(event.sender_id, event.text)
         await on_new_message(
             UserMessage(text, self.get_output_channel(), event.sender_id, input_channel=self.name())
         )

@@ -27,7 +27,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.base import Background, OnNewMessage, reject
-from bot.channels.choices import RecentIds, numbered
+from bot.channels.choices import numbered
+from bot.channels.memory import redelivery_memory
 from bot.channels.signatures import TELEGRAM_HEADER, telegram_secret_valid
 
 log = logging.getLogger(__name__)
@@ -105,7 +106,7 @@ class TelegramInput(RasaTelegramInput):
         super().__init__(access_token, verify=None, webhook_url=None, debug_mode=False)
         self.secret_token = secret_token
         self.api_url = api_url
-        self.recent = RecentIds()
+        self.recent = redelivery_memory()
         self.background = Background(self.name())
         self._output: TelegramOutput | None = None
 
@@ -145,7 +146,7 @@ class TelegramInput(RasaTelegramInput):
             return response.text("bad request", status=400)
         if not isinstance(update, dict) or "update_id" not in update:
             return response.text("bad request", status=400)
-        if not self.recent.first_time(f"telegram:{update['update_id']}"):
+        if not await self.recent.first_time(f"telegram:{update['update_id']}"):
             return response.text("duplicate")
         incoming = read_update(update)
         if incoming is not None:

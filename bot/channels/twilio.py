@@ -20,7 +20,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.base import Background, HttpSender, OnNewMessage, reject
-from bot.channels.choices import ChoiceMemory, RecentIds, numbered
+from bot.channels.choices import numbered
+from bot.channels.memory import ButtonMemory, button_memory, redelivery_memory
 from bot.channels.signatures import TWILIO_HEADER, twilio_signature_valid
 
 DEFAULT_API_URL = "https://api.twilio.com"
@@ -54,7 +55,7 @@ class TwilioOutput(OutputChannel):
         twilio_number: str,
         api_url: str,
         sender: HttpSender,
-        choices: ChoiceMemory,
+        choices: ButtonMemory,
     ) -> None:
         self.account_sid = account_sid
         self.auth_token = auth_token
@@ -76,7 +77,7 @@ class TwilioOutput(OutputChannel):
                 await self._send(recipient_id, {"Body": piece})
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        self.choices.remember(recipient_id, [])
+        await self.choices.remember(recipient_id, [])
         await self._send_text(recipient_id, text)
 
     async def send_text_with_buttons(
@@ -88,7 +89,7 @@ class TwilioOutput(OutputChannel):
             await self._send_text(recipient_id, part)
         for piece in split_body(numbered(parts[-1], buttons)):
             await self._send(recipient_id, {"Body": piece})
-        self.choices.remember(recipient_id, buttons)
+        await self.choices.remember(recipient_id, buttons)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._send(recipient_id, {"MediaUrl": image})
@@ -131,8 +132,8 @@ class TwilioInput(RasaTwilioInput):
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.webhook_url = webhook_url
         self.api_url = api_url
-        self.recent = RecentIds()
-        self.choices = ChoiceMemory()
+        self.recent = redelivery_memory()
+        self.choices = button_memory()
         self.background = Background(self.name())
         self.sender = HttpSender(self.name())
 
@@ -183,13 +184,13 @@ class TwilioInput(RasaTwilioInput):
         sender, text = form.get("From"), form.get("Body")
         message_sid = form.get("MessageSid") or form.get("SmsMessageSid")
         if sender and text is not None and message_sid:
-            if self.recent.first_time(f"twilio:{message_sid}"):
+            if await self.recent.first_time(f"twilio:{message_sid}"):
                 self.background.run(self._handle(sender, text, on_new_message))
         return response.text(EMPTY_TWIML, content_type="text/xml")
 
     async def _handle(self, sender: str, text: str, on_new_message: OnNewMessage) -> None:
         # Some carriers turn "@" into "¡" in SMS (as Rasa's channel notes).
-        text = self.choices.resolve(sender, text.replace("¡", "@"))
+        text = await self.choices.resolve(sender, text.replace("¡", "@"))
         await on_new_message(
             UserMessage(text, self.get_output_channel(), sender, input_channel=self.name())
         )

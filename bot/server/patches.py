@@ -2,15 +2,47 @@
 
 Each fix keeps Rasa's behaviour and only removes a cost or a gap found by measurement; each
 has a test in tests/unit/test_server_patches.py that fails if the patched code changes.
+
+Always on:
+
+- the action-server response schema is compiled once (``_validate_action_result``);
+- the channels' message handler answers politely when a shared service is down
+  (``polite_handler``): a :class:`bot.errors.ServiceUnavailable` or a Rasa ``LockError``
+  becomes "please try again in a moment" in the user's language instead of an empty answer.
+
+- Rasa's Redis lock store updates its tickets in Redis transactions
+  (:mod:`bot.server.redis_lock`), so that two processes never both hold one conversation's
+  lock (used only where ``lock_store: type: redis`` is configured).
+
+Production mode only (``BOT_MODE=production``, set by ``make run-prod``):
+
+- no silent in-memory tracker store (rasa issue 3243): Rasa's ``FailSafeTrackerStore``
+  raises :class:`bot.errors.TrackerStoreUnavailable` where it would fall back to memory, and
+  a tracker store class that cannot be imported stops the start instead of being replaced
+  by an ``InMemoryTrackerStore``.
+
+With ``BOT_LOG_FORMAT=json`` (production mode), Rasa's logging follows the dictConfig file
+given with ``--logging-config-file``: coloredlogs, which Rasa installs after reading that
+file and which would replace its handler, is skipped, and Sanic's loggers (which Rasa cuts
+off from the root logger) write through the root logger's JSON handler.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Awaitable, Callable
 from functools import cache
 from typing import Any
 
+from bot import log
+from bot.errors import ServiceUnavailable, TrackerStoreUnavailable
+from bot.server import redis_lock
+from bot.server.retry_message import try_again_text
+
 logger = logging.getLogger(__name__)
+
+PRODUCTION_ENV = "BOT_MODE"
 
 
 @cache
@@ -46,9 +78,124 @@ def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
     return True
 
 
-def apply() -> None:
-    """Apply every fix (idempotent)."""
+def polite_handler(
+    handle: Callable[[Any], Awaitable[Any]],
+) -> Callable[[Any], Awaitable[None]]:
+    """Wrap a channel's ``on_new_message`` so that an outage is answered, not swallowed.
+
+    Rasa's REST channel logs any exception of the handler and answers ``[]``; socket.io and
+    the messaging channels answer nothing. The user then believes the message was read. The
+    text comes from the catalogs, in the language of the message's metadata or detected
+    from its text (the conversation's language slot cannot be read: its store is down).
+    """
+    from rasa.core.lock_store import LockError
+
+    async def handler(message: Any) -> None:
+        try:
+            await handle(message)
+        except (ServiceUnavailable, LockError) as exc:
+            logger.warning(
+                "message not processed, the user is asked to try again (%s: %s)",
+                type(exc).__name__,
+                exc,
+            )
+            text = try_again_text(message.text, message.metadata)
+            await message.output_channel.send_text_message(message.sender_id, text)
+
+    return handler
+
+
+def _register(input_channels: list[Any], app: Any, route: str | None) -> None:
+    """``rasa.core.channels.channel.register`` with :func:`polite_handler` around the agent."""
+    from urllib.parse import urljoin
+
+    async def handle(message: Any) -> None:
+        await app.ctx.agent.handle_message(message)
+
+    handler = polite_handler(handle)
+    for channel in input_channels:
+        prefix = urljoin(route, channel.url_prefix()) if route else None
+        app.blueprint(channel.blueprint(handler), url_prefix=prefix)
+    app.ctx.input_channels = input_channels
+
+
+def _strict(method_name: str) -> Callable[..., Awaitable[Any]]:
+    async def call(self: Any, *args: Any) -> Any:
+        try:
+            return await getattr(self._tracker_store, method_name)(*args)
+        except Exception as exc:  # any driver error: the store cannot be trusted now
+            logger.error(
+                "tracker store %s failed, no fallback to memory (%s)",
+                method_name,
+                type(exc).__name__,
+            )
+            raise TrackerStoreUnavailable(f"{method_name}: {type(exc).__name__}") from exc
+
+    call.__name__ = method_name
+    call.__doc__ = f"FailSafeTrackerStore.{method_name} without the in-memory fallback."
+    return call
+
+
+def _load_tracker_store_class(domain: Any, store: Any, event_broker: Any = None) -> Any:
+    """Load a tracker store named by module path; an import failure stops the start.
+
+    Rasa's version returns an ``InMemoryTrackerStore`` on ``ImportError`` or
+    ``AttributeError``, which keeps every conversation in one process's memory only.
+    """
+    from rasa.shared.utils.common import class_from_module_path
+
+    store_class = class_from_module_path(store.type)
+    return store_class(host=store.url, domain=domain, event_broker=event_broker, **store.kwargs)
+
+
+def production_mode(environ: dict[str, str] | None = None) -> bool:
+    """True when the Rasa server runs in production mode (``BOT_MODE=production``)."""
+    env = os.environ if environ is None else environ
+    return env.get(PRODUCTION_ENV, "").strip().lower() == "production"
+
+
+def apply_strict_tracker_store() -> None:
+    """Never fall back to an in-memory tracker store (rasa issue 3243)."""
+    from rasa.core import tracker_store
+
+    for name in ("retrieve", "retrieve_full_tracker", "save", "keys"):
+        setattr(tracker_store.FailSafeTrackerStore, name, _strict(name))
+    tracker_store._load_from_module_name_in_endpoint_config = _load_tracker_store_class
+
+
+def _sanic_logs_through_root(original: Callable[..., None]) -> Callable[..., None]:
+    def update_sanic_log_level(*args: Any, **kwargs: Any) -> None:
+        original(*args, **kwargs)
+        for name in ("sanic.root", "sanic.error", "sanic.access"):
+            logging.getLogger(name).handlers[:] = list(logging.getLogger().handlers)
+
+    return update_sanic_log_level
+
+
+def apply_json_logging() -> None:
+    """Keep the JSON handler of the logging config file for Rasa and Sanic."""
+    import rasa.utils.common
+    import rasa.utils.io
+
+    rasa.utils.io.configure_colored_logging = lambda loglevel: None
+    logging.captureWarnings(True)  # library warnings as JSON lines too
+    if not getattr(rasa.utils.common.update_sanic_log_level, "__wrapped_by_bot__", False):
+        wrapped = _sanic_logs_through_root(rasa.utils.common.update_sanic_log_level)
+        wrapped.__wrapped_by_bot__ = True  # type: ignore[attr-defined]
+        rasa.utils.common.update_sanic_log_level = wrapped
+
+
+def apply(production: bool | None = None) -> None:
+    """Apply every fix (idempotent); the strict store only in production mode."""
     from rasa.core.actions.action import RemoteAction
+    from rasa.core.channels import channel
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    channel.register = _register
+    redis_lock.apply()
+    if production_mode() if production is None else production:
+        apply_strict_tracker_store()
+        logger.info("production mode: no in-memory fallback of the tracker store")
+    if log.json_logging():
+        apply_json_logging()
     logger.debug("Rasa start-up fixes applied")

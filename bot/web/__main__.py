@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
 from bot import log
@@ -12,6 +14,7 @@ from bot.web.app import create_app
 def main() -> None:
     log.setup()
     settings = Settings.from_env()
+    logging.getLogger("bot.web").info("website on port %d", settings.web_port)
     web.run_app(create_app(settings), port=settings.web_port, print=None, access_log=None)
 
 

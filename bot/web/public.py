@@ -7,11 +7,12 @@ from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.web import content, pages
 from bot.web.i18n import negotiate
-from bot.web.keys import SESSIONS, SETTINGS
+from bot.web.keys import ENGINE, SESSIONS, SETTINGS
 from bot.web.upcoming import format_when, upcoming_sessions
 
 # The default retention period of conversations (bot/resources/knowledge/privacy.yml says
@@ -19,8 +20,33 @@ from bot.web.upcoming import format_when, upcoming_sessions
 RETENTION_DAYS = Settings.retention_days
 
 
+READY_TIMEOUT_S = 1.0
+
+
 async def health(_request: web.Request) -> web.Response:
+    """Liveness: the process serves HTTP."""
     return web.json_response({"status": "ok"})
+
+
+def _select_one(engine: Engine) -> None:
+    from sqlalchemy import text as sql
+
+    from bot.storage.db import reading
+
+    with reading(engine) as connection:
+        connection.execute(sql("SELECT 1"))
+
+
+async def ready(request: web.Request) -> web.Response:
+    """Readiness: the database of ``DATABASE_URL`` answers within a second (else 503)."""
+    try:
+        await asyncio.wait_for(asyncio.to_thread(_select_one, request.app[ENGINE]), READY_TIMEOUT_S)
+    except asyncio.TimeoutError:
+        return web.json_response({"status": "not ready", "database": "timeout"}, status=503)
+    except Exception as exc:  # any driver error means "not ready"
+        error = type(exc).__name__
+        return web.json_response({"status": "not ready", "database": error}, status=503)
+    return web.json_response({"status": "ready", "database": "ok"})
 
 
 def _redirect_by_language(request: web.Request, route: str) -> web.HTTPFound:

@@ -13,6 +13,7 @@ def setup(app: web.Application) -> None:
     """Add the public routes to ``app``."""
     app.router.add_get("/", public.choose_language, name="root")
     app.router.add_get("/health", public.health, name="health")
+    app.router.add_get("/ready", public.ready, name="ready")
     app.router.add_get("/privacy", public.choose_language_privacy, name="privacy_root")
     app.router.add_get(f"/{LANG}", public.add_slash)
     app.router.add_get(f"/{LANG}/", public.home, name="home")

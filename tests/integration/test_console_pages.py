@@ -345,3 +345,18 @@ def test_demo_account_is_created_once(sqlite_url: str) -> None:
     assert len(password) >= users.MIN_PASSWORD
     engine.dispose()
     fresh.dispose()
+
+
+async def test_in_production_mode_the_list_leaves_the_projection_to_the_event_consumer(
+    client: TestClient, sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bot.events feeds the projection from RabbitMQ there: folding the tracker store's
+    events as well would count every message twice."""
+    monkeypatch.setenv("BOT_MODE", "production")
+    engine = db.make_engine(sqlite_url)
+    with db.transaction(engine) as conn:
+        store_events(conn, "not-folded-here", [user("bonjour depuis la production")])
+    engine.dispose()
+    await sign_in(client, ADMIN)
+    page = await (await client.get("/console/conversations?q=production")).text()
+    assert _html("fr", "console.conversations.none") in page

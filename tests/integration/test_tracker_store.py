@@ -16,6 +16,8 @@ from bot.tracker_store import tracker_store_config
 def _store(database_url: str) -> ProjectSQLTrackerStore:
     config = tracker_store_config(database_url)
     config.pop("type")
+    if "url" in config:  # what Rasa passes as host= from an endpoints file
+        config["host"] = config.pop("url")
     return ProjectSQLTrackerStore(domain=Domain.empty(), **config)
 
 

@@ -159,6 +159,18 @@ async def test_health(client: TestClient) -> None:
     assert response.status == 200 and (await response.json()) == {"status": "ok"}
 
 
+async def test_ready_checks_the_database(aiohttp_client, tmp_path: Path) -> None:
+    good = await aiohttp_client(create_app(_settings(tmp_path)))
+    response = await good.get("/ready")
+    assert response.status == 200 and (await response.json())["database"] == "ok"
+    unreachable = "postgresql://nobody@127.0.0.1:9/none"
+    down = await aiohttp_client(
+        create_app(Settings(rasa_port=5999, web_port=8999, database_url=unreachable))
+    )
+    response = await down.get("/ready")
+    assert response.status == 503 and (await response.json())["status"] == "not ready"
+
+
 async def test_sessions_from_the_provider_are_listed(aiohttp_client, tmp_path: Path) -> None:
     listing = SessionListing(
         title={"fr": "Travailler en Flandre : infos pratiques", "nl": "Werken in Vlaanderen"},

@@ -242,13 +242,17 @@ CHANNEL_ENV = {
 
 def test_messaging_channels_are_off_without_their_variables() -> None:
     enabled = enabled_channels(ROOT / "credentials.yml", {})
-    assert list(enabled) == ["rest", "bot.channels.socketio.SocketIOInput"]
+    assert list(enabled) == [
+        "rest",
+        "bot.channels.health.HealthInput",
+        "bot.channels.socketio.SocketIOInput",
+    ]
     assert enabled["bot.channels.socketio.SocketIOInput"]["session_persistence"] is True
 
 
 def test_channels_are_on_with_their_variables_and_secrets_stay_references() -> None:
     enabled = enabled_channels(ROOT / "credentials.yml", CHANNEL_ENV)
-    assert [name.rsplit(".", 1)[-1] for name in enabled][2:] == [
+    assert [name.rsplit(".", 1)[-1] for name in enabled][3:] == [
         "TelegramInput",
         "FacebookInput",
         "TwilioInput",

@@ -42,7 +42,7 @@ def test_postgres_url_becomes_rasa_tracker_store_settings() -> None:
     assert config == {
         "type": STORE_CLASS,
         "dialect": "postgresql",
-        "host": "db.local",
+        "url": "db.local",
         "port": 5433,
         "db": "assistant",
         "username": "bot",
@@ -149,7 +149,7 @@ def test_launcher_writes_credentials_with_only_the_enabled_channels(
         monkeypatch.setenv(name, "123:x")
     path, names = cli.write_channels(Settings(var_dir=tmp_path))
     assert path == tmp_path / "run" / "credentials.yml"
-    assert names == ["rest", "socketio", "telegram"]
+    assert names == ["rest", "health", "socketio", "telegram"]
     assert "${TELEGRAM_BOT_TOKEN}" in path.read_text() and "123:x" not in path.read_text()
 
 

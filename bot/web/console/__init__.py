@@ -8,7 +8,8 @@ request, call bot.console or bot.privacy in a worker thread (bot.web.console.blo
 render a template of ``templates/console/``.
 
 While it runs, a background task keeps the conversation projection fresh every
-``REFRESH_S`` seconds (list pages refresh it too), and applies the retention purge
+``REFRESH_S`` seconds (list pages refresh it too; in production mode the event consumer
+``python -m bot.events`` feeds it from RabbitMQ instead), and applies the retention purge
 (``BOT_RETENTION_DAYS``) once a day, the first time ``FIRST_PURGE_S`` after start.
 """
 
@@ -24,6 +25,7 @@ from bot import privacy
 from bot.config import Settings
 from bot.console.cookie_key import cookie_key
 from bot.console.projection import refresh_projection
+from bot.events.projection import broker_feeds_console
 from bot.storage import db
 from bot.web.console import routes, security
 from bot.web.keys import ENGINE
@@ -69,7 +71,8 @@ async def _keep_fresh(app: web.Application, settings: Settings) -> None:
     while True:
         await asyncio.sleep(REFRESH_S)
         try:
-            await asyncio.to_thread(refresh_projection, app[ENGINE], settings.inbox_confidence)
+            if not broker_feeds_console():  # production: bot.events feeds the projection
+                await asyncio.to_thread(refresh_projection, app[ENGINE], settings.inbox_confidence)
             if loop.time() >= next_purge:
                 next_purge = loop.time() + PURGE_EVERY_S
                 await asyncio.to_thread(_purge, app[ENGINE], settings.retention_days)

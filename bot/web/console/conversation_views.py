@@ -12,6 +12,7 @@ from bot.console import audit, conversations, transcript
 from bot.console.intents import intent_choices
 from bot.console.projection import refresh_projection
 from bot.errors import UnknownConversation
+from bot.events.projection import broker_feeds_console
 from bot.storage.rasa_events import StoredEvent
 from bot.web.console import blocking
 from bot.web.console.context import context, route
@@ -20,7 +21,13 @@ from bot.web.keys import SETTINGS
 
 
 async def refresh(request: web.Request) -> None:
-    """Bring the projection up to date before a list is read (cheap when nothing is new)."""
+    """Bring the projection up to date before a list is read (cheap when nothing is new).
+
+    Not in production mode: there the event consumer (bot.events) feeds the projection
+    from RabbitMQ, and folding the tracker store's events too would count them twice.
+    """
+    if broker_feeds_console():
+        return
     settings = request.config_dict[SETTINGS]
     await blocking.call(refresh_projection, blocking.engine_of(request), settings.inbox_confidence)
 

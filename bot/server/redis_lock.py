@@ -1,0 +1,88 @@
+"""Rasa's Redis lock store with atomic ticket updates (WATCH/MULTI), across processes.
+
+Rasa 3.6's ``LockStore.issue_ticket`` reads the conversation's lock from Redis, adds a
+ticket and writes it back; ``cleanup`` reads, removes the ticket, reads again and deletes.
+Within one process nothing runs in between (the Redis client is synchronous), but two Rasa
+processes receiving two messages of one conversation at the same moment can both read "no
+lock", both write a lock holding ticket 0, and both process the conversation at once (the
+second save then mixes two turns). Here each read-modify-write is a Redis transaction on
+the lock's key: ``WATCH``, read, ``MULTI``/``EXEC``, retried if another process changed the
+key meanwhile, so ticket numbers stay unique and in order across processes.
+
+A Redis failure is raised as Rasa's ``LockError``, which the channels' handler turns into the
+polite "try again" (bot/server/patches.py).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa.core.lock import TicketLock
+from rasa.core.lock_store import LOCK_LIFETIME, LockError
+
+
+def _read(pipe: Any, key: str, conversation_id: str) -> TicketLock:
+    raw = pipe.get(key)
+    return TicketLock.from_dict(json.loads(raw)) if raw else TicketLock(conversation_id)
+
+
+def issue_ticket(self: Any, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
+    """``LockStore.issue_ticket`` as one Redis transaction."""
+    key = self.key_prefix + conversation_id
+
+    def update(pipe: Any) -> int:
+        lock = _read(pipe, key, conversation_id)
+        ticket = lock.issue_ticket(lock_lifetime)
+        pipe.multi()
+        pipe.set(key, lock.dumps())
+        return int(ticket)
+
+    try:
+        return int(self.red.transaction(update, key, value_from_callable=True))
+    except Exception as exc:  # Rasa wraps every failure here the same way
+        raise LockError(f"Error while acquiring lock. Error:\n{exc}") from exc
+
+
+def cleanup(self: Any, conversation_id: str, ticket_number: int) -> None:
+    """``LockStore.cleanup`` (finish serving, delete the lock if nobody waits) atomically."""
+    key = self.key_prefix + conversation_id
+
+    def update(pipe: Any) -> None:
+        raw = pipe.get(key)
+        if not raw:
+            return
+        lock = TicketLock.from_dict(json.loads(raw))
+        lock.remove_ticket_for(ticket_number)
+        pipe.multi()
+        if lock.is_someone_waiting():
+            pipe.set(key, lock.dumps())
+        else:
+            pipe.delete(key)
+
+    self.red.transaction(update, key)
+
+
+def update_lock(self: Any, conversation_id: str) -> None:
+    """``LockStore.update_lock`` (drop expired tickets) atomically."""
+    key = self.key_prefix + conversation_id
+
+    def update(pipe: Any) -> None:
+        raw = pipe.get(key)
+        if not raw:
+            return
+        lock = TicketLock.from_dict(json.loads(raw))
+        lock.remove_expired_tickets()
+        pipe.multi()
+        pipe.set(key, lock.dumps())
+
+    self.red.transaction(update, key)
+
+
+def apply() -> None:
+    """Replace the three read-modify-write methods of Rasa's ``RedisLockStore``."""
+    from rasa.core.lock_store import RedisLockStore
+
+    RedisLockStore.issue_ticket = issue_ticket  # type: ignore[method-assign]
+    RedisLockStore.cleanup = cleanup  # type: ignore[method-assign]
+    RedisLockStore.update_lock = update_lock  # type: ignore[method-assign]

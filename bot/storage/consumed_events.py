@@ -1,0 +1,25 @@
+"""``consumed_events``: which Rasa events the event consumer has written (branch ``events``).
+
+RabbitMQ delivers at least once: after a crash between the write and the ack, or a
+reconnection, the same event comes again. The consumer inserts each event's key here in the
+transaction that writes the console's tables, and skips an event whose key is already
+present, so that a redelivery changes nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, Index, String, Table
+
+from bot.storage.db import metadata
+
+consumed_events = Table(
+    "consumed_events",
+    metadata,
+    # sha256 of sender_id, event type, timestamp and the event's canonical JSON.
+    Column("event_key", String(64), primary_key=True),
+    Column("sender_id", String(255), nullable=False),
+    Column("type_name", String(64), nullable=False),
+    Column("timestamp", Float, nullable=False),
+    Column("consumed_at", Float, nullable=False),
+    Index("ix_consumed_events_consumed_at", "consumed_at"),
+)

@@ -1,0 +1,95 @@
+"""Production mode starts only on its real services, and then serves through HAProxy."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import aiohttp
+import pytest
+
+from tests.support.production import ROOT, Deployment, haproxy_stats, say
+
+pytestmark = pytest.mark.production
+
+
+def _preflight(**env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot.production", "preflight"],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_sqlite_is_refused_before_anything_starts() -> None:
+    done = _preflight(DATABASE_URL="sqlite:////tmp/never.db")
+    assert done.returncode == 1
+    assert "DATABASE_URL must be a postgresql:// URL" in done.stdout
+
+
+def test_unreachable_services_are_refused_one_line_each() -> None:
+    done = _preflight(
+        DATABASE_URL="postgresql://postgres@127.0.0.1:9/none",
+        BOT_REDIS_URL="redis://127.0.0.1:9/0",
+        BOT_RABBITMQ_URL="amqp://guest:guest@127.0.0.1:9/%2F",
+    )
+    problems = [line for line in done.stdout.splitlines() if "cannot start" in line]
+    assert done.returncode == 1
+    assert [p.split(": ")[1].split(" at ")[0] for p in problems] == [
+        "PostgreSQL",
+        "Redis",
+        "RabbitMQ",
+    ]
+
+
+def test_the_local_services_pass_the_preflight() -> None:
+    done = _preflight(DATABASE_URL="postgresql://postgres@127.0.0.1:5432/test")
+    assert done.returncode == 0, done.stdout
+
+
+async def test_conversations_are_spread_and_reach_postgres_and_the_consumer(
+    deployment: Deployment,
+) -> None:
+    senders = [f"prod-start-{uuid.uuid4().hex}" for _ in range(8)]
+    async with aiohttp.ClientSession() as session:
+        turns = await asyncio.gather(
+            *(say(session, deployment.webhook, s, "Bonjour") for s in senders)
+        )
+    assert all(t.status == 200 and t.answers for t in turns)
+    for sender in senders:
+        assert deployment.user_texts(sender) == ["Bonjour"]
+    stats = haproxy_stats(deployment)
+    served = [int(stats[f"rasa_rest/rasa{i}"]["stot"]) for i in (1, 2)]
+    assert all(count > 0 for count in served), served
+    await _until(
+        lambda: all(deployment.consumed_count(s) == deployment.events_count(s) for s in senders)
+    )
+
+
+def test_every_process_logs_json_lines(deployment: Deployment) -> None:
+    for name in ("rasa-1", "actions", "web", "events"):
+        lines = [line for line in deployment.log(name).splitlines() if line.startswith("{")]
+        assert lines, name
+        entry = json.loads(lines[-1])
+        assert {"time", "level", "logger", "process"} <= set(entry), entry
+        assert entry["process"] == name
+
+
+def test_health_and_readiness_endpoints_answer(deployment: Deployment) -> None:
+    assert all(deployment.rasa_ready(port) for port in deployment.rasa_ports)
+    assert deployment.consumer_health()["connected"] is True
+
+
+async def _until(condition, timeout_s: float = 30) -> None:  # type: ignore[no-untyped-def]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not condition():
+        assert loop.time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.5)

@@ -1,0 +1,151 @@
+"""Production mode's settings and generated files, without any server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot import production
+from bot.production_config import AmqpAddress, ProductionSettings, RedisAddress
+
+PG = "postgresql://bot:s3cret@db.local:5433/assistant"
+
+
+def _settings(tmp_path: Path, **env: str) -> ProductionSettings:
+    return ProductionSettings.from_env({"DATABASE_URL": PG, "BOT_VAR_DIR": str(tmp_path), **env})
+
+
+def test_sqlite_is_refused_with_the_reason() -> None:
+    with pytest.raises(ValueError, match="DATABASE_URL must be a postgresql:// URL"):
+        ProductionSettings.from_env({"DATABASE_URL": "sqlite:///var/rasa.db"})
+
+
+def test_the_embedded_default_database_is_refused_too() -> None:
+    with pytest.raises(ValueError, match="cannot share an SQLite file"):
+        ProductionSettings.from_env({})
+
+
+def test_defaults_two_rasa_processes_on_internal_ports(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    assert settings.rasa_processes == 2
+    assert settings.rasa_ports == [5105, 5106]
+    assert settings.base.rasa_port == 5005
+
+
+@pytest.mark.parametrize(
+    "env, variable",
+    [
+        ({"BOT_RASA_PROCESSES": "0"}, "BOT_RASA_PROCESSES"),
+        ({"BOT_RASA_PROCESSES": "two"}, "BOT_RASA_PROCESSES"),
+        ({"BOT_REDIS_URL": "localhost:6379"}, "BOT_REDIS_URL"),
+        ({"BOT_RABBITMQ_URL": "http://x"}, "BOT_RABBITMQ_URL"),
+        ({"BOT_RASA_INTERNAL_PORT": "5055"}, "BOT_RASA_INTERNAL_PORT"),
+        ({"BOT_EVENTS_PORT": "8080"}, "BOT_EVENTS_PORT"),
+    ],
+)
+def test_a_bad_value_names_its_variable(tmp_path: Path, env: dict, variable: str) -> None:
+    with pytest.raises(ValueError, match=variable):
+        _settings(tmp_path, **env)
+
+
+def test_addresses_are_split_as_rasa_takes_them() -> None:
+    assert RedisAddress.parse("redis://:pw@cache:6380/2") == RedisAddress("cache", 6380, 2, "pw")
+    amqp = AmqpAddress.parse("amqp://bot:p%40ss@mq:5673/prod")
+    assert (amqp.host, amqp.port, amqp.username, amqp.password, amqp.vhost) == (
+        "mq",
+        5673,
+        "bot",
+        "p@ss",
+        "prod",
+    )
+    assert AmqpAddress.parse("amqp://guest:guest@127.0.0.1:5672/%2F").vhost == "/"
+
+
+def test_endpoints_use_postgres_redis_and_pika_and_hold_no_secret(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, BOT_REDIS_URL="redis://:redispw@cache:6379/1")
+    endpoints = production.endpoints_config(settings)
+    assert endpoints["tracker_store"]["dialect"] == "postgresql"
+    assert endpoints["tracker_store"]["url"] == "db.local"
+    assert endpoints["lock_store"] == {
+        "type": "redis",
+        "url": "cache",
+        "port": 6379,
+        "db": 1,
+        "key_prefix": "crossborder",
+        "password": "${BOT_SECRET_REDIS_PASSWORD}",
+    }
+    broker = endpoints["event_broker"]
+    assert broker["type"] == "pika" and broker["queues"] == ["crossborder_events"]
+    assert broker["exchange_name"] == "crossborder-events"
+    text = yaml.safe_dump(endpoints)
+    assert "s3cret" not in text and "redispw" not in text and "guest" in text  # user only
+    assert production.secret_env(settings)["BOT_SECRET_DB_PASSWORD"] == "s3cret"
+
+
+def test_haproxy_config_balances_rest_and_sticks_socketio(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, BOT_RASA_PROCESSES="3", BOT_RASA_PORT="7005")
+    config = production.haproxy_config(settings, tmp_path)
+    assert "bind 0.0.0.0:7005" in config
+    rest = config.split("\nbackend rasa_rest")[1].split("\nbackend ")[0]
+    assert "balance roundrobin" in rest and "GET /webhooks/health/ready" in rest
+    assert rest.count("server rasa") == 3 and "127.0.0.1:7107 check" in rest
+    socketio = config.split("\nbackend rasa_socketio")[1].split("\nbackend ")[0]
+    assert "balance source" in socketio and "track rasa_rest/rasa2" in socketio
+    live = config.split("\nbackend rasa_live")[1]
+    assert "GET /webhooks/health/live" in live and live.count("server rasa") == 3
+    assert "use_backend rasa_socketio if is_socketio socketio_ready" in config
+    actions = config.split("\nbackend actions")[1]
+    assert "bind 127.0.0.1:5055" in config and "server actions1 127.0.0.1:5155 check" in actions
+    assert "maxconn 32" in actions
+    assert "default_backend rasa_live" in config
+    assert "${" not in config
+
+
+def test_write_files_keeps_them_private(tmp_path: Path) -> None:
+    files = production.write_files(_settings(tmp_path))
+    for path in (files.endpoints, files.haproxy, files.logging):
+        assert path.parent == tmp_path / "run" and oct(path.stat().st_mode)[-3:] == "600"
+    assert "bot.log.JsonFormatter" in files.logging.read_text()
+
+
+def test_every_process_gets_production_mode_and_a_readiness_url(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    files = production.write_files(settings)
+    found = {s.name: s for s in production.services(settings, tmp_path / "m.tar.gz", files)}
+    assert list(found) == ["actions", "rasa-1", "rasa-2", "web", "events", "haproxy"]
+    assert found["rasa-2"].ready_url == "http://127.0.0.1:5106/webhooks/health/ready"
+    assert found["actions"].ready_url == "http://127.0.0.1:5155/health"
+    assert found["web"].ready_url.endswith(":8080/ready")
+    assert found["rasa-1"].env["BOT_MODE"] == "production"
+    assert found["rasa-1"].env["BOT_PROCESS_NAME"] == "rasa-1"
+    assert "--logging-config-file" in found["rasa-1"].command
+    assert "--enable-api" not in found["rasa-1"].command  # no token: no HTTP API
+
+
+def test_dotenv_fills_only_what_the_environment_lacks(tmp_path: Path) -> None:
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# comment\nBOT_RASA_PROCESSES=4\nexport BOT_WEB_PORT='9090'\n\nNOPE\n")
+    env = {"BOT_RASA_PROCESSES": "2"}
+    assert production.load_dotenv(dotenv, env) == ["BOT_WEB_PORT"]
+    assert env == {"BOT_RASA_PROCESSES": "2", "BOT_WEB_PORT": "9090"}
+
+
+def test_env_example_lists_every_production_variable() -> None:
+    example = (Path(production.PROJECT_DIR) / ".env.example").read_text()
+    for name in (
+        "DATABASE_URL",
+        "BOT_RASA_PROCESSES",
+        "BOT_RASA_INTERNAL_PORT",
+        "BOT_REDIS_URL",
+        "BOT_RABBITMQ_URL",
+        "BOT_EVENTS_QUEUE",
+        "BOT_EVENTS_PORT",
+        "BOT_LB_BIND",
+        "BOT_LB_CHECK_INTERVAL_MS",
+    ):
+        assert f"{name}=" in example, name
+    loaded: dict[str, str] = {}
+    production.load_dotenv(Path(production.PROJECT_DIR) / ".env.example", loaded)
+    assert ProductionSettings.from_env(loaded).rasa_processes == 2
