@@ -42,6 +42,7 @@ from bot.storage.console import (
     conversation_tags,
     conversations,
 )
+from bot.storage.consumed_events import consumed_events
 
 log = logging.getLogger(__name__)
 
@@ -391,7 +392,9 @@ def delete_conversations(conn: Connection, senders: list[str]) -> dict[str, int]
         for chunk in _chunks(senders):
             counts["events"] += conn.execute(delete(e).where(e.c.sender_id.in_(chunk))).rowcount
     counts.update(projection.delete_conversations(conn, senders))
-    for table in (conversation_notes, conversation_tags, conversation_reviews):
+    # consumed_events: the event consumer's record of what it projected (production mode),
+    # keyed by sender id too (a phone number on WhatsApp).
+    for table in (conversation_notes, conversation_tags, conversation_reviews, consumed_events):
         total = 0
         for chunk in _chunks(senders):
             total += conn.execute(delete(table).where(table.c.sender_id.in_(chunk))).rowcount

@@ -244,6 +244,9 @@ def _candidate_conversations(database_url: str) -> None:
             message_id="m-1",
         )
         sessions.book(conn, session.id, **booking_fields(name="Autre Personne"))
+        from bot.events import BrokerEvent, write_batch  # what production mode records too
+
+        write_batch(conn, [BrokerEvent(CANDIDATE_SENDER, "user", 1.0, {"event": "user"})])
     refresh_projection(engine)
     engine.dispose()
 
@@ -284,6 +287,7 @@ async def test_erasure_leaves_nothing_of_the_candidate_in_any_table(
     needles = [CANDIDATE_EMAIL, CANDIDATE_NAME, "470123456", "web-marie", CANDIDATE_SENDER]
     assert {t for t, _v in _rows_mentioning(database_url, needles)} >= {
         "session_bookings",
+        "consumed_events",
         "events",
         "conversations",
         "conversation_notes",
