@@ -22,6 +22,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
@@ -168,10 +169,10 @@ def _deadline(form: Mapping[str, str], errors: list[str]) -> dt.datetime | None:
     return deadline
 
 
-def edit_session_fields(form: Mapping[str, str], session: InfoSession) -> dict[str, object]:
+def edit_session_fields(form: Mapping[str, str], session: InfoSession) -> dict[str, Any]:
     """The changes for ``sessions.update_session`` (only what differs); raises FormErrors."""
     errors = []
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     capacity = _capacity(form.get("capacity", ""))
     if capacity is None:
         errors.append("capacity")

@@ -137,7 +137,7 @@ def _form_page(
     request: web.Request, template: str, status: int = 200, **extra: Any
 ) -> web.Response:
     language = request_language(request)
-    values = {"form": {}, "errors": [], "problem": None, "session": None}
+    values: dict[str, Any] = {"form": {}, "errors": [], "problem": None, "session": None}
     page = context(
         request,
         "sessions",
