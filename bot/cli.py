@@ -33,6 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import demo
 from bot.channels.config import write_credentials
 from bot.config import PROJECT_DIR, Secret, Settings
+from bot.console import commands as console
 from bot.tracker_store import tracker_store_config
 
 MODEL_NAME = "crossborder"
@@ -287,6 +288,17 @@ def ensure_api_token(settings: Settings) -> Settings:
     return dataclasses.replace(settings, rasa_api_token=Secret(token))
 
 
+def _prepare_console(settings: Settings) -> None:
+    """The console's tables; on first start, a demo account printed once (PRODUCT.md)."""
+    demo = console.prepare(settings)
+    if demo is not None:
+        _say(
+            f"console demo account created: {demo[0]} / password {demo[1]}"
+            f" (http://127.0.0.1:{settings.web_port}/console/); change its password"
+            " before production"
+        )
+
+
 def serve(settings: Settings) -> int:
     """Start the servers with the trained model and supervise them until stopped."""
     model = model_path(settings)
@@ -305,6 +317,7 @@ def serve(settings: Settings) -> int:
         # The actions read and write the project's tables (sessions, bookings, vacancies).
         demo.prepare(settings, say=_say, demo=os.environ.get("BOT_DEMO_DATA", "1") != "0")
         settings = ensure_api_token(settings)
+        _prepare_console(settings)
         credentials, channels = write_channels(settings)
         commands = server_commands(settings, model, credentials)
         for name, (command, _url) in commands.items():

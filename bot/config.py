@@ -56,6 +56,20 @@ def _number(environ: Mapping[str, str], name: str, default: float, minimum: floa
     return value
 
 
+def _secret_key(environ: Mapping[str, str]) -> Secret | None:
+    raw = environ.get("BOT_SECRET_KEY") or None
+    if raw is not None and len(raw) < 32:
+        raise ValueError("BOT_SECRET_KEY must be at least 32 characters long")
+    return Secret(raw) if raw else None
+
+
+def _confidence(environ: Mapping[str, str], name: str, default: float) -> float:
+    value = _number(environ, name, default)
+    if value > 1:
+        raise ValueError(f"{name} must be between 0 and 1, got {value:g}")
+    return value
+
+
 @dataclass(frozen=True)
 class VacancyApiSettings:
     """An external vacancy API (``VACANCY_API_*``); the source is off when the URL is unset."""
@@ -265,6 +279,12 @@ class Settings:
     public_url: str = "http://localhost:8080"
     smtp: SmtpSettings | None = None
     handoff: HandoffSettings = field(default_factory=HandoffSettings)
+    # Encrypts the console's session cookies; unset: a key generated once under var/.
+    secret_key: Secret | None = field(default=None, repr=False)
+    # Conversations idle for longer are purged (console, purge-conversations, privacy page).
+    retention_days: int = 180
+    # The console's inbox collects user messages understood with less confidence.
+    inbox_confidence: float = 0.6
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -299,6 +319,9 @@ class Settings:
             public_url=_site_url(env, ports["BOT_WEB_PORT"]),
             smtp=SmtpSettings.from_env(env),
             handoff=HandoffSettings.from_env(env),
+            secret_key=_secret_key(env),
+            retention_days=int(_number(env, "BOT_RETENTION_DAYS", 180, minimum=1)),
+            inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
         )
 
     @property

@@ -175,3 +175,31 @@ class LockStoreUnavailable(ServiceUnavailable):
 
     def __init__(self, reason: str) -> None:
         super().__init__("lock store", reason)
+
+
+class InvalidUser(BotError):
+    """A console account that cannot be created or changed: bad e-mail, role, password."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class UserExists(BotError):
+    """A console account with this e-mail address exists already."""
+
+
+class LastAdmin(BotError):
+    """The change would leave the console without an active administrator."""
+
+
+class SignInThrottled(BotError):
+    """Too many failed sign-ins for this account or this address: wait ``retry_after_s``."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__(f"too many failed sign-ins; retry in {retry_after_s:.0f} s")
+        self.retry_after_s = retry_after_s
+
+
+class UnknownConversation(BotError):
+    """No conversation with this number in the console's projection."""

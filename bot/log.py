@@ -28,9 +28,14 @@ FORMAT_ENV = "BOT_LOG_FORMAT"
 PROCESS_ENV = "BOT_PROCESS_NAME"
 
 
+def mask_emails(text: str) -> str:
+    """``text`` with e-mail addresses replaced (phone numbers and references kept)."""
+    return _EMAIL.sub("***@***", text)
+
+
 def mask(text: str) -> str:
     """``text`` with e-mail addresses, phone numbers and booking references replaced."""
-    text = _EMAIL.sub("***@***", text)
+    text = mask_emails(text)
     text = _PHONE.sub(MASK, text)
     return _REFERENCE.sub(MASK, text)
 

@@ -20,9 +20,15 @@ Register = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg
 def _registrations() -> list[Register]:
     # Imported here so that one broken feature does not stop `--help` of the others.
     from bot import session_commands, vacancy_import
+    from bot.console import commands as console_commands
     from bot.storage import migrate
 
-    return [migrate.register, vacancy_import.register, session_commands.register]
+    return [
+        migrate.register,
+        vacancy_import.register,
+        session_commands.register,
+        console_commands.register,
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:

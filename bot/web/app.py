@@ -1,9 +1,10 @@
 """``create_app(settings)``: the aiohttp application of the website.
 
-Other web features (the consultant console) plug in here: a route module adds its routes
-with ``setup(app)`` in :func:`create_app`, or a sub-application of its own is mounted with
-``app.add_subapp("/console/", console_app)``; both share the settings under
-``SETTINGS`` and the error pages of :mod:`bot.web.middlewares`.
+Other web features plug in here: a route module adds its routes with ``setup(app)`` in
+:func:`create_app` and shares the settings under ``SETTINGS`` and the error pages of
+:mod:`bot.web.middlewares`. The consultant console (bot.web.console) does so under
+``/console/``; a sub-application (``app.add_subapp``) cannot be used with aiohttp 3.9.5 and
+the pinned yarl, whose ``request.url`` breaks on a Host header with a port.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from aiohttp import web
 
 from bot.config import Settings
 from bot.storage.db import make_engine
-from bot.web import middlewares, routes
+from bot.web import console, middlewares, routes
 from bot.web.keys import ENGINE, SESSIONS, SETTINGS
 from bot.web.upcoming import SessionsProvider, database_provider
 
@@ -54,4 +55,5 @@ def create_app(settings: Settings, sessions: SessionsProvider | None = None) -> 
     )
     app.router.add_static("/static/", STATIC_DIR, name="static", append_version=True)
     routes.setup(app)
+    console.setup(app, settings)
     return app

@@ -9,13 +9,15 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot.config import Settings
 from bot.web import content, pages
 from bot.web.i18n import negotiate
-from bot.web.keys import ENGINE, SESSIONS
+from bot.web.keys import ENGINE, SESSIONS, SETTINGS
 from bot.web.upcoming import format_when, upcoming_sessions
 
-# The default retention period of conversations (bot/resources/knowledge/privacy.yml).
-RETENTION_DAYS = 180
+# The default retention period of conversations (bot/resources/knowledge/privacy.yml says
+# the same); the page shows BOT_RETENTION_DAYS, which the console's purge applies.
+RETENTION_DAYS = Settings.retention_days
 
 
 READY_TIMEOUT_S = 1.0
@@ -83,6 +85,6 @@ async def home(request: web.Request) -> web.Response:
 async def privacy(request: web.Request) -> web.Response:
     language = request.match_info["lang"]
     context = pages.context(request, language, "privacy")
-    context["retention_days"] = RETENTION_DAYS
+    context["retention_days"] = request.app[SETTINGS].retention_days
     context["authorities"] = content.authorities(language)
     return aiohttp_jinja2.render_template("privacy.html", request, context)

@@ -175,9 +175,18 @@ def _lookup(node: object, key: str) -> object:
     return node
 
 
+def _templates() -> list[Path]:
+    # The website's templates and the console's (templates/console/).
+    return sorted(TEMPLATES.rglob("*.html"))
+
+
+def test_console_templates_are_covered() -> None:
+    assert TEMPLATES / "console" / "transcript.html" in _templates()
+
+
 def test_web_templates_take_every_text_from_both_catalogs() -> None:
     keys = set()
-    for path in TEMPLATES.glob("*.html"):
+    for path in _templates():
         for key in _T_CALL.findall(path.read_text()):
             # t('web.contacts.' ~ service.key ~ '.name'): the literal prefix must exist.
             keys.add(key.rstrip("."))
@@ -188,7 +197,7 @@ def test_web_templates_take_every_text_from_both_catalogs() -> None:
 
 
 def test_web_templates_hold_no_text_of_their_own() -> None:
-    for path in TEMPLATES.glob("*.html"):
+    for path in _templates():
         remains = _TAG.sub(" ", _JINJA.sub(" ", path.read_text()))
         words = re.findall(r"[^\W\d_]{2,}", remains)
         assert words == [], f"{path.name}: text outside the catalogs: {words[:5]}"
@@ -205,4 +214,5 @@ def test_web_catalog_lists_have_the_same_length_in_both_languages() -> None:
             return found
         return {}
 
-    assert lists(catalog("fr")["web"]) == lists(catalog("nl")["web"])
+    for part in ("web", "console"):
+        assert lists(catalog("fr")[part]) == lists(catalog("nl")[part]), part

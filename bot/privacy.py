@@ -1,0 +1,432 @@
+"""One candidate's data: find it, export it as JSON, erase it; and the retention purge.
+
+A candidate is looked for by e-mail address, phone number or conversation id (Rasa's
+sender id, or the console's conversation number). Their conversations are those whose id
+is that value (a WhatsApp sender id is the phone number), whose personal slots hold it
+(the booking form's ``candidate_email``...), or whose user messages contain it; the e-mail
+addresses and phone numbers found in those conversations' slots then find their bookings
+and callback requests too, through the features' own functions
+(``bot.sessions.bookings_for_candidate`` / ``erase_candidate``, the same in
+``bot.handoff``), which know what their rows keep after erasure.
+
+Erasure deletes the tracker events, the projection rows and the console's notes, tags,
+reviews and inbox messages, lets the features erase bookings and callbacks, and writes an
+audit entry with counts only. Phone numbers are compared on their last nine digits, so
+that "0470 12 34 56", "+32 470 12 34 56" and "whatsapp:+32470123456" are the same number.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import importlib
+import inspect
+import json
+import logging
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.engine import Connection
+
+from bot.console import audit, projection
+from bot.console.transcript import PERSONAL_SLOTS
+from bot.storage import rasa_events
+from bot.storage.console import (
+    conversation_notes,
+    conversation_reviews,
+    conversation_tags,
+    conversations,
+)
+from bot.storage.consumed_events import consumed_events
+
+log = logging.getLogger(__name__)
+
+PHONE_DIGITS = 9
+CHUNK = 500
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Features whose rows hold candidates' data, each with bookings_for_candidate-style
+# functions: (module, finder, eraser).
+FEATURES = (
+    ("bot.sessions", "bookings_for_candidate", "erase_candidate"),
+    ("bot.handoff", "callbacks_for_candidate", "erase_candidate"),
+)
+
+
+@dataclass(frozen=True)
+class CandidateQuery:
+    email: str | None = None
+    phone: str | None = None
+    conversation: str | None = None
+
+    @classmethod
+    def of(cls, email: str = "", phone: str = "", conversation: str = "") -> CandidateQuery:
+        return cls(
+            email=email.strip().lower() or None,
+            phone=phone.strip() or None,
+            conversation=conversation.strip() or None,
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.email or self.phone_digits or self.conversation)
+
+    @property
+    def phone_digits(self) -> str | None:
+        digits = re.sub(r"\D", "", self.phone or "")
+        return digits[-PHONE_DIGITS:] if len(digits) >= 6 else None
+
+
+@dataclass
+class Candidate:
+    """What was found: conversations, the contacts they hold, the features' records."""
+
+    query: CandidateQuery
+    senders: list[str] = field(default_factory=list)
+    emails: set[str] = field(default_factory=set)
+    phones: set[str] = field(default_factory=set)
+    events: int = 0
+    records: dict[str, list[Any]] = field(default_factory=dict)
+    unavailable: list[str] = field(default_factory=list)
+    notes: int = 0
+    tags: int = 0
+    # The console's numbers of these conversations (those already projected).
+    numbers: list[int] = field(default_factory=list)
+
+
+def digits_of(value: str) -> str:
+    return re.sub(r"\D", "", value)[-PHONE_DIGITS:]
+
+
+def _feature(name: str) -> ModuleType | None:
+    """The feature module, or None while it is not part of this build."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
+
+
+def find(conn: Connection, query: CandidateQuery) -> Candidate:
+    """Everything about one candidate (blocking; read-only)."""
+    found = Candidate(query)
+    if query.empty:
+        return found
+    senders = _senders(conn, query)
+    found.senders = sorted(senders)
+    emails, phones = _contacts(conn, found.senders)
+    if query.email:
+        emails.add(query.email)
+    if query.phone:
+        phones.add(query.phone)
+    found.emails, found.phones = emails, phones
+    found.events = _count(conn, rasa_events.events, found.senders) if _has_events(conn) else 0
+    found.numbers = _numbers(conn, found.senders)
+    found.notes = _count(conn, conversation_notes, found.senders)
+    found.tags = _count(conn, conversation_tags, found.senders)
+    for module_name, finder, _eraser in FEATURES:
+        module = _feature(module_name)
+        if module is None or not hasattr(module, finder):
+            found.unavailable.append(module_name)
+            continue
+        records: dict[Any, Any] = {}
+        for identifiers in _identifiers(getattr(module, finder), emails, phones, found.senders):
+            for record in getattr(module, finder)(conn, **identifiers):
+                records[getattr(record, "id", id(record))] = record
+        found.records[module_name] = list(records.values())
+    return found
+
+
+def _identifiers(
+    function: Any, emails: set[str], phones: set[str], senders: list[str]
+) -> list[dict[str, str]]:
+    """One call per identifier; conversation ids too for a feature that takes them
+    (bot.handoff keys its requests by conversation as well)."""
+    calls = [{"email": e} for e in sorted(emails)] + [{"phone": p} for p in sorted(phones)]
+    if "sender_id" in inspect.signature(function).parameters:
+        calls += [{"sender_id": sender} for sender in senders]
+    return calls
+
+
+def _has_events(conn: Connection) -> bool:
+    return rasa_events.exists(conn)
+
+
+def _senders(conn: Connection, query: CandidateQuery) -> set[str]:
+    senders: set[str] = set()
+    if query.conversation:
+        senders |= _by_conversation(conn, query.conversation)
+    if not _has_events(conn):
+        return senders
+    e = rasa_events.events.c
+    if query.email:
+        email = query.email
+        rows = conn.execute(
+            select(e.sender_id, e.type_name, e.data)
+            .where(or_(e.type_name == "slot", e.type_name == "user"))
+            .where(func.lower(e.data).like(f"%{_escape(email)}%", escape="\\"))
+        )
+        senders |= {row.sender_id for row in rows if _mentions_email(row, email)}
+        senders |= _senders_named(conn, lambda s: s.lower() == email, email)
+    digits = query.phone_digits
+    if digits:
+        rows = conn.execute(
+            select(e.sender_id, e.type_name, e.data)
+            .where(or_(e.type_name == "slot", e.type_name == "user"))
+            # Phones are written in pairs ("0470 12 34 56"): the last two pairs in order.
+            .where(e.data.like(f"%{digits[-4:-2]}%{digits[-2:]}%"))
+        )
+        senders |= {row.sender_id for row in rows if _mentions_phone(row, digits)}
+        senders |= _senders_named(conn, lambda s: digits_of(s) == digits, digits[-4:])
+    return senders
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _by_conversation(conn: Connection, value: str) -> set[str]:
+    found = set()
+    if value.isdigit():
+        row = conn.execute(
+            select(conversations.c.sender_id).where(conversations.c.id == int(value))
+        ).first()
+        if row:
+            found.add(row.sender_id)
+    if _has_events(conn):
+        e = rasa_events.events.c
+        if conn.execute(select(e.id).where(e.sender_id == value).limit(1)).first():
+            found.add(value)
+    elif conn.execute(select(conversations.c.id).where(conversations.c.sender_id == value)).first():
+        found.add(value)
+    return found
+
+
+def _senders_named(conn: Connection, matches: Any, fragment: str) -> set[str]:
+    """Conversations whose id itself is the contact (WhatsApp, SMS)."""
+    e = rasa_events.events.c
+    rows = conn.execute(
+        select(e.sender_id)
+        .where(e.sender_id.like(f"%{_escape(fragment)}%", escape="\\"))
+        .distinct()
+    )
+    return {row.sender_id for row in rows if matches(row.sender_id)}
+
+
+def _event_values(row: Any) -> list[str]:
+    try:
+        data = json.loads(row.data or "{}")
+    except ValueError:
+        return []
+    if row.type_name == "slot":
+        value = data.get("value")
+        return [value] if data.get("name") in PERSONAL_SLOTS and isinstance(value, str) else []
+    return [str(data.get("text") or "")]
+
+
+def _mentions_email(row: Any, email: str) -> bool:
+    return any(
+        email in {m.lower() for m in _EMAIL.findall(value)} or value.strip().lower() == email
+        for value in _event_values(row)
+    )
+
+
+def _mentions_phone(row: Any, digits: str) -> bool:
+    for value in _event_values(row):
+        for candidate in re.findall(r"\+?\d[\d\s./-]{5,}\d", value):
+            if digits_of(candidate) == digits:
+                return True
+    return False
+
+
+def _contacts(conn: Connection, senders: list[str]) -> tuple[set[str], set[str]]:
+    """E-mail addresses and phone numbers the candidate typed into personal slots."""
+    emails: set[str] = set()
+    phones: set[str] = set()
+    if not senders or not _has_events(conn):
+        return emails, phones
+    e = rasa_events.events.c
+    for chunk in _chunks(senders):
+        rows = conn.execute(
+            select(e.type_name, e.data).where(e.sender_id.in_(chunk), e.type_name == "slot")
+        )
+        for row in rows:
+            for value in _event_values(row):
+                text = value.strip()
+                if _EMAIL.fullmatch(text):
+                    emails.add(text.lower())
+                elif len(re.sub(r"\D", "", text)) >= 6 and not re.search(r"[^\d\s+./()-]", text):
+                    phones.add(text)
+    return emails, phones
+
+
+def _chunks(items: list[str]) -> Iterable[list[str]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _numbers(conn: Connection, senders: list[str]) -> list[int]:
+    numbers: list[int] = []
+    for chunk in _chunks(senders):
+        rows = conn.execute(select(conversations.c.id).where(conversations.c.sender_id.in_(chunk)))
+        numbers += [int(row.id) for row in rows]
+    return sorted(numbers)
+
+
+def _count(conn: Connection, table: Any, senders: list[str]) -> int:
+    total = 0
+    for chunk in _chunks(senders):
+        total += int(
+            conn.execute(
+                select(func.count()).select_from(table).where(table.c.sender_id.in_(chunk))
+            ).scalar_one()
+        )
+    return total
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {k: _plain(v) for k, v in dataclasses.asdict(value).items()}
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def export(conn: Connection, candidate: Candidate) -> dict[str, Any]:
+    """Everything found, as one JSON-ready document (the candidate's right of access)."""
+    conversations_out = []
+    for sender in candidate.senders:
+        events = _events(conn, sender)
+        conversations_out.append({"conversation_id": sender, "events": events})
+    notes = []
+    tags = []
+    for chunk in _chunks(candidate.senders):
+        n = conversation_notes.c
+        notes += [
+            {
+                "conversation_id": r.sender_id,
+                "author": r.author,
+                "text": r.text,
+                "created_at": r.created_at,
+            }
+            for r in conn.execute(select(conversation_notes).where(n.sender_id.in_(chunk)))
+        ]
+        t = conversation_tags.c
+        tags += [
+            {"conversation_id": r.sender_id, "tag": r.tag, "created_at": r.created_at}
+            for r in conn.execute(select(conversation_tags).where(t.sender_id.in_(chunk)))
+        ]
+    return _plain(
+        {
+            "exported_at": dt.datetime.now(dt.timezone.utc),
+            "conversations": conversations_out,
+            "bookings": candidate.records.get("bot.sessions", []),
+            "callbacks": candidate.records.get("bot.handoff", []),
+            "console_notes": notes,
+            "console_tags": tags,
+        }
+    )
+
+
+def _events(conn: Connection, sender: str) -> list[dict[str, Any]]:
+    if not _has_events(conn):
+        return []
+    e = rasa_events.events
+    rows = conn.execute(select(e).where(e.c.sender_id == sender).order_by(e.c.id))
+    return [rasa_events.from_row(row).data for row in rows]
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    counts: dict[str, int]
+    unavailable: tuple[str, ...] = ()
+
+
+def erase(conn: Connection, candidate: Candidate, actor: str) -> ErasureReport:
+    """Erase what :func:`find` found, in the caller's transaction, and audit it."""
+    projection.lock_state(conn)
+    counts = delete_conversations(conn, candidate.senders)
+    for module_name, _finder, eraser in FEATURES:
+        module = _feature(module_name)
+        if module is None or not hasattr(module, eraser):
+            continue
+        erased = 0
+        function = getattr(module, eraser)
+        for identifiers in _identifiers(
+            function, candidate.emails, candidate.phones, candidate.senders
+        ):
+            erased += _erased_count(function(conn, **identifiers))
+        counts[module_name.rsplit(".", 1)[-1]] = erased
+    if _has_events(conn):
+        projection.rewind_after_delete(conn)
+    audit.record(conn, actor, "erase_candidate", **counts)
+    return ErasureReport(counts, tuple(candidate.unavailable))
+
+
+def _erased_count(result: Any) -> int:
+    """The features return a count, ids, or a result object with ids."""
+    if isinstance(result, int):
+        return result
+    for name in ("booking_ids", "callback_ids", "ids"):
+        if hasattr(result, name):
+            return len(getattr(result, name))
+    if isinstance(result, list | tuple):
+        return len(result)
+    return 0
+
+
+def delete_conversations(conn: Connection, senders: list[str]) -> dict[str, int]:
+    """Delete the events and every console row of these conversations; counts per table."""
+    counts = {"events": 0}
+    if _has_events(conn):
+        e = rasa_events.events
+        for chunk in _chunks(senders):
+            counts["events"] += conn.execute(delete(e).where(e.c.sender_id.in_(chunk))).rowcount
+    counts.update(projection.delete_conversations(conn, senders))
+    # consumed_events: the event consumer's record of what it projected (production mode),
+    # keyed by sender id too (a phone number on WhatsApp).
+    for table in (conversation_notes, conversation_tags, conversation_reviews, consumed_events):
+        total = 0
+        for chunk in _chunks(senders):
+            total += conn.execute(delete(table).where(table.c.sender_id.in_(chunk))).rowcount
+        counts[table.name] = total
+    return counts
+
+
+def expired_senders(conn: Connection, days: int, now: float | None = None) -> list[str]:
+    """Conversations whose last event is older than ``days`` (events and projection)."""
+    cutoff = (time.time() if now is None else now) - days * 86400
+    senders: set[str] = set()
+    if _has_events(conn):
+        e = rasa_events.events.c
+        rows = conn.execute(
+            select(e.sender_id).group_by(e.sender_id).having(func.max(e.timestamp) < cutoff)
+        )
+        senders |= {row.sender_id for row in rows}
+    rows = conn.execute(select(conversations.c.sender_id).where(conversations.c.last_at < cutoff))
+    senders |= {row.sender_id for row in rows}
+    return sorted(senders)
+
+
+def purge(conn: Connection, days: int, actor: str, now: float | None = None) -> int:
+    """Delete conversations idle for more than ``days`` days; how many (audited)."""
+    if days < 1:
+        raise ValueError("the retention period is at least one day")
+    projection.lock_state(conn)
+    senders = expired_senders(conn, days, now)
+    if senders:
+        delete_conversations(conn, senders)
+        if _has_events(conn):
+            projection.rewind_after_delete(conn)
+    audit.record(conn, actor, "purge", conversations=len(senders), days=days)
+    log.info("retention purge: %d conversations older than %d days", len(senders), days)
+    return len(senders)

@@ -1,0 +1,85 @@
+"""The consultant console, served by the website under ``/console/``.
+
+``setup(app, settings)`` adds its routes (bot.web.console.routes), its middlewares
+(bot.web.console.security: errors, session, CSRF, authentication, each acting on
+``/console`` paths only) to the website's application (bot/web/app.py); it shares the
+website's database engine (``bot.web.keys.ENGINE``). Handlers are thin: they read the
+request, call bot.console or bot.privacy in a worker thread (bot.web.console.blocking) and
+render a template of ``templates/console/``.
+
+While it runs, a background task keeps the conversation projection fresh every
+``REFRESH_S`` seconds (list pages refresh it too; in production mode the event consumer
+``python -m bot.events`` feeds it from RabbitMQ instead), and applies the retention purge
+(``BOT_RETENTION_DAYS``) once a day, the first time ``FIRST_PURGE_S`` after start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from bot import privacy
+from bot.config import Settings
+from bot.console.cookie_key import cookie_key
+from bot.console.projection import refresh_projection
+from bot.events.projection import broker_feeds_console
+from bot.storage import db
+from bot.web.console import routes, security
+from bot.web.keys import ENGINE
+
+log = logging.getLogger(__name__)
+
+REFRESH_S = 30.0
+FIRST_PURGE_S = 600.0
+PURGE_EVERY_S = 24 * 3600.0
+
+
+def setup(app: web.Application, settings: Settings) -> None:
+    """Add the console to the website ``app`` (before it starts)."""
+    storage = security.ConsoleCookieStorage(cookie_key(settings))
+    app.middlewares.extend(
+        [
+            security.errors,
+            security.session_middleware(storage),
+            security.csrf,
+            security.authentication,
+        ]
+    )
+    app.cleanup_ctx.append(_background(settings))
+    routes.setup(app)
+
+
+def _background(settings: Settings):  # type: ignore[no-untyped-def]
+    async def keep_fresh(app: web.Application) -> AsyncIterator[None]:
+        task = asyncio.create_task(_keep_fresh(app, settings))
+        yield
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+
+    return keep_fresh
+
+
+async def _keep_fresh(app: web.Application, settings: Settings) -> None:
+    loop = asyncio.get_running_loop()
+    next_purge = loop.time() + FIRST_PURGE_S
+    while True:
+        await asyncio.sleep(REFRESH_S)
+        try:
+            if not broker_feeds_console():  # production: bot.events feeds the projection
+                await asyncio.to_thread(refresh_projection, app[ENGINE], settings.inbox_confidence)
+            if loop.time() >= next_purge:
+                next_purge = loop.time() + PURGE_EVERY_S
+                await asyncio.to_thread(_purge, app[ENGINE], settings.retention_days)
+        except Exception:  # the task must outlive a database hiccup; the next round retries
+            log.exception("console background refresh failed")
+
+
+def _purge(engine: object, days: int) -> None:
+    with db.transaction(engine) as connection:  # type: ignore[arg-type]
+        privacy.purge(connection, days, actor="system")

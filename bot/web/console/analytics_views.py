@@ -1,0 +1,57 @@
+"""Analytics for a period: figures and the data the charts draw (static/console.js)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from bot.console import analytics
+from bot.projection import LOCAL_TIME
+from bot.web.console import blocking
+from bot.web.console.context import context, request_language
+from bot.web.console.conversation_views import refresh
+from bot.web.i18n import translator
+
+
+def chart_data(result: analytics.Analytics, language: str) -> dict[str, object]:
+    """What console.js draws: labels already in the consultant's language."""
+    t = translator(language)
+    return {
+        "perDay": {
+            "label": t("console.analytics.per_day"),
+            "labels": [day.isoformat() for day, _n in result.per_day],
+            "values": [n for _day, n in result.per_day],
+        },
+        "languages": {
+            "label": t("console.analytics.languages"),
+            "labels": [t(f"console.language.{code}") for code in result.languages],
+            "values": list(result.languages.values()),
+        },
+        "intents": {
+            "label": t("console.analytics.top_intents"),
+            "labels": [name for name, _n in result.top_intents],
+            "values": [n for _name, n in result.top_intents],
+        },
+        "faq": {
+            "label": t("console.analytics.top_faq"),
+            "labels": [name for name, _n in result.top_faq],
+            "values": [n for _name, n in result.top_faq],
+        },
+    }
+
+
+async def analytics_page(request: web.Request) -> web.Response:
+    today = dt.datetime.now(LOCAL_TIME).date()
+    period = analytics.Period.parse(request.query.get("from"), request.query.get("to"), today)
+    await refresh(request)
+    result = await blocking.read(request, analytics.compute, period)
+    page = context(
+        request,
+        "analytics",
+        result=result,
+        period=period,
+        charts=chart_data(result, request_language(request)),
+    )
+    return aiohttp_jinja2.render_template("console/analytics.html", request, page)

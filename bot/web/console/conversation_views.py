@@ -1,0 +1,154 @@
+"""The conversation list, the transcript, and the consultant's tags, notes and review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlalchemy.engine import Connection
+
+from bot.console import audit, conversations, transcript
+from bot.console.intents import intent_choices
+from bot.console.projection import refresh_projection
+from bot.errors import UnknownConversation
+from bot.events.projection import broker_feeds_console
+from bot.storage.rasa_events import StoredEvent
+from bot.web.console import blocking
+from bot.web.console.context import context, route
+from bot.web.console.keys import USER
+from bot.web.keys import SETTINGS
+
+
+async def refresh(request: web.Request) -> None:
+    """Bring the projection up to date before a list is read (cheap when nothing is new).
+
+    Not in production mode: there the event consumer (bot.events) feeds the projection
+    from RabbitMQ, and folding the tracker store's events too would count them twice.
+    """
+    if broker_feeds_console():
+        return
+    settings = request.config_dict[SETTINGS]
+    await blocking.call(refresh_projection, blocking.engine_of(request), settings.inbox_confidence)
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPSeeOther(route(request, "conversations").url_for())
+
+
+async def conversation_list(request: web.Request) -> web.Response:
+    chosen = conversations.ConversationFilter.from_query(request.query)
+    await refresh(request)
+    page = await blocking.read(request, conversations.list_conversations, chosen)
+    tags = await blocking.read(request, conversations.all_tags)
+    context_ = context(
+        request,
+        "conversations",
+        result=page,
+        filter=chosen,
+        tags=tags,
+        intents=intent_choices(),
+        channels=conversations.CHANNELS,
+        languages=conversations.LANGUAGES,
+    )
+    return aiohttp_jinja2.render_template("console/conversations.html", request, context_)
+
+
+@dataclass(frozen=True)
+class TranscriptData:
+    conversation: conversations.ConversationRow
+    events: list[StoredEvent]
+    notes: list[conversations.Note]
+    review: tuple[str, object] | None
+
+
+def _load(conn: Connection, conversation_id: int) -> TranscriptData:
+    row = conversations.get_conversation(conn, conversation_id)
+    return TranscriptData(
+        row,
+        conversations.events_of(conn, row.sender_id),
+        conversations.notes_of(conn, row.sender_id),
+        conversations.review_of(conn, row.sender_id),
+    )
+
+
+async def _data(request: web.Request) -> TranscriptData:
+    try:
+        return await blocking.read(request, _load, int(request.match_info["id"]))
+    except UnknownConversation:
+        raise web.HTTPNotFound() from None
+
+
+def _render(request: web.Request, data: TranscriptData, reveal: bool) -> web.Response:
+    built = transcript.build(data.events, reveal=reveal)
+    page = context(
+        request,
+        "conversations",
+        conversation=data.conversation,
+        transcript=built,
+        notes=data.notes,
+        review=data.review,
+        revealed=reveal,
+        takeover=request.query.get("takeover"),
+    )
+    return aiohttp_jinja2.render_template("console/transcript.html", request, page)
+
+
+async def conversation(request: web.Request) -> web.Response:
+    return _render(request, await _data(request), reveal=False)
+
+
+async def reveal(request: web.Request) -> web.Response:
+    """Show the personal data of one conversation, once, and say so in the audit trail."""
+    data = await _data(request)
+    actor = request[USER].email
+    await blocking.write(request, audit.record, actor, "reveal", conversation=data.conversation.id)
+    return _render(request, data, reveal=True)
+
+
+def _back(request: web.Request, anchor: str = "") -> web.HTTPSeeOther:
+    url = route(request, "conversation").url_for(id=request.match_info["id"])
+    return web.HTTPSeeOther(f"{url}{anchor}")
+
+
+async def _sender(request: web.Request) -> str:
+    try:
+        row = await blocking.read(
+            request, conversations.get_conversation, int(request.match_info["id"])
+        )
+    except UnknownConversation:
+        raise web.HTTPNotFound() from None
+    return row.sender_id
+
+
+async def add_tag(request: web.Request) -> web.StreamResponse:
+    sender = await _sender(request)
+    form = await request.post()
+    await blocking.write(
+        request, conversations.add_tag, sender, str(form.get("tag") or ""), request[USER].email
+    )
+    raise _back(request, "#tags")
+
+
+async def remove_tag(request: web.Request) -> web.StreamResponse:
+    sender = await _sender(request)
+    form = await request.post()
+    await blocking.write(request, conversations.remove_tag, sender, str(form.get("tag") or ""))
+    raise _back(request, "#tags")
+
+
+async def add_note(request: web.Request) -> web.StreamResponse:
+    sender = await _sender(request)
+    form = await request.post()
+    await blocking.write(
+        request, conversations.add_note, sender, request[USER].email, str(form.get("note") or "")
+    )
+    raise _back(request, "#notes")
+
+
+async def review(request: web.Request) -> web.StreamResponse:
+    sender = await _sender(request)
+    form = await request.post()
+    reviewed = form.get("reviewed") == "yes"
+    await blocking.write(request, conversations.set_reviewed, sender, request[USER].email, reviewed)
+    raise _back(request, "#review")

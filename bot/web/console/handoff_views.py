@@ -1,0 +1,152 @@
+"""Callback requests and the live takeover of a conversation (bot.handoff underneath).
+
+The queue lists the candidates who asked for a person, with what they left (name, phone,
+e-mail, moment, topic) and the status consultants give them. The takeover buttons of a
+transcript call ``bot.handoff.take_over`` / ``send_as_consultant`` / ``hand_back``, which
+pause and resume the conversation through Rasa's token-protected HTTP API and deliver the
+consultant's words to the candidate's channel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlalchemy.engine import Connection
+
+from bot import handoff
+from bot.console import audit, conversations
+from bot.errors import (
+    AlreadyTakenOver,
+    CallbackNotFound,
+    ConversationNotFound,
+    HandoffError,
+    NotTakenOver,
+    RasaApiUnavailable,
+    UnknownConversation,
+)
+from bot.web.console import blocking
+from bot.web.console.context import context, route
+from bot.web.console.keys import USER
+from bot.web.keys import SETTINGS
+
+FILTERS = ("open", *handoff.STATUSES, "all")
+OPEN = ("new", "in_progress")
+
+
+def _queue(conn: Connection, shown: str) -> dict[str, Any]:
+    everything = handoff.list_callbacks(conn)
+    counts = {
+        status: sum(1 for c in everything if c.status == status) for status in handoff.STATUSES
+    }
+    counts["open"] = counts["new"] + counts["in_progress"]
+    counts["all"] = len(everything)
+    if shown == "open":
+        chosen = [c for c in everything if c.status in OPEN]
+    elif shown == "all":
+        chosen = everything
+    else:
+        chosen = [c for c in everything if c.status == shown]
+    numbers = conversations.numbers_for(conn, [c.sender_id for c in chosen])
+    return {"callbacks": chosen, "counts": counts, "numbers": numbers}
+
+
+async def callback_queue(request: web.Request) -> web.Response:
+    shown = request.query.get("status", "open")
+    shown = shown if shown in FILTERS else "open"
+    found = await blocking.read(request, _queue, shown)
+    page = context(
+        request,
+        "callbacks",
+        shown=shown,
+        filters=FILTERS,
+        statuses=handoff.STATUSES,
+        done=request.query.get("done"),
+        **found,
+    )
+    return aiohttp_jinja2.render_template("console/callbacks.html", request, page)
+
+
+def _set_status(conn: Connection, callback_id: int, status: str, actor: str) -> None:
+    handoff.set_callback_status(conn, callback_id, status, actor)
+
+
+async def callback_status(request: web.Request) -> web.StreamResponse:
+    form = await request.post()
+    status = str(form.get("status") or "")
+    shown = str(form.get("shown") or "open")
+    try:
+        await blocking.write(
+            request, _set_status, int(request.match_info["id"]), status, request[USER].email
+        )
+    except CallbackNotFound:
+        raise web.HTTPNotFound() from None
+    except ValueError:
+        status = "invalid"
+    query = {"status": shown if shown in FILTERS else "open", "done": status}
+    raise web.HTTPSeeOther(route(request, "callbacks").url_for().with_query(query))
+
+
+# --- live takeover ------------------------------------------------------------------------
+
+
+async def _sender(request: web.Request) -> tuple[int, str]:
+    number = int(request.match_info["id"])
+    try:
+        row = await blocking.read(request, conversations.get_conversation, number)
+    except UnknownConversation:
+        raise web.HTTPNotFound() from None
+    return number, row.sender_id
+
+
+def _outcome(error: HandoffError) -> str:
+    if isinstance(error, AlreadyTakenOver):
+        return "already"
+    if isinstance(error, NotTakenOver):
+        return "not_taken"
+    if isinstance(error, ConversationNotFound):
+        return "unknown"
+    if isinstance(error, RasaApiUnavailable):
+        return "unavailable"
+    return "failed"
+
+
+def _back(request: web.Request, number: int, outcome: str) -> web.HTTPSeeOther:
+    url = route(request, "conversation").url_for(id=str(number)).with_query(takeover=outcome)
+    return web.HTTPSeeOther(f"{url}#takeover")
+
+
+async def take_over(request: web.Request) -> web.StreamResponse:
+    """ "Prendre la main" / "Overnemen": the bot goes silent, the candidate is told."""
+    number, sender = await _sender(request)
+    actor = request[USER].email
+    try:
+        await handoff.take_over(request.config_dict[SETTINGS], sender, actor)
+    except HandoffError as error:
+        raise _back(request, number, _outcome(error)) from None
+    await blocking.write(request, audit.record, actor, "takeover", conversation=number)
+    raise _back(request, number, "taken")
+
+
+async def send_message(request: web.Request) -> web.StreamResponse:
+    number, sender = await _sender(request)
+    form = await request.post()
+    message = str(form.get("message") or "").strip()[:2000]
+    if not message:
+        raise _back(request, number, "empty")
+    try:
+        await handoff.send_as_consultant(request.config_dict[SETTINGS], sender, message)
+    except HandoffError as error:
+        raise _back(request, number, _outcome(error)) from None
+    raise _back(request, number, "sent")
+
+
+async def hand_back(request: web.Request) -> web.StreamResponse:
+    """ "Rendre la main" / "Teruggeven": the assistant answers again."""
+    number, sender = await _sender(request)
+    try:
+        await handoff.hand_back(request.config_dict[SETTINGS], sender)
+    except HandoffError as error:
+        raise _back(request, number, _outcome(error)) from None
+    raise _back(request, number, "handed_back")

@@ -1,0 +1,266 @@
+"""Information sessions in the console: seats, attendees, CSV, create, edit, cancel.
+
+Seats and the waiting list are bot.sessions' business; these handlers call it (and
+bot.session_mail, which e-mails a candidate promoted from the waiting list once the
+cancellation is committed) in a worker thread.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aiohttp_jinja2
+from aiohttp import web
+from sqlalchemy.engine import Connection
+
+from bot import knowledge, session_mail, sessions
+from bot.console import audit
+from bot.console import session_admin as admin
+from bot.errors import BookingNotFound, SessionNotFound
+from bot.mailer import Mailer
+from bot.storage import db
+from bot.web.console import blocking
+from bot.web.console.context import context, request_language, route
+from bot.web.console.keys import USER
+from bot.web.keys import SETTINGS
+
+
+def _topics(language: str) -> list[tuple[str, str]]:
+    labels = knowledge.topics()
+    return [
+        (name, labels[name].label[language] if name in labels else name) for name in sessions.TOPICS
+    ]
+
+
+def _list(conn: Connection, include_past: bool) -> dict[str, Any]:
+    return {
+        "sessions": sessions.list_sessions(conn, include_past=include_past),
+        "waiting": admin.waiting_counts(conn),
+    }
+
+
+async def session_list(request: web.Request) -> web.Response:
+    include_past = request.query.get("all") == "yes"
+    found = await blocking.read(request, _list, include_past)
+    page = context(request, "sessions", include_past=include_past, **found)
+    return aiohttp_jinja2.render_template("console/sessions.html", request, page)
+
+
+def _detail(conn: Connection, session_id: int) -> admin.Attendance:
+    session = sessions.get_session(conn, session_id)
+    return admin.split(session, sessions.attendees(conn, session_id, include_cancelled=True))
+
+
+async def _attendance(request: web.Request) -> admin.Attendance:
+    try:
+        return await blocking.read(request, _detail, int(request.match_info["id"]))
+    except SessionNotFound:
+        raise web.HTTPNotFound() from None
+
+
+async def session_detail(request: web.Request) -> web.Response:
+    attendance = await _attendance(request)
+    page = context(
+        request,
+        "sessions",
+        attendance=attendance,
+        done=request.query.get("done"),
+        now=sessions.now_utc(),
+    )
+    return aiohttp_jinja2.render_template("console/session.html", request, page)
+
+
+async def attendees_csv(request: web.Request) -> web.Response:
+    attendance = await _attendance(request)
+    bookings = attendance.confirmed + attendance.waitlisted
+    body = admin.attendee_csv(bookings, request_language(request))
+    return web.Response(
+        body=body,
+        content_type="text/csv",
+        charset="utf-8",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{admin.csv_filename(attendance.session)}"'
+            )
+        },
+    )
+
+
+def _mailer(request: web.Request) -> Mailer | None:
+    return Mailer.from_settings(request.config_dict[SETTINGS])
+
+
+def _cancel_booking(
+    engine: Any,
+    mailer: Mailer | None,
+    public_url: str,
+    session_id: int,
+    booking_id: int,
+    actor: str,
+) -> bool:
+    """Cancel one booking of this session on behalf of its candidate (audited)."""
+    with db.reading(engine) as conn:
+        found = [b for b in sessions.attendees(conn, session_id) if b.id == booking_id]
+    if not found:
+        return False
+    session_mail.cancel_and_notify(engine, mailer, public_url, found[0].reference, actor=actor)
+    with db.transaction(engine) as conn:
+        audit.record(conn, actor, "booking_cancelled", session=session_id, booking=booking_id)
+    return True
+
+
+async def cancel_booking(request: web.Request) -> web.StreamResponse:
+    session_id, booking_id = int(request.match_info["id"]), int(request.match_info["booking"])
+    settings = request.config_dict[SETTINGS]
+    try:
+        done = await blocking.call(
+            _cancel_booking,
+            blocking.engine_of(request),
+            _mailer(request),
+            settings.public_url,
+            session_id,
+            booking_id,
+            request[USER].email,
+        )
+    except (BookingNotFound, SessionNotFound):
+        done = False
+    if not done:
+        raise web.HTTPNotFound()
+    url = route(request, "session").url_for(id=str(session_id)).with_query(done="cancelled")
+    raise web.HTTPSeeOther(url)
+
+
+# --- create, edit, cancel a session -------------------------------------------------------
+
+
+def _form_page(
+    request: web.Request, template: str, status: int = 200, **extra: Any
+) -> web.Response:
+    language = request_language(request)
+    values: dict[str, Any] = {"form": {}, "errors": [], "problem": None, "session": None}
+    page = context(
+        request,
+        "sessions",
+        topics=_topics(language),
+        languages=sessions.LANGUAGES,
+        **{**values, **extra},
+    )
+    return aiohttp_jinja2.render_template(template, request, page, status=status)
+
+
+async def new_session(request: web.Request) -> web.Response:
+    return _form_page(request, "console/session_form.html")
+
+
+def _create(conn: Connection, fields: dict[str, Any], actor: str) -> sessions.InfoSession:
+    session = sessions.create_session(conn, actor=actor, **fields)
+    audit.record(conn, actor, "session_saved", session=session.id, change="created")
+    return session
+
+
+async def create_session(request: web.Request) -> web.StreamResponse:
+    form = {k: str(v) for k, v in (await request.post()).items()}
+    try:
+        fields = admin.new_session_fields(form)
+        session = await blocking.write(request, _create, fields, request[USER].email)
+    except admin.FormErrors as exc:
+        return _form_page(request, "console/session_form.html", 400, form=form, errors=exc.fields)
+    except ValueError as exc:  # the sessions module's own checks (place id, deadline...)
+        return _form_page(request, "console/session_form.html", 400, form=form, problem=str(exc))
+    url = route(request, "session").url_for(id=str(session.id)).with_query(done="created")
+    raise web.HTTPSeeOther(url)
+
+
+async def edit_session(request: web.Request) -> web.Response:
+    attendance = await _attendance(request)
+    session = attendance.session
+    return _form_page(
+        request, "console/session_edit.html", session=session, form=admin.form_values(session)
+    )
+
+
+def _update(
+    engine: Any,
+    mailer: Mailer | None,
+    public_url: str,
+    session_id: int,
+    form: dict[str, str],
+    actor: str,
+) -> sessions.InfoSession:
+    with db.transaction(engine) as conn:
+        session = sessions.get_session(conn, session_id)
+        changes = admin.edit_session_fields(form, session)
+        session, promoted = sessions.update_session(conn, session_id, actor=actor, **changes)
+        audit.record(conn, actor, "session_saved", session=session_id, change="edited")
+    session_mail.notify_promoted(mailer, public_url, session, promoted)
+    return session
+
+
+async def update_session(request: web.Request) -> web.StreamResponse:
+    session_id = int(request.match_info["id"])
+    form = {k: str(v) for k, v in (await request.post()).items()}
+    settings = request.config_dict[SETTINGS]
+    try:
+        await blocking.call(
+            _update,
+            blocking.engine_of(request),
+            _mailer(request),
+            settings.public_url,
+            session_id,
+            form,
+            request[USER].email,
+        )
+    except SessionNotFound:
+        raise web.HTTPNotFound() from None
+    except admin.FormErrors as exc:
+        current = (await _attendance(request)).session
+        return _form_page(
+            request,
+            "console/session_edit.html",
+            400,
+            session=current,
+            form=form,
+            errors=exc.fields,
+        )
+    except ValueError as exc:
+        current = (await _attendance(request)).session
+        return _form_page(
+            request,
+            "console/session_edit.html",
+            400,
+            session=current,
+            form=form,
+            problem=str(exc),
+        )
+    url = route(request, "session").url_for(id=str(session_id)).with_query(done="saved")
+    raise web.HTTPSeeOther(url)
+
+
+def _cancel_session(
+    engine: Any, mailer: Mailer | None, public_url: str, session_id: int, actor: str
+) -> None:
+    session_mail.cancel_session_and_notify(engine, mailer, public_url, session_id, actor=actor)
+    with db.transaction(engine) as conn:
+        audit.record(conn, actor, "session_saved", session=session_id, change="cancelled")
+
+
+async def cancel_session(request: web.Request) -> web.StreamResponse:
+    session_id = int(request.match_info["id"])
+    form = await request.post()
+    if form.get("confirm") != "yes":
+        url = route(request, "session").url_for(id=str(session_id)).with_query(done="confirm")
+        raise web.HTTPSeeOther(url)
+    settings = request.config_dict[SETTINGS]
+    try:
+        await blocking.call(
+            _cancel_session,
+            blocking.engine_of(request),
+            _mailer(request),
+            settings.public_url,
+            session_id,
+            request[USER].email,
+        )
+    except SessionNotFound:
+        raise web.HTTPNotFound() from None
+    url = route(request, "session").url_for(id=str(session_id)).with_query(done="session_cancelled")
+    raise web.HTTPSeeOther(url)

@@ -1,0 +1,161 @@
+"""Information sessions in the console: seats, attendees, CSV export, forms, cancellation,
+through the real app on SQLite and PostgreSQL, with bot.sessions underneath."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+import pytest
+from aiohttp.test_utils import TestClient
+from markupsafe import escape
+
+from bot import sessions
+from bot.messages import text
+from bot.storage import db
+from bot.web.app import create_app
+from tests.factories import booking_fields, in_days, make_info_session
+from tests.integration.console_client import CONSULTANT, console_settings, prepare, sign_in
+
+
+@pytest.fixture
+async def client(aiohttp_client, tmp_path: Path, database_url: str) -> TestClient:
+    prepare(database_url)
+    engine = db.make_engine(database_url)
+    with db.transaction(engine) as conn:
+        session = make_info_session(conn, capacity=2, title_fr="Impôts des frontaliers")
+        for n, name in enumerate(["Hélène Dubois-Lefèvre", "Anne-Sophie Maes", "Jan Peeters"]):
+            sessions.book(
+                conn, session.id, **booking_fields(name=name, phone="+32470123456" if n else None)
+            )
+    engine.dispose()
+    return await aiohttp_client(create_app(console_settings(tmp_path, database_url)))
+
+
+def _html(lang: str, key: str, **values: object) -> str:
+    return str(escape(text(lang, key).format(**values)))
+
+
+async def test_session_list_shows_seats_taken_left_and_waiting(client: TestClient) -> None:
+    await sign_in(client, CONSULTANT)
+    page = await (await client.get("/console/sessions")).text()
+    assert "Belastingen" in page  # the Dutch title for a Dutch-speaking consultant
+    assert '<td class="number">2 / 2</td>' in page
+    assert re.search(r'<td class="number">0</td>\s*<td class="number">1</td>', page)
+
+
+async def test_attendee_list_and_csv_open_in_a_spreadsheet(client: TestClient) -> None:
+    await sign_in(client, CONSULTANT)
+    page = await (await client.get("/console/sessions/1")).text()
+    assert "Hélène Dubois-Lefèvre" in page and "Jan Peeters" in page
+    response = await client.get("/console/sessions/1/attendees.csv")
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = await response.read()
+    assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == [
+        text("nl", f"console.sessions.csv.{c}")
+        for c in ("reference", "status", "name", "email", "phone", "language", "booked_at")
+    ]
+    names = [row[2] for row in rows[1:]]
+    assert names == ["Hélène Dubois-Lefèvre", "Anne-Sophie Maes", "Jan Peeters"]
+    assert rows[3][1] == text("nl", "console.sessions.booking_status.waitlisted")
+    assert rows[2][4] == "+32470123456"  # a plain number is not taken for a formula
+
+
+async def test_cancelling_a_booking_gives_the_seat_to_the_waiting_list(
+    client: TestClient, database_url: str
+) -> None:
+    csrf = await sign_in(client, CONSULTANT)
+    page = await (await client.get("/console/sessions/1")).text()
+    first = re.search(r'action="(/console/sessions/1/bookings/(\d+)/cancel)"', page)
+    assert first
+    response = await client.post(first.group(1), data={"csrf_token": csrf}, allow_redirects=False)
+    assert response.status == 303 and response.headers["Location"].endswith("done=cancelled")
+    engine = db.make_engine(database_url)
+    with db.reading(engine) as conn:
+        attendees = sessions.attendees(conn, 1)
+        session = sessions.get_session(conn, 1)
+    engine.dispose()
+    assert session.seats_taken == 2
+    assert [b.status for b in attendees] == ["confirmed", "confirmed"]
+    assert "Jan Peeters" in {b.candidate_name for b in attendees}
+    audit = await client.get("/console/admin/audit")
+    assert audit.status == 403  # consultants do not see the audit trail
+
+
+async def test_consultant_creates_and_edits_a_session(client: TestClient) -> None:
+    csrf = await sign_in(client, CONSULTANT)
+    day = in_days(20).date().isoformat()
+    form = {
+        "csrf_token": csrf,
+        "title_fr": "Job dating logistique",
+        "title_nl": "Jobdating logistiek",
+        "topic": "job_dating",
+        "language": "fr+nl",
+        "day": day,
+        "start": "09:30",
+        "end": "12:00",
+        "capacity": "25",
+        "venue": "Forem Mouscron",
+        "place_id": "be-mouscron",
+    }
+    bad = await client.post("/console/sessions/new", data={**form, "end": "08:00", "capacity": "0"})
+    assert bad.status == 400
+    page = await bad.text()
+    assert _html("nl", "console.sessions.form.fields.end") in page
+    assert _html("nl", "console.sessions.form.fields.capacity") in page
+    created = await client.post("/console/sessions/new", data=form, allow_redirects=False)
+    assert created.status == 303, await created.text()
+    url = created.headers["Location"].split("?")[0]
+    detail = await (await client.get(url)).text()
+    assert "Jobdating logistiek" in detail and "0 / 25" in detail
+    edit = await client.post(
+        f"{url}/edit",
+        data={
+            "csrf_token": csrf,
+            "capacity": "30",
+            "venue": "Forem Mouscron",
+            "address": "Rue 1",
+            "deadline_day": "",
+            "deadline_time": "",
+        },
+        allow_redirects=False,
+    )
+    assert edit.status == 303
+    assert "0 / 30" in await (await client.get(url)).text()
+
+
+async def test_more_seats_promote_the_waiting_list(client: TestClient, database_url: str) -> None:
+    csrf = await sign_in(client, CONSULTANT)
+    response = await client.post(
+        "/console/sessions/1/edit",
+        data={"csrf_token": csrf, "capacity": "3", "venue": "VDAB Kortrijk", "address": ""},
+        allow_redirects=False,
+    )
+    assert response.status == 303
+    engine = db.make_engine(database_url)
+    with db.reading(engine) as conn:
+        statuses = [b.status for b in sessions.attendees(conn, 1)]
+    engine.dispose()
+    assert statuses == ["confirmed"] * 3
+
+
+async def test_cancelling_a_session_needs_a_confirmation(client: TestClient) -> None:
+    csrf = await sign_in(client, CONSULTANT)
+    unconfirmed = await client.post(
+        "/console/sessions/1/cancel", data={"csrf_token": csrf}, allow_redirects=False
+    )
+    assert unconfirmed.headers["Location"].endswith("done=confirm")
+    confirmed = await client.post(
+        "/console/sessions/1/cancel",
+        data={"csrf_token": csrf, "confirm": "yes"},
+        allow_redirects=False,
+    )
+    assert confirmed.headers["Location"].endswith("done=session_cancelled")
+    page = await (await client.get("/console/sessions/1")).text()
+    assert _html("nl", "console.sessions.statuses.cancelled") in page
