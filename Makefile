@@ -64,7 +64,7 @@ browser-deps: ## install Debian's Chromium for the browser tests, when it is mis
 test-browser: train browser-deps ## the website and its chat in headless Chromium (Playwright)
 	@$(PY) -m pytest -q -s tests/browser
 
-test: install ## everything CI runs: pip check, lint, validate, unit, integration, end-to-end, browser
+test: install ## everything CI runs: pip check, lint, validate, unit, integration, end-to-end, browser, production
 	@$(PY) -m pip check
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory validate
@@ -72,8 +72,9 @@ test: install ## everything CI runs: pip check, lint, validate, unit, integratio
 	@$(MAKE) --no-print-directory test-integration
 	@$(MAKE) --no-print-directory test-e2e
 	@$(MAKE) --no-print-directory test-browser
+	@$(MAKE) --no-print-directory test-prod
 
-bench: train ## NLU accuracy on the held-out set and REST latency; writes docs/benchmarks.md
+bench: train ## NLU, REST latency next to rasa init, search, bookings, console list: docs/benchmarks.md
 	@$(PY) -m benchmarks.run
 
 # Production mode reads its settings from the environment, then from .env for what the
@@ -81,7 +82,7 @@ bench: train ## NLU accuracy on the held-out set and REST latency; writes docs/b
 run-prod: train ## production mode: N Rasa processes behind HAProxy, PostgreSQL, Redis, RabbitMQ
 	@$(PY) -m bot.production
 
-test-prod: install ## production mode under faults: kill a process, restart PostgreSQL, Redis, RabbitMQ
+test-prod: train ## production mode under faults: kill a process, restart PostgreSQL, Redis, RabbitMQ
 	@$(PY) -m pytest -q -p no:cacheprovider tests/production
 
 bench-prod: train ## 200 conversations through HAProxy on 1, 2 and 4 Rasa processes; docs/benchmarks-prod.md
