@@ -12,6 +12,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.nlu.foreign_language import OTHER_LANGUAGE_INTENT, ForeignLanguageClassifier
 from bot.nlu.language_detector import LanguageDetector
 from bot.nlu.tokenizer import BilingualTokenizer
+from bot.nlu.unknown_words import UnknownWordsClassifier
 
 
 @pytest.fixture
@@ -106,3 +107,67 @@ def test_town_names_share_one_lemma_in_both_languages(build) -> None:
     lemmas = {t.text: t.lemma for m in (french, dutch) for t in m.get("text_tokens")}
     assert lemmas["Courtrai"] == lemmas["Rijsel"] == "__place__"
     assert lemmas["pleuvoir"] == "pleuvoir"
+
+
+def _guessed(build, text: str, intent: str, confidence: float, entities=()) -> Message:
+    message = _parse(build, text)
+    guess = {"name": intent, "confidence": confidence}
+    message.set("intent", guess, add_to_output=True)
+    message.set("intent_ranking", [guess], add_to_output=True)
+    message.set("entities", list(entities), add_to_output=True)
+    return message
+
+
+@pytest.fixture
+def unknown_words(build, tmp_path):
+    examples = [
+        Message.build(text, intent=intent)
+        for text, intent in [
+            ("oui d'accord", "affirm"),
+            ("je cherche un emploi à Courtrai", "search_vacancies"),
+            ("ik zocht werk", "search_vacancies"),
+        ]
+    ]
+    data = TrainingData(examples)
+    build(LanguageDetector).process_training_data(data)
+    build(BilingualTokenizer).process_training_data(data)
+    classifier = build(UnknownWordsClassifier)
+    resource = classifier.train(data)
+    # As Rasa runs it: loaded back from the model storage.
+    storage = LocalModelStorage(tmp_path)
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = UnknownWordsClassifier.get_default_config()
+    return UnknownWordsClassifier.load(config, storage, resource, context)
+
+
+def test_message_of_unknown_words_goes_to_the_fallback(build, unknown_words) -> None:
+    message = _guessed(build, "blorfzak wizzle", "affirm", 0.43)
+    unknown_words.process([message])
+    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    # The guess stays in the ranking for the "did you mean" question.
+    assert [i["name"] for i in message.get("intent_ranking")] == ["nlu_fallback", "affirm"]
+
+
+@pytest.mark.parametrize(
+    ("text", "confidence", "entities"),
+    [
+        ("je cherchais du travial", 0.45, ()),  # "je" and the lemma of "cherchais" are known
+        ("zoekt iemand", 0.45, ()),  # "zoekt" and "zocht" share the lemma "zoeken"
+        ("Wouter Vandeputte", 0.9, ()),  # unknown, but the classifier is sure
+        ("Harelbeke", 0.45, ({"entity": "location", "value": "be-harelbeke"},)),
+        ("59200", 0.45, ()),  # no word at all
+    ],
+)
+def test_messages_with_a_known_word_or_a_sure_guess_keep_their_intent(
+    build, unknown_words, text, confidence, entities
+) -> None:
+    message = _guessed(build, text, "inform", confidence, entities)
+    unknown_words.process([message])
+    assert message.get("intent")["name"] == "inform"
+
+
+def test_an_earlier_fallback_is_left_as_it_is(build, unknown_words) -> None:
+    message = _guessed(build, "qsdfghjk", "nlu_fallback", 0.4)
+    unknown_words.process([message])
+    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 0.4}
+    assert len(message.get("intent_ranking")) == 1
