@@ -32,6 +32,7 @@ from bot.cli import (
     start_process,
     stop_processes,
     wait_until_ready,
+    write_channels,
 )
 from bot.config import Settings
 
@@ -145,7 +146,8 @@ async def measure_ours(workdir: Path) -> dict[str, Any]:
             "BOT_VAR_DIR": str(var),
         }
     )
-    commands = server_commands(settings, model_path(Settings.from_env()))
+    credentials, _channels = write_channels(settings)
+    commands = server_commands(settings, model_path(Settings.from_env()), credentials)
     processes = {
         name: start_process(name, cmd, var / f"{name.split()[0]}.log")
         for name, (cmd, _url) in commands.items()
