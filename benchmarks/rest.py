@@ -28,11 +28,10 @@ import aiohttp
 from bot.cli import (
     free_port,
     model_path,
-    server_commands,
+    prepare_servers,
     start_process,
     stop_processes,
     wait_until_ready,
-    write_channels,
 )
 from bot.config import Settings
 
@@ -146,8 +145,7 @@ async def measure_ours(workdir: Path) -> dict[str, Any]:
             "BOT_VAR_DIR": str(var),
         }
     )
-    credentials, _channels = write_channels(settings)
-    commands = server_commands(settings, model_path(Settings.from_env()), credentials)
+    settings, commands, _channels = prepare_servers(settings, model_path(Settings.from_env()))
     processes = {
         name: start_process(name, cmd, var / f"{name.split()[0]}.log")
         for name, (cmd, _url) in commands.items()

@@ -299,6 +299,18 @@ def _prepare_console(settings: Settings) -> None:
         )
 
 
+def prepare_servers(
+    settings: Settings, model: Path
+) -> tuple[Settings, dict[str, tuple[list[str], str]], list[str]]:
+    """Database, API token, console and channels ready; the servers' commands and channels."""
+    # The actions read and write the project's tables (sessions, bookings, vacancies).
+    demo.prepare(settings, say=_say, demo=os.environ.get("BOT_DEMO_DATA", "1") != "0")
+    settings = ensure_api_token(settings)
+    _prepare_console(settings)
+    credentials, channels = write_channels(settings)
+    return settings, server_commands(settings, model, credentials), channels
+
+
 def serve(settings: Settings) -> int:
     """Start the servers with the trained model and supervise them until stopped."""
     model = model_path(settings)
@@ -314,12 +326,7 @@ def serve(settings: Settings) -> int:
 
     signal.signal(signal.SIGTERM, stop_on_signal)
     try:
-        # The actions read and write the project's tables (sessions, bookings, vacancies).
-        demo.prepare(settings, say=_say, demo=os.environ.get("BOT_DEMO_DATA", "1") != "0")
-        settings = ensure_api_token(settings)
-        _prepare_console(settings)
-        credentials, channels = write_channels(settings)
-        commands = server_commands(settings, model, credentials)
+        settings, commands, channels = prepare_servers(settings, model)
         for name, (command, _url) in commands.items():
             processes[name] = start_process(name, command, logs / f"{name.split()[0]}.log")
         wait_until_ready(processes, {name: url for name, (_command, url) in commands.items()})
