@@ -16,6 +16,7 @@ and custom actions, the baseline with its defaults (in-memory tracker store, no 
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import time
@@ -137,7 +138,8 @@ async def measure_ours(workdir: Path) -> dict[str, Any]:
     """Start this assistant on free ports, as ``make run`` does, and load it."""
     var = workdir / "var"
     var.mkdir(exist_ok=True)
-    settings = Settings.from_env(
+    # In the environment, as the servers read their ports from it too.
+    os.environ.update(
         {
             "BOT_RASA_PORT": str(free_port()),
             "BOT_ACTIONS_PORT": str(free_port()),
@@ -145,6 +147,7 @@ async def measure_ours(workdir: Path) -> dict[str, Any]:
             "BOT_VAR_DIR": str(var),
         }
     )
+    settings = Settings.from_env()
     settings, commands, _channels = prepare_servers(settings, model_path(Settings.from_env()))
     processes = {
         name: start_process(name, cmd, var / f"{name.split()[0]}.log")
