@@ -40,8 +40,13 @@ class ForeignLanguageClassifier(GraphComponent):
             detection = Detection.from_dict(message.get(LANGUAGE_KEY))
             if detection is None or not is_foreign(detection):
                 continue
-            intent = {"name": OTHER_LANGUAGE_INTENT, "confidence": detection.confidence}
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+            override_intent(message, OTHER_LANGUAGE_INTENT, detection.confidence)
         return messages
+
+
+def override_intent(message: Message, name: str, confidence: float) -> None:
+    """Set the intent as Rasa's FallbackClassifier does: the classifier's ranking is kept."""
+    intent = {"name": name, "confidence": confidence}
+    ranking = message.get(INTENT_RANKING_KEY) or []
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)

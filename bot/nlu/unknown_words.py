@@ -11,11 +11,11 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.foreign_language import OTHER_LANGUAGE_INTENT
+from bot.nlu.foreign_language import OTHER_LANGUAGE_INTENT, override_intent
 from bot.nlu.tokenizer import PLACE_LEMMA
 
 _VOCABULARY_FILE = "vocabulary.json"
@@ -92,10 +92,7 @@ class UnknownWordsClassifier(GraphComponent):
         for message in messages:
             if self._understood(message):
                 continue
-            intent = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": 1.0}
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent, *ranking], add_to_output=True)
+            override_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME, 1.0)
         return messages
 
     def _understood(self, message: Message) -> bool:
