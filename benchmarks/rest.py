@@ -148,7 +148,7 @@ async def measure_ours(workdir: Path) -> dict[str, Any]:
         }
     )
     settings = Settings.from_env()
-    settings, commands, _channels = prepare_servers(settings, model_path(Settings.from_env()))
+    settings, commands, _channels = prepare_servers(settings, model_path(settings))
     processes = {
         name: start_process(name, cmd, var / f"{name.split()[0]}.log")
         for name, (cmd, _url) in commands.items()
