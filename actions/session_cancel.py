@@ -63,8 +63,13 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
         if is_payload(value):
             return {"booking_reference": None}
         language = language_of(tracker)
-        reference = references.normalise_reference(str(value)) or references.find_reference(
-            str(value)
+        # The reference written in the message, read with word boundaries, comes first: an
+        # entity can be cut badly ("uler P3QR" out of "annuler P3QR-7STU").
+        said = (tracker.latest_message or {}).get("text") or ""
+        reference = (
+            references.find_reference(said)
+            or references.normalise_reference(str(value))
+            or references.find_reference(str(value))
         )
         if reference is None:
             return self._failed(dispatcher, tracker, text(language, "invalid.reference.format"))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+import yaml
 
 from bot import log, references
 
@@ -61,3 +63,30 @@ def test_malformed_reference_is_refused(typed: str) -> None:
 )
 def test_reference_is_found_in_a_sentence(sentence: str, found: str | None) -> None:
     assert references.find_reference(sentence) == found
+
+
+def _training_data_pattern() -> re.Pattern[str]:
+    path = Path(__file__).resolve().parents[2] / "data" / "nlu_shared" / "sessions.yml"
+    (entry,) = [e for e in yaml.safe_load(path.read_text())["nlu"] if "regex" in e]
+    (pattern,) = [line[2:] for line in entry["examples"].splitlines() if line.startswith("- ")]
+    return re.compile(pattern, re.IGNORECASE)  # as RegexEntityExtractor with case_sensitive: false
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "merci d'annuler P3QR-7STU",
+        "ik wil K7P2-QX9M afzeggen",
+        "annuler k7p2qx9m svp",
+        "referentie k7p2 qx9m",
+        "je veux annuler ma réservation",
+        "ik wil afzeggen",
+        "réf. AB23CD45X",
+        "mon numéro est le 0470 12 34 56",
+    ],
+)
+def test_training_data_regex_finds_what_find_reference_finds(sentence: str) -> None:
+    """Rasa adds no word boundary to a regex: the pattern must not start inside a word."""
+    found = [m.group(0) for m in _training_data_pattern().finditer(sentence)]
+    expected = references.find_reference(sentence)
+    assert [references.normalise_reference(f) for f in found] == ([expected] if expected else [])

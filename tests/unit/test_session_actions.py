@@ -561,6 +561,24 @@ async def test_reference_in_the_request_is_extracted(services: Services) -> None
     assert extracted == {"booking_reference": "K7P2-QX9M"}
 
 
+async def test_reference_in_the_text_wins_over_an_entity_cut_inside_a_word(
+    engine: Engine, services: Services, offered: dict
+) -> None:
+    """A model trained before the regex had its look-arounds found "uler P3QR" in "annuler P3QR"."""
+    booking = _book(engine, offered["kortrijk"])
+    said = f"merci d'annuler {booking.reference}"
+    tracker = make_tracker(
+        said, "cancel_booking", slots={"language": "fr", "requested_slot": "booking_reference"},
+        active_loop="cancel_booking_form",
+    )  # fmt: skip
+    cut = said[len("merci d'ann") : len("merci d'ann") + 9]
+    dispatcher = CollectingDispatcher()
+    result = await ValidateCancelBookingForm(services).validate_booking_reference(
+        cut, dispatcher, tracker, FORM_DOMAIN
+    )
+    assert result == {"booking_reference": booking.reference} and dispatcher.messages == []
+
+
 @pytest.mark.parametrize(
     ("typed", "key"),
     [("K7P2QX", "invalid.reference.format"), ("KOP2-QX9M", "invalid.reference.format"),
