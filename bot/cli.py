@@ -110,7 +110,7 @@ def train(settings: Settings, force: bool = False) -> Path:
         if json.loads(stamp.read_text()).get("fingerprint") == fingerprint:
             _say(f"model is up to date ({model.relative_to(PROJECT_DIR)})")
             return model
-    _say("training the model (about two minutes)...")
+    _say("training the model (about five minutes on 2 cores when nothing can be reused)...")
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     subprocess.run(
