@@ -2,7 +2,8 @@
 
 Nothing here is a test: no figure fails the build. Sections: NLU accuracy (held-out and
 development sets), REST latency and throughput next to a ``rasa init`` baseline, vacancy
-search latency, booking throughput, training time and memory.
+search latency, booking throughput, training time and memory, and the production-mode
+figures that ``make bench-prod`` last wrote (it takes half an hour of its own).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bookings, console, nlu, rest, vacancies
+from benchmarks import bookings, console, nlu, prod, rest, vacancies
 from bot.cli import PROJECT_DIR, model_path
 from bot.config import Settings
 
@@ -114,6 +115,19 @@ def _console_report(figures: dict[str, Any]) -> list[str]:
     ]
 
 
+def _production_report() -> list[str]:
+    """The last ``make bench-prod`` figures, one heading level down, with where they come from."""
+    if not prod.REPORT.exists():
+        return ["## Production mode", "", "`make bench-prod` has not been run on this machine.", ""]
+    body = prod.REPORT.read_text().splitlines()[1:]  # without its own title
+    source = prod.REPORT.relative_to(PROJECT_DIR)
+    return [
+        f"## Production mode (copied from {source}, written by `make bench-prod`)",
+        *(f"#{line}" if line.startswith("## ") else line for line in body),
+        "",
+    ]
+
+
 def _training_report(base: dict[str, Any]) -> list[str]:
     stamp = json.loads((PROJECT_DIR / "models" / "fingerprint.json").read_text())
     return [
@@ -154,6 +168,7 @@ async def main() -> None:
         *_booking_report(booking_runs),
         *_console_report(console_figures),
         *_training_report(base),
+        *_production_report(),
     ]
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.write_text("\n".join(lines))
