@@ -221,10 +221,10 @@ def report(results: list[Result]) -> list[str]:
         )
     lines += [
         "",
-        f"Measured on {date.today().isoformat()} on a **shared** machine with"
-        f" {os.cpu_count()} cores ({platform.machine()}), other engineers' builds and tests"
-        " running at the same time: the figures move from run to run, the ratios of one run"
-        " are the comparable ones. With two cores, more Rasa processes cannot add CPU: what"
+        f"Measured on {date.today().isoformat()} on {os.cpu_count()} cores"
+        f" ({platform.machine()}): the figures move from run to run (and more when other work"
+        " shares the machine), the ratios of one run are the comparable ones. With two"
+        " cores, more Rasa processes cannot add CPU: what"
         " they change is how the work is queued (every process runs NLU on its own event"
         " loop), and the action server, PostgreSQL, Redis, RabbitMQ and HAProxy share the same"
         " two cores.",

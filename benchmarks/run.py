@@ -3,7 +3,7 @@
 Nothing here is a test: no figure fails the build. Sections: NLU accuracy (held-out and
 development sets), REST latency and throughput next to a ``rasa init`` baseline, vacancy
 search latency, booking throughput, training time and memory, and the production-mode
-figures that ``make bench-prod`` last wrote (it takes half an hour of its own).
+figures that ``make bench-prod`` last wrote (a run of its own, about ten minutes).
 """
 
 from __future__ import annotations
