@@ -77,3 +77,8 @@ def language_of(tracker: Any) -> str:
     """The conversation's language slot, French when unset."""
     language = tracker.get_slot("language")
     return language if language in ("fr", "nl") else "fr"
+
+
+def latest_text(tracker: Any) -> str:
+    """What the candidate wrote last (a button's payload for a click), "" when nothing."""
+    return str((tracker.latest_message or {}).get("text") or "")

@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._base import Services, UsesServices, language_of
+from actions._base import Services, UsesServices, language_of, latest_text
 from actions.sessions import failed, is_payload
 from bot import references, session_mail, session_texts, sessions
 from bot.errors import BookingNotFound
@@ -54,7 +54,7 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
         """A reference written in the request itself, even if NLU missed the entity."""
         if tracker.get_slot("booking_reference"):
             return {}
-        found = references.find_reference((tracker.latest_message or {}).get("text") or "")
+        found = references.find_reference(latest_text(tracker))
         return {"booking_reference": found} if found else {}
 
     async def validate_booking_reference(
@@ -65,7 +65,7 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
         language = language_of(tracker)
         # The reference written in the message, read with word boundaries, comes first: an
         # entity can be cut badly ("uler P3QR" out of "annuler P3QR-7STU").
-        said = (tracker.latest_message or {}).get("text") or ""
+        said = latest_text(tracker)
         reference = (
             references.find_reference(said)
             or references.normalise_reference(str(value))

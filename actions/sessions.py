@@ -17,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._base import Services, UsesServices, language_of
+from actions._base import Services, UsesServices, language_of, latest_text
 from bot import contact, session_mail, session_search, session_texts, sessions
 from bot.errors import InvalidContact, InvalidName, RegistrationClosed, SessionNotFound
 from bot.messages import text
@@ -131,7 +131,7 @@ class ActionListInfoSessions(UsesServices, Action):
         if not offered:
             dispatcher.utter_message(response="utter_no_info_sessions")
             return [SlotSet("session_options", None)]
-        message = (tracker.latest_message or {}).get("text") or ""
+        message = latest_text(tracker)
         filters = session_search.read_filters(message, offered)
         found = session_search.apply_filters(offered, filters)
         if tracker.active_loop_name == FORM and tracker.get_slot("requested_slot") == "session_id":
@@ -210,7 +210,7 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
     ) -> dict[str, Any]:
         """At activation, take the request itself ("je veux m'inscrire à celle de Tournai")
         as the answer when it names a session; ``validate_session_id`` reads it."""
-        message = (tracker.latest_message or {}).get("text") or ""
+        message = latest_text(tracker)
         starting = tracker.get_slot("requested_slot") is None
         if not starting or tracker.get_slot("session_id") or is_payload(message):
             return {}

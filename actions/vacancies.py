@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._base import get_vacancy_sources
+from actions._base import get_vacancy_sources, latest_text
 from bot import vacancy_replies as replies
 from bot.sources import VacancySource
 from bot.vacancies import search
@@ -106,7 +106,7 @@ class ValidateVacancySearchForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         language = _language(tracker)
-        text = str((tracker.latest_message or {}).get("text") or "")
+        text = latest_text(tracker)
         pending = tracker.get_slot(PLACE_OPTIONS) or ()
         answer = read_place(
             value, text, _entities(tracker), language, pending, _is_request(tracker)
@@ -143,7 +143,7 @@ class ActionAskLocation(Action):
     ) -> list[dict[str, Any]]:
         options = tracker.get_slot(PLACE_OPTIONS)
         if options:
-            text = str((tracker.latest_message or {}).get("text") or "")
+            text = latest_text(tracker)
             said = written_place(text, _entities(tracker), options)
             _send(dispatcher, [replies.choose_place(options, _language(tracker), said)])
         else:
