@@ -6,6 +6,10 @@ place names in either language and numbers carry no language evidence and are re
 before detection, while function words that exist in only one language ("le", "pas",
 "het", "niet") weigh strongly. The decision to change the conversation language is a
 separate pure function, so that it can be tested without any model.
+
+Besides the hand-written function words, the words that the project's own training data
+uses in one language only ("frontalier", "carsat", "attest", "vakantiegeld") count as
+markers too: they are learned from data/nlu_fr/ and data/nlu_nl/ when first needed.
 """
 
 from __future__ import annotations
@@ -16,7 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from bot import gazetteer
+from bot import gazetteer, training_data
+from bot.config import PROJECT_DIR
 
 FRENCH = "fr"
 DUTCH = "nl"
@@ -49,7 +54,7 @@ _NEUTRAL_WORDS = frozenset(
 _MARKERS = {
     FRENCH: frozenset(
         """
-        le la les des du au aux un une et est pas ne je j jsuis jcherche tu vous nous il
+        le la les des du au aux à un une et est pas ne je j jsuis jcherche tu vous nous il
         elle ils on suis es sont ai as avez avons fait faire pour avec sans sur dans chez
         que qui quoi quel quelle quels comment où ou pourquoi combien mais donc car très
         mon ma mes ton ta votre vos notre nos ce cette ces cela ça c qu l d s m n t y
@@ -76,6 +81,11 @@ _MARKERS = {
     ),
 }
 _MARKER_WEIGHT = 1.5
+
+# A word of the training data is a learned marker of a language when at least this many
+# examples of that language use it and none of the other language does.
+LEARNED_MIN_EXAMPLES = 2
+TRAINING_FOLDERS = {FRENCH: PROJECT_DIR / "data" / "nlu_fr", DUTCH: PROJECT_DIR / "data" / "nlu_nl"}
 
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 _STRIP_RE = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|\b[A-Z0-9]{6}\b")
@@ -137,6 +147,62 @@ def _folded_markers() -> dict[str, frozenset[str]]:
     return {lang: frozenset(fold(w) for w in words) for lang, words in _MARKERS.items()}
 
 
+def learn_markers(
+    examples: dict[str, list[str]], min_examples: int = LEARNED_MIN_EXAMPLES
+) -> dict[str, frozenset[str]]:
+    """The folded words used by at least ``min_examples`` examples of one language only.
+
+    Args:
+        examples: the example texts of each language (``fr``, ``nl``).
+        min_examples: how many examples of the language must use a word.
+    """
+    from lingua import Language
+
+    counts: dict[str, dict[str, int]] = {lang: {} for lang in SUPPORTED}
+    for lang in SUPPORTED:
+        for text in examples.get(lang, []):
+            for word in {fold(w) for w in informative_words(text)}:
+                counts[lang][word] = counts[lang].get(word, 0) + 1
+
+    # Words that look more English than French or Dutch ("online", "workshop", "thanks") are
+    # not markers: an English message made of them must still get "I speak French and Dutch".
+    own_language = {FRENCH: Language.FRENCH, DUTCH: Language.DUTCH}
+
+    def looks_english(word: str, lang: str) -> bool:
+        values = {v.language: v.value for v in _detector().compute_language_confidence_values(word)}
+        return values.get(Language.ENGLISH, 0.0) > values.get(own_language[lang], 0.0)
+
+    learned = {}
+    for lang, other in ((FRENCH, DUTCH), (DUTCH, FRENCH)):
+        learned[lang] = frozenset(
+            word
+            for word, count in counts[lang].items()
+            if count >= min_examples
+            and word not in counts[other]
+            and len(word) > 1
+            and not looks_english(word, lang)
+        )
+    return learned
+
+
+@lru_cache(maxsize=1)
+def _markers() -> dict[str, frozenset[str]]:
+    """The hand-written markers and those learned from the training data, per language."""
+    examples = {
+        lang: [
+            text
+            for lines in training_data.examples_in(folder, plain=True).values()
+            for text in lines
+        ]
+        for lang, folder in TRAINING_FOLDERS.items()
+        if folder.is_dir()
+    }
+    learned = learn_markers(examples)
+    return {
+        lang: words | learned.get(lang, frozenset()) for lang, words in _folded_markers().items()
+    }
+
+
 def informative_words(text: str) -> list[str]:
     """Return the words of ``text`` that can tell French from Dutch."""
     cleaned = _STRIP_RE.sub(" ", text)
@@ -190,7 +256,7 @@ def detect(text: str) -> Detection:
         return Detection(best, 0.5, 0)
 
     scores = _statistical_scores(" ".join(words))
-    markers = _folded_markers()
+    markers = _markers()
     folded = [fold(word) for word in words]
     hits = {lang: sum(1 for word in folded if word in markers[lang]) for lang in SUPPORTED}
     # A third language is decided on the statistical scores alone, unless half the words

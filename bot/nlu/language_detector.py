@@ -34,6 +34,7 @@ class LanguageDetector(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
     ) -> LanguageDetector:
+        detect("bonjour")  # loads lingua and learns the markers now, not on the first message
         return cls()
 
     @staticmethod

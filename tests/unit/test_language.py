@@ -10,6 +10,7 @@ from bot.language import (
     detect,
     informative_words,
     is_foreign,
+    learn_markers,
 )
 
 
@@ -50,6 +51,44 @@ def test_third_language_is_other_and_foreign(text: str) -> None:
     detection = detect(text)
     assert detection.name == "other"
     assert is_foreign(detection)
+
+
+def test_learned_markers_are_words_of_one_language_only() -> None:
+    learned = learn_markers(
+        {
+            "fr": [
+                "le frontalier paie",
+                "un frontalier",
+                "mon contrat online",
+                "contrat online ici",
+            ],
+            "nl": ["de grensarbeider", "grensarbeider hier", "een contrat"],
+        }
+    )
+    assert "frontalier" in learned["fr"]
+    assert "grensarbeider" in learned["nl"]
+    assert "contrat" not in learned["fr"]  # used in both languages
+    assert "paie" not in learned["fr"]  # one example is not enough
+    assert "online" not in learned["fr"]  # an English word is no evidence against English
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("chomage apres interim belgique", "fr"),
+        ("loonfiche grensarbeider", "nl"),
+    ],
+)
+def test_words_of_the_training_data_tell_terse_messages_apart(text: str, language: str) -> None:
+    # Few function words, no accents: lingua alone calls these a third language.
+    assert detect(text).name == language
+
+
+@pytest.mark.parametrize(
+    "text", ["thanks for the online workshop", "Thanks, I need the webinar link"]
+)
+def test_english_words_of_the_training_data_do_not_hide_english(text: str) -> None:
+    assert detect(text).name == "other"
 
 
 @pytest.mark.parametrize(
