@@ -64,9 +64,10 @@ browser-deps: ## install Debian's Chromium for the browser tests, when it is mis
 test-browser: train browser-deps ## the website and its chat in headless Chromium (Playwright)
 	@$(PY) -m pytest -q -s tests/browser
 
-test: install ## everything CI runs: pip check, lint, validate, unit, integration, end-to-end, browser, production
+test: install ## everything CI runs: pip check, lint, types, validate, unit, integration, end-to-end, browser, production
 	@$(PY) -m pip check
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory types
 	@$(MAKE) --no-print-directory validate
 	@$(MAKE) --no-print-directory test-unit
 	@$(MAKE) --no-print-directory test-integration

@@ -27,6 +27,8 @@ from bot.storage.db import make_engine
 class ProjectSQLTrackerStore(SQLTrackerStore):
     """``tracker_store: {type: bot.server.tracker_store.ProjectSQLTrackerStore, ...}``."""
 
+    engine: sa.engine.Engine
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":

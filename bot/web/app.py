@@ -9,6 +9,7 @@ the pinned yarl, whose ``request.url`` breaks on a Host header with a port.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -41,10 +42,11 @@ def create_app(settings: Settings, sessions: SessionsProvider | None = None) -> 
     app[ENGINE] = engine
     app[SESSIONS] = sessions if sessions is not None else database_provider(engine)
 
-    async def dispose_engine(_app: web.Application) -> None:
-        engine.dispose()
+    async def engine_lifetime(_app: web.Application) -> AsyncIterator[None]:
+        yield
+        engine.dispose()  # after the console's background tasks, which stop first
 
-    app.on_cleanup.append(dispose_engine)
+    app.cleanup_ctx.append(engine_lifetime)
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
