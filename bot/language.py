@@ -80,7 +80,9 @@ _MARKERS = {
         """.split()
     ),
 }
-_MARKER_WEIGHT = 1.5
+# Chosen on tests/nlu_dev (messages of 3+ words): 1.5 gave fr 99.3 % and nl 98.6 %, 2.0 gives
+# nl 99.1 %, with the same French figure; higher weights change nothing more there.
+_MARKER_WEIGHT = 2.0
 
 # A word of the training data is a learned marker of a language when at least this many
 # examples of that language use it and none of the other language does.
