@@ -83,6 +83,9 @@ def test_every_process_logs_json_lines(deployment: Deployment) -> None:
 
 
 def test_health_and_readiness_endpoints_answer(deployment: Deployment) -> None:
+    # tests/production/test_faults.py, which runs first, ends by killing rasa-1 and does not
+    # wait for the launcher to start it again (about a minute on two cores).
+    deployment.wait_all_ready(timeout_s=150)
     assert all(deployment.rasa_ready(port) for port in deployment.rasa_ports)
     assert deployment.consumer_health()["connected"] is True
 
