@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -160,11 +161,15 @@ def learn_markers(
     """
     from lingua import Language
 
-    counts: dict[str, dict[str, int]] = {lang: {} for lang in SUPPORTED}
-    for lang in SUPPORTED:
-        for text in examples.get(lang, []):
-            for word in {fold(w) for w in informative_words(text)}:
-                counts[lang][word] = counts[lang].get(word, 0) + 1
+    # How many examples of each language use each word (a word counts once per example).
+    counts = {
+        lang: Counter(
+            word
+            for text in examples.get(lang, [])
+            for word in {fold(w) for w in informative_words(text)}
+        )
+        for lang in SUPPORTED
+    }
 
     # Words that look more English than French or Dutch ("online", "workshop", "thanks") are
     # not markers: an English message made of them must still get "I speak French and Dutch".
