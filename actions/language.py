@@ -1,4 +1,9 @@
-"""Keeps the conversation's ``language`` slot up to date after every user message."""
+"""Keeps the conversation's ``language`` slot up to date after every user message.
+
+The Rasa server started by ``make run`` runs this slot mapping in its own process
+(bot/server/local_actions.py, same rule); this action server version serves a Rasa started
+without the project's fixes, such as ``make shell``'s.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.language import NEUTRAL_ANSWER_SLOTS, SUPPORTED, Detection, decide, other_language
-
-SWITCH_INTENT = "switch_language"
+from bot.language import language_after_message
 
 
 class ActionSetLanguage(Action):
@@ -22,27 +25,9 @@ class ActionSetLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        message = tracker.latest_message or {}
         current = tracker.get_slot("language")
-        detection = Detection.from_dict(message.get("language"))
-        if (tracker.active_loop or {}).get("name") and tracker.get_slot("requested_slot") in (
-            NEUTRAL_ANSWER_SLOTS
-        ):
-            detection = None  # a name or a number says nothing about the language
-        metadata = message.get("metadata") or {}
-        language = decide(
-            current,
-            detection,
-            requested=_requested_language(message, current),
-            page_language=metadata.get("language") if isinstance(metadata, dict) else None,
+        asked = (
+            tracker.get_slot("requested_slot") if (tracker.active_loop or {}).get("name") else None
         )
+        language = language_after_message(tracker.latest_message or {}, current, asked)
         return [] if language == current else [SlotSet("language", language)]
-
-
-def _requested_language(message: dict[str, Any], current: str | None) -> str | None:
-    """The language asked for by ``switch_language``: the named one, else the other one."""
-    if (message.get("intent") or {}).get("name") != SWITCH_INTENT:
-        return None
-    named = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "language"]
-    valid = [value for value in named if value in SUPPORTED]
-    return valid[-1] if valid else other_language(current)

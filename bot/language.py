@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -333,6 +334,42 @@ def is_clear_switch(current: str, detection: Detection) -> bool:
 # Form questions whose answers carry no language evidence: a name ("Jan Vandenberghe" in a
 # French conversation), a phone number, an e-mail address. Their answers never switch.
 NEUTRAL_ANSWER_SLOTS = frozenset({"callback_name", "callback_phone", "callback_email"})
+
+
+SWITCH_INTENT = "switch_language"
+
+
+def language_after_message(
+    message: Mapping[str, Any], current: str | None, asked_slot: str | None = None
+) -> str:
+    """The conversation's language after one user message: what the ``language`` slot holds.
+
+    Args:
+        message: the message's parse data as the tracker keeps it (``language`` from the
+            detector, ``intent``, ``entities``, ``metadata`` with the page language).
+        current: the conversation's language so far.
+        asked_slot: the slot an active form is asking for; the answer to a name, phone or
+            e-mail question says nothing about the language.
+    """
+    detection = (
+        None if asked_slot in NEUTRAL_ANSWER_SLOTS else Detection.from_dict(message.get("language"))
+    )
+    metadata = message.get("metadata")
+    return decide(
+        current,
+        detection,
+        requested=requested_language(message, current),
+        page_language=metadata.get("language") if isinstance(metadata, dict) else None,
+    )
+
+
+def requested_language(message: Mapping[str, Any], current: str | None) -> str | None:
+    """The language asked for by ``switch_language``: the named one, else the other one."""
+    if (message.get("intent") or {}).get("name") != SWITCH_INTENT:
+        return None
+    named = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "language"]
+    valid = [value for value in named if value in SUPPORTED]
+    return valid[-1] if valid else other_language(current)
 
 
 def other_language(language: str | None) -> str:
