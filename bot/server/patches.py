@@ -6,6 +6,17 @@ has a test in tests/unit/test_server_patches.py that fails if the patched code c
 Always on:
 
 - the action-server response schema is compiled once (``_validate_action_result``);
+- once the model is loaded, it answers a few messages kept in memory only
+  (:mod:`bot.server.warm_up`) before the server takes any: TensorFlow's first traces took
+  the first candidate 5 s; then the objects alive (the model, TensorFlow, Rasa's code: about
+  750,000) leave the garbage collector's care (``gc.freeze``). Each full collection walked
+  them all and held the event loop for 0.3 to 0.6 s, several times a minute under load:
+  that was the slow tail of the REST latency (``_ready_after_load``);
+- the class of an event is looked up by its type name once, not by walking every subclass of
+  ``Event`` for each event read back from the tracker store (``_resolve_by_type``: that
+  walk was nine tenths of deserialising a conversation);
+- the slot-mapping actions of :mod:`bot.server.local_actions` (``action_set_language``) run
+  in the Rasa process instead of through the action server (``_run_custom_action``);
 - the channels' message handler answers politely when a shared service is down
   (``polite_handler``): a :class:`bot.errors.ServiceUnavailable` or a Rasa ``LockError``
   becomes "please try again in a moment" in the user's language instead of an empty answer.
@@ -29,10 +40,11 @@ off from the root logger) write through the root logger's JSON handler.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from collections.abc import Awaitable, Callable
-from functools import cache
+from functools import cache, wraps
 from typing import Any
 
 from bot import log
@@ -76,6 +88,63 @@ def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
         )
         raise error
     return True
+
+
+_EVENT_CLASSES: dict[str, type] = {}
+
+
+def _resolve_by_type(original: Callable[..., Any]) -> Callable[..., Any]:
+    """``Event.resolve_by_type`` remembering the classes found (never a default or an error)."""
+
+    @wraps(original)
+    def resolve_by_type(type_name: str, default: Any = None) -> Any:
+        found = _EVENT_CLASSES.get(type_name)
+        if found is None:
+            found = original(type_name, default)
+            if found is not None and getattr(found, "type_name", None) == type_name:
+                _EVENT_CLASSES[type_name] = found
+        return found
+
+    resolve_by_type.__wrapped_by_bot__ = True  # type: ignore[attr-defined]
+    return resolve_by_type
+
+
+def _ready_after_load(load: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """``rasa.core.run.load_agent_on_start``, then the warm-up and ``gc.freeze()``."""
+    from bot.server.warm_up import warm_up
+
+    @wraps(load)
+    async def load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
+        agent = await load(*args, **kwargs)
+        if agent is not None and agent.is_ready():
+            await warm_up(agent)
+        gc.collect()  # what loading left behind is freed, not frozen
+        gc.freeze()
+        logger.debug("garbage collector: %d objects frozen after loading", gc.get_freeze_count())
+        return agent
+
+    load_agent_on_start.__wrapped_by_bot__ = True  # type: ignore[attr-defined]
+    return load_agent_on_start
+
+
+def _run_custom_action(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """``ActionExtractSlots._run_custom_action`` that runs the local slot actions in process.
+
+    Rasa keeps the ``SlotSet`` and ``BotUttered`` events of a slot-mapping action; the local
+    actions return ``SlotSet`` events only. Any other action goes to the action server.
+    """
+    from bot.server.local_actions import SLOT_ACTIONS
+
+    @wraps(original)
+    async def run(self: Any, custom_action: str, *args: Any) -> Any:
+        local = SLOT_ACTIONS.get(custom_action)
+        if local is None:
+            return await original(self, custom_action, *args)
+        _output_channel, _nlg, tracker, _domain = args
+        return local(tracker)
+
+    run.__wrapped_by_bot__ = True  # type: ignore[attr-defined]
+    return run
 
 
 def polite_handler(
@@ -187,11 +256,21 @@ def apply_json_logging() -> None:
 
 def apply(production: bool | None = None) -> None:
     """Apply every fix (idempotent); the strict store only in production mode."""
-    from rasa.core.actions.action import RemoteAction
+    from rasa.core import run
+    from rasa.core.actions.action import ActionExtractSlots, RemoteAction
     from rasa.core.channels import channel
+    from rasa.shared.core.events import Event
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    if not getattr(ActionExtractSlots._run_custom_action, "__wrapped_by_bot__", False):
+        ActionExtractSlots._run_custom_action = _run_custom_action(  # type: ignore[method-assign]
+            ActionExtractSlots._run_custom_action
+        )
     channel.register = _register
+    if not getattr(Event.resolve_by_type, "__wrapped_by_bot__", False):
+        Event.resolve_by_type = staticmethod(_resolve_by_type(Event.resolve_by_type))  # type: ignore[method-assign]
+    if not getattr(run.load_agent_on_start, "__wrapped_by_bot__", False):
+        run.load_agent_on_start = _ready_after_load(run.load_agent_on_start)
     redis_lock.apply()
     if production_mode() if production is None else production:
         apply_strict_tracker_store()

@@ -8,6 +8,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
+from bot.language import detect
 from bot.server import patches
 
 ORIGINAL = RemoteAction._validate_action_result
@@ -41,3 +42,60 @@ def test_apply_replaces_the_method() -> None:
         assert RemoteAction._validate_action_result is patches._validate_action_result
     finally:
         RemoteAction._validate_action_result = ORIGINAL
+
+
+def test_event_classes_are_found_as_rasa_finds_them() -> None:
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    original = getattr(Event.resolve_by_type, "__wrapped__", Event.resolve_by_type)
+    patched = patches._resolve_by_type(original)
+    names = {cls.type_name for cls in all_subclasses(Event) if isinstance(cls.type_name, str)}
+    assert len(names) > 20
+    for _ in range(2):  # looked up, then remembered
+        assert {name: patched(name) for name in names} == {name: original(name) for name in names}
+    assert patched("topic") is None
+    assert patched("no_such_event", default=Event) is Event
+    with pytest.raises(ValueError, match="Unknown event name 'no_such_event'"):
+        patched("no_such_event")
+
+
+class _Agent:
+    """What the warm-up uses of a Rasa agent, recording what it is asked."""
+
+    def __init__(self) -> None:
+        self.parsed: list[str] = []
+        self.predicted: list = []
+        self.domain = type("Domain", (), {"slots": []})()
+        self.processor = type(
+            "Processor", (), {"predict_next_with_tracker": self.predicted.append}
+        )()
+
+    def is_ready(self) -> bool:
+        return True
+
+    async def parse_message(self, text: str) -> dict:
+        self.parsed.append(text)
+        return {"text": text, "intent": {"name": "greet", "confidence": 0.9}, "entities": []}
+
+
+async def test_the_model_is_warmed_up_and_frozen_after_loading() -> None:
+    import gc
+
+    from bot.server.warm_up import MESSAGES
+
+    agent = _Agent()
+
+    async def load(*args):
+        return agent
+
+    gc.unfreeze()
+    try:
+        assert await patches._ready_after_load(load)("model.tar.gz") is agent
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+    assert agent.parsed == list(MESSAGES)
+    assert {"fr", "nl"} <= {detect(text).name for text in MESSAGES if len(text.split()) > 3}
+    (tracker,) = agent.predicted
+    assert [e.text for e in tracker.events if e.type_name == "user"] == list(MESSAGES)
