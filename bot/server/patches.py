@@ -117,7 +117,10 @@ def _ready_after_load(load: Callable[..., Awaitable[Any]]) -> Callable[..., Awai
     async def load_agent_on_start(*args: Any, **kwargs: Any) -> Any:
         agent = await load(*args, **kwargs)
         if agent is not None and agent.is_ready():
-            await warm_up(agent)
+            try:
+                await warm_up(agent)
+            except Exception:  # a slower first answer, not a server that does not start
+                logger.exception("warm-up failed; the first messages will be slower")
         gc.collect()  # what loading left behind is freed, not frozen
         gc.freeze()
         logger.debug("garbage collector: %d objects frozen after loading", gc.get_freeze_count())

@@ -99,3 +99,45 @@ async def test_the_model_is_warmed_up_and_frozen_after_loading() -> None:
     assert {"fr", "nl"} <= {detect(text).name for text in MESSAGES if len(text.split()) > 3}
     (tracker,) = agent.predicted
     assert [e.text for e in tracker.events if e.type_name == "user"] == list(MESSAGES)
+
+
+def test_the_wrapped_rasa_functions_still_have_the_signatures_the_fixes_expect() -> None:
+    # If a Rasa upgrade changes them, the fixes must be re-examined.
+    from rasa.core import run
+    from rasa.core.actions.action import ActionExtractSlots
+    from rasa.shared.core.events import Event
+
+    def parameters(function) -> list[str]:
+        return list(inspect.signature(getattr(function, "__wrapped__", function)).parameters)
+
+    assert parameters(ActionExtractSlots._run_custom_action) == [
+        "self",
+        "custom_action",
+        "output_channel",
+        "nlg",
+        "tracker",
+        "domain",
+    ]
+    assert parameters(Event.resolve_by_type) == ["type_name", "default"]
+    load = getattr(run.load_agent_on_start, "__wrapped__", run.load_agent_on_start)
+    assert "return app.ctx.agent" in inspect.getsource(load)
+
+
+async def test_a_failed_warm_up_does_not_stop_the_server(caplog) -> None:
+    import gc
+
+    agent = _Agent()
+
+    async def broken(text: str) -> dict:
+        raise RuntimeError("no model")
+
+    agent.parse_message = broken  # type: ignore[method-assign]
+
+    async def load(*args):
+        return agent
+
+    try:
+        assert await patches._ready_after_load(load)("model.tar.gz") is agent
+    finally:
+        gc.unfreeze()
+    assert "warm-up failed" in caplog.text
