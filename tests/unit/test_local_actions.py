@@ -92,13 +92,14 @@ def _rasas_own() -> Any:
     return getattr(method, "__wrapped__", method)  # whether or not a test applied the fixes
 
 
-async def test_the_patched_rasa_fills_the_slot_without_an_action_server() -> None:
+async def _extracted_slots(with_fixes: bool) -> list:
+    """Rasa's ``action_extract_slots`` with no action endpoint: a remote call fills nothing."""
     original = ActionExtractSlots._run_custom_action
     ActionExtractSlots._run_custom_action = _rasas_own()
-    patches.apply()
+    if with_fixes:
+        patches.apply()
     try:
-        # No action endpoint: a remote call would fail and fill nothing.
-        events = await ActionExtractSlots(None).run(
+        return await ActionExtractSlots(None).run(
             CollectingOutputChannel(),
             TemplatedNaturalLanguageGenerator(DOMAIN.responses),
             CASES["a clear Dutch sentence switches"],
@@ -106,19 +107,11 @@ async def test_the_patched_rasa_fills_the_slot_without_an_action_server() -> Non
         )
     finally:
         ActionExtractSlots._run_custom_action = original
-    assert SlotSet("language", "nl") in events
+
+
+async def test_the_patched_rasa_fills_the_slot_without_an_action_server() -> None:
+    assert SlotSet("language", "nl") in await _extracted_slots(with_fixes=True)
 
 
 async def test_unpatched_rasa_needs_the_action_server_for_the_slot() -> None:
-    original = ActionExtractSlots._run_custom_action
-    ActionExtractSlots._run_custom_action = _rasas_own()
-    try:
-        events = await ActionExtractSlots(None).run(
-            CollectingOutputChannel(),
-            TemplatedNaturalLanguageGenerator(DOMAIN.responses),
-            CASES["a clear Dutch sentence switches"],
-            DOMAIN,
-        )
-    finally:
-        ActionExtractSlots._run_custom_action = original
-    assert SlotSet("language", "nl") not in events
+    assert SlotSet("language", "nl") not in await _extracted_slots(with_fixes=False)
