@@ -358,12 +358,12 @@ def language_after_message(
     return decide(
         current,
         detection,
-        requested=requested_language(message, current),
+        requested=_requested_language(message, current),
         page_language=metadata.get("language") if isinstance(metadata, dict) else None,
     )
 
 
-def requested_language(message: Mapping[str, Any], current: str | None) -> str | None:
+def _requested_language(message: Mapping[str, Any], current: str | None) -> str | None:
     """The language asked for by ``switch_language``: the named one, else the other one."""
     if (message.get("intent") or {}).get("name") != SWITCH_INTENT:
         return None

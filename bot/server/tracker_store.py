@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -41,9 +42,12 @@ from bot.storage.db import make_engine
 _STORED = "_bot_stored_events"
 
 
-def _stored_count(tracker: DialogueStateTracker) -> int | None:
+def _unstored_events(tracker: DialogueStateTracker) -> list[Any] | None:
+    """The events after those the table holds; ``None`` when the store does not know them."""
     count = getattr(tracker, _STORED, None)
-    return count if isinstance(count, int) and 0 <= count <= len(tracker.events) else None
+    if not isinstance(count, int) or not 0 <= count <= len(tracker.events):
+        return None
+    return list(itertools.islice(tracker.events, count, len(tracker.events)))
 
 
 class ProjectSQLTrackerStore(SQLTrackerStore):
@@ -91,15 +95,14 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
 
     def _additional_events(
         self, session: sa.orm.Session, tracker: DialogueStateTracker
-    ) -> itertools.islice:
-        stored = _stored_count(tracker)
-        if stored is None:
+    ) -> Iterable[Any]:
+        new_events = _unstored_events(tracker)
+        if new_events is None:
             return super()._additional_events(session, tracker)
-        return itertools.islice(tracker.events, stored, len(tracker.events))
+        return new_events
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
-        stored = _stored_count(tracker)
-        if self.event_broker is None or stored is None:
+        new_events = _unstored_events(tracker)
+        if self.event_broker is None or new_events is None:
             return await super().stream_events(tracker)
-        new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
         await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)

@@ -1,7 +1,7 @@
 """The model's first messages, answered before the server takes any.
 
-TensorFlow traces the ResponseSelector's and TED's graphs on their first inputs: measured on
-this project's model, the first message took 5.3 s and the next one of another length 1.5 s,
+TensorFlow traces the ResponseSelector's graph on its first inputs: measured on this
+project's model, the first message took 5.3 s and the next one of another length 1.5 s,
 then about 12 ms each. A candidate writing to a freshly started server waited for that. The
 messages below (both languages, different lengths, no personal data) are parsed and one
 next action is predicted on a tracker kept in memory only: nothing is stored, published or
