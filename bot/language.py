@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from bot import gazetteer, training_data
+from bot import gazetteer, references, training_data
 from bot.config import PROJECT_DIR
 
 FRENCH = "fr"
@@ -52,11 +52,12 @@ _NEUTRAL_WORDS = frozenset(
     """.split()
 )
 
-# Function words and very frequent forms that exist in one language only.
+# Function words and very frequent forms that exist in one language only ("je" is not one:
+# "ken je", "heb je" are Dutch as much as "je cherche" is French).
 _MARKERS = {
     FRENCH: frozenset(
         """
-        le la les des du au aux à un une et est pas ne je j jsuis jcherche tu vous nous il
+        le la les des du au aux à un une et est pas ne j jsuis jcherche tu vous nous il
         elle ils on suis es sont ai as avez avons fait faire pour avec sans sur dans chez
         que qui quoi quel quelle quels comment où ou pourquoi combien mais donc car très
         mon ma mes ton ta votre vos notre nos ce cette ces cela ça c qu l d s m n t y
@@ -82,9 +83,13 @@ _MARKERS = {
         """.split()
     ),
 }
-# Chosen on tests/nlu_dev (messages of 3+ words): 1.5 gave fr 99.3 % and nl 98.6 %, 2.0 gives
-# nl 99.1 %, with the same French figure; higher weights change nothing more there.
-_MARKER_WEIGHT = 2.0
+# How much one marker weighs against lingua's scores, per share of the message's words.
+# Function words decide more than the learned words of the training data, which are the
+# administrative terms people borrow from the other language ("Wat is een prime de
+# précarité?", "mon werkgever ne m'a pas envoyé ma loonfiche"). Chosen on tests/nlu_dev
+# (docs/decisions.md, "Function words decide a mixed sentence").
+_FUNCTION_WORD_WEIGHT = 3.0
+_LEARNED_WEIGHT = 2.0
 
 # A word of the training data is a learned marker of a language when at least this many
 # examples of that language use it and none of the other language does.
@@ -194,8 +199,8 @@ def learn_markers(
 
 
 @lru_cache(maxsize=1)
-def _markers() -> dict[str, frozenset[str]]:
-    """The hand-written markers and those learned from the training data, per language."""
+def _learned_markers() -> dict[str, frozenset[str]]:
+    """The markers learned from the training data that are not hand-written ones, per language."""
     examples = {
         lang: [
             text
@@ -207,16 +212,30 @@ def _markers() -> dict[str, frozenset[str]]:
     }
     learned = learn_markers(examples)
     return {
-        lang: words | learned.get(lang, frozenset()) for lang, words in _folded_markers().items()
+        lang: learned.get(lang, frozenset()) - words for lang, words in _folded_markers().items()
     }
 
 
-def informative_words(text: str) -> list[str]:
-    """Return the words of ``text`` that can tell French from Dutch."""
-    cleaned = _STRIP_RE.sub(" ", text)
+def informative_words(text: str, markers: frozenset[str] | None = None) -> list[str]:
+    """Return the words of ``text`` that can tell French from Dutch.
+
+    Args:
+        text: the message.
+        markers: with the folded markers of both languages, a capitalised word after the
+            first one that is no marker is left out too: names of people, firms and
+            agencies ("ik ben Nora El Idrissi", "chez Agentschap Integratie") tell nothing
+            about the sentence's language. A message without lower case keeps them.
+    """
+    cleaned = references.IN_TEXT.sub(" ", _STRIP_RE.sub(" ", text))
     words = _WORD_RE.findall(cleaned)
     neutral = _neutral()
-    return [w for w in words if fold(w) not in neutral]
+    keep_names = markers is None or not any(c.islower() for c in cleaned)
+    return [
+        w
+        for i, w in enumerate(words)
+        if fold(w) not in neutral
+        and (keep_names or i == 0 or not w[0].isupper() or fold(w) in markers)  # type: ignore[operator]
+    ]
 
 
 @lru_cache(maxsize=1)
@@ -257,23 +276,26 @@ def detect(text: str) -> Detection:
     A message with no informative word ("ok", "Kortrijk", "merci", "06 12 34 56 78")
     gets a low confidence and ``words == 0``: callers keep the conversation's language.
     """
-    words = informative_words(text)
+    function_words, learned = _folded_markers(), _learned_markers()
+    words = informative_words(text, frozenset().union(*function_words.values(), *learned.values()))
     if not words:
         scores = _statistical_scores(text) if text.strip() else {FRENCH: 0.5, DUTCH: 0.5}
         best = max((FRENCH, DUTCH), key=lambda lang: scores.get(lang, 0.0))
         return Detection(best, 0.5, 0)
 
     scores = _statistical_scores(" ".join(words))
-    markers = _markers()
     folded = [fold(word) for word in words]
-    hits = {lang: sum(1 for word in folded if word in markers[lang]) for lang in SUPPORTED}
+    function_hits = {lang: sum(w in function_words[lang] for w in folded) for lang in SUPPORTED}
+    learned_hits = {lang: sum(w in learned[lang] for w in folded) for lang in SUPPORTED}
+    hits = {lang: function_hits[lang] + learned_hits[lang] for lang in SUPPORTED}
     # A third language is decided on the statistical scores alone, unless half the words
     # are French or Dutch function words: chat French ("slt jcherche un taf") looks foreign
     # to lingua, and one English "is" must not make English look Dutch.
     if scores[OTHER] >= scores[FRENCH] + scores[DUTCH] and max(hits.values()) < len(words) / 2:
         return Detection(OTHER, scores[OTHER] / (sum(scores.values()) or 1.0), len(words))
     for lang in SUPPORTED:
-        scores[lang] += _MARKER_WEIGHT * hits[lang] / len(words)
+        evidence = _FUNCTION_WORD_WEIGHT * function_hits[lang]
+        scores[lang] += (evidence + _LEARNED_WEIGHT * learned_hits[lang]) / len(words)
     name = max(SUPPORTED, key=lambda lang: scores[lang])
     # The confidence is how clearly the message is one language rather than the other,
     # which is what the switch decision needs.

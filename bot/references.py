@@ -17,7 +17,8 @@ LENGTH = 8
 _DIGITS = frozenset("23456789")
 _SEPARATORS = re.compile(r"[\s._-]+")
 _SYMBOL = "[A-HJ-NP-Za-hj-np-z2-9]"
-_IN_TEXT = re.compile(rf"(?<![\w-]){_SYMBOL}{{4}}[ .-]?{_SYMBOL}{{4}}(?![\w-])")
+# A reference as candidates write it in a sentence ("annuler k7p2 qx9m svp").
+IN_TEXT = re.compile(rf"(?<![\w-]){_SYMBOL}{{4}}[ .-]?{_SYMBOL}{{4}}(?![\w-])")
 
 
 def new_reference() -> str:
@@ -45,7 +46,7 @@ def normalise_reference(text: str) -> str | None:
 
 def find_reference(text: str) -> str | None:
     """The first reference written in a sentence ("annuler k7p2 qx9m svp"), normalised."""
-    for match in _IN_TEXT.finditer(text):
+    for match in IN_TEXT.finditer(text):
         reference = normalise_reference(match.group(0))
         if reference:
             return reference

@@ -154,3 +154,45 @@ def test_detection_round_trips_through_parse_data() -> None:
     )
     assert Detection.from_dict(None) is None
     assert Detection.from_dict({"name": "de"}) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Wat is een prime de précarité?", "nl"),
+        ("Hoe vul ik de déclaration de revenus in als Belg?", "nl"),
+        ("Mon contrat dit arbeider et pas bediende, ça change quoi ?", "fr"),
+        ("Vous avez des jobs de schrijnwerker vers Wervik ?", "fr"),
+    ],
+)
+def test_function_words_decide_a_sentence_with_borrowed_terms(text: str, language: str) -> None:
+    # The administrative terms come from the other language; the grammar does not.
+    assert detect(text).name == language
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("ik ben Nora El Idrissi", "nl"),
+        ("Qui contacter chez Agentschap Integratie en Inburgering ?", "fr"),
+    ],
+)
+def test_names_of_people_and_agencies_are_not_evidence(text: str, language: str) -> None:
+    assert detect(text).name == language
+
+
+def test_names_are_left_out_only_with_the_markers_and_never_in_capitals() -> None:
+    markers = frozenset({"ik", "ben"})
+    assert informative_words("ik ben Nora El Idrissi", markers) == ["ik", "ben"]
+    assert informative_words("ik ben Nora El Idrissi") == ["ik", "ben", "Nora", "El", "Idrissi"]
+    assert informative_words("IK BEN NORA", markers) == ["IK", "BEN", "NORA"]
+
+
+def test_je_is_dutch_as_much_as_french() -> None:
+    assert detect("ken je raadsels?").name == "nl"
+    assert detect("je cherche un boulot").name == "fr"
+
+
+def test_a_booking_reference_is_not_a_word() -> None:
+    assert informative_words("annuler K7PM-2QXD svp") == ["annuler"]
+    assert detect("I want to cancel my booking, the reference is K7PM-2QXD").name == "other"
