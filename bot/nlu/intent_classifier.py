@@ -22,6 +22,8 @@ from sklearn.linear_model import LogisticRegression
 logger = logging.getLogger(__name__)
 
 _TOPIC_FILE_SUFFIX = "_topics.skops"
+# The message property with the topic model's probability of each retrieval intent topic.
+TOPIC_PROBABILITIES = "retrieval_topic_probabilities"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -35,7 +37,8 @@ class TopicAwareIntentClassifier(LogisticRegressionClassifier):
     ``list_info_sessions`` for "infos"). A second model learns ``faq/privacy``,
     ``faq/taxes``… as classes of their own; its topic probabilities summed into ``faq`` are
     averaged with the first model's (docs/decisions.md, "Intents: a second model for the
-    FAQ topics"). The ResponseSelector still chooses the topic.
+    FAQ topics"). Its probabilities of the topics themselves are left on the message for
+    ``bot.nlu.topic_vote.FaqTopicVote``, which averages them with the ResponseSelector's.
     """
 
     @staticmethod
@@ -76,13 +79,20 @@ class TopicAwareIntentClassifier(LogisticRegressionClassifier):
         features = self._create_X(messages)
         probabilities = intents.probabilities(features)
         if topics is not None:
+            topic_probabilities = topics.probabilities(features)
             probabilities = blend(
                 probabilities,
                 intents.classes,
-                topics.probabilities(features),
+                topic_probabilities,
                 topics.classes,
                 self.config["topic_weight"],
             )
+            for message, row in zip(messages, topic_probabilities, strict=True):
+                # For FaqTopicVote, after the ResponseSelector (not in the parse output).
+                message.set(
+                    TOPIC_PROBABILITIES,
+                    {n: float(p) for n, p in zip(topics.classes, row, strict=True) if "/" in n},
+                )
         for message, row in zip(messages, probabilities, strict=True):
             ranking = [
                 {"name": intents.classes[i], "confidence": float(row[i])}

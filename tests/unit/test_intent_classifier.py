@@ -16,7 +16,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix
 from sklearn.linear_model import LogisticRegression
 
-from bot.nlu.intent_classifier import LinearModel, TopicAwareIntentClassifier, blend
+from bot.nlu.intent_classifier import (
+    TOPIC_PROBABILITIES,
+    LinearModel,
+    TopicAwareIntentClassifier,
+    blend,
+)
 from bot.nlu.language_detector import LanguageDetector
 from bot.nlu.tokenizer import BilingualTokenizer
 
@@ -131,6 +136,10 @@ def test_component_learns_the_topics_and_round_trips(pipeline) -> None:
     ranking = message.get("intent_ranking")
     assert message.get("intent")["name"] == ranking[0]["name"] == "faq"
     assert sum(entry["confidence"] for entry in ranking) == pytest.approx(1.0)
+    topics = message.get(TOPIC_PROBABILITIES)  # for FaqTopicVote, not in the parse output
+    assert set(topics) == {"faq/privacy", "faq/taxes", "faq/pension"}
+    assert max(topics, key=topics.get) == "faq/privacy"
+    assert TOPIC_PROBABILITIES not in message.as_dict(only_output_properties=True)
 
     loaded = TopicAwareIntentClassifier.load({**ours.config}, storage, Resource("intents"), context)
     again = featurised("vous revendez mes infos")
