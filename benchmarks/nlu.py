@@ -89,8 +89,9 @@ def report(nlu: dict[str, Any]) -> list[str]:
     lines = [
         "## NLU",
         "",
-        "Intent accuracy (a `faq/<topic>` counts as right only when the ResponseSelector also"
-        " picks the right topic; a message sent to the fallback counts as wrong). The held-out"
+        "Intent accuracy (a `faq/<topic>` counts as right only when the topic chosen (the"
+        " ResponseSelector and the topic model vote, `FaqTopicVote`) is right too; a message"
+        " sent to the fallback counts as wrong). The held-out"
         " set `tests/nlu_heldout/` was written by someone who never saw the training data and is"
         " never used to choose anything; lines equal to a training line were removed."
         " `tests/nlu_dev/` is the development set, whose misses are read to improve the data.",
