@@ -226,7 +226,7 @@ def informative_words(text: str, markers: frozenset[str] | None = None) -> list[
             agencies ("ik ben Nora El Idrissi", "chez Agentschap Integratie") tell nothing
             about the sentence's language. A message without lower case keeps them.
     """
-    cleaned = references.IN_TEXT.sub(" ", _STRIP_RE.sub(" ", text))
+    cleaned = references.without_references(_STRIP_RE.sub(" ", text))
     words = _WORD_RE.findall(cleaned)
     neutral = _neutral()
     keep_names = markers is None or not any(c.islower() for c in cleaned)

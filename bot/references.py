@@ -17,8 +17,7 @@ LENGTH = 8
 _DIGITS = frozenset("23456789")
 _SEPARATORS = re.compile(r"[\s._-]+")
 _SYMBOL = "[A-HJ-NP-Za-hj-np-z2-9]"
-# A reference as candidates write it in a sentence ("annuler k7p2 qx9m svp").
-IN_TEXT = re.compile(rf"(?<![\w-]){_SYMBOL}{{4}}[ .-]?{_SYMBOL}{{4}}(?![\w-])")
+_IN_TEXT = re.compile(rf"(?<![\w-]){_SYMBOL}{{4}}[ .-]?{_SYMBOL}{{4}}(?![\w-])")
 
 
 def new_reference() -> str:
@@ -44,9 +43,18 @@ def normalise_reference(text: str) -> str | None:
     return f"{chars[:4]}-{chars[4:]}"
 
 
+def without_references(text: str) -> str:
+    """``text`` with every booking reference written in it replaced by a space.
+
+    Eight letters alone are a word, not a reference ("vacature", "dans quel"): only what
+    ``normalise_reference`` accepts is removed.
+    """
+    return _IN_TEXT.sub(lambda m: " " if normalise_reference(m.group(0)) else m.group(0), text)
+
+
 def find_reference(text: str) -> str | None:
     """The first reference written in a sentence ("annuler k7p2 qx9m svp"), normalised."""
-    for match in IN_TEXT.finditer(text):
+    for match in _IN_TEXT.finditer(text):
         reference = normalise_reference(match.group(0))
         if reference:
             return reference

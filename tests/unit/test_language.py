@@ -195,4 +195,11 @@ def test_je_is_dutch_as_much_as_french() -> None:
 
 def test_a_booking_reference_is_not_a_word() -> None:
     assert informative_words("annuler K7PM-2QXD svp") == ["annuler"]
+    # Eight letters without a digit are words, whatever their letters.
+    assert informative_words("dans quel vacature chercher") == [
+        "dans",
+        "quel",
+        "vacature",
+        "chercher",
+    ]
     assert detect("I want to cancel my booking, the reference is K7PM-2QXD").name == "other"

@@ -90,3 +90,12 @@ def test_training_data_regex_finds_what_find_reference_finds(sentence: str) -> N
     found = [m.group(0) for m in _training_data_pattern().finditer(sentence)]
     expected = references.find_reference(sentence)
     assert [references.normalise_reference(f) for f in found] == ([expected] if expected else [])
+
+
+def test_without_references_removes_references_only() -> None:
+    without_references = references.without_references
+    assert without_references("annuler k7p2 qx9m svp") == "annuler   svp"
+    assert without_references("ref K7P2-QX9M.") == "ref  ."
+    assert without_references("je veux chercher dans quel vacature") == (
+        "je veux chercher dans quel vacature"
+    )
