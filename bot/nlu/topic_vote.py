@@ -28,12 +28,12 @@ class FaqTopicVote(GraphComponent):
     The ResponseSelector (a TensorFlow model) and the topic model of
     ``bot.nlu.intent_classifier.TopicAwareIntentClassifier`` (a logistic regression) are
     about as right as each other on the topics of tests/nlu_dev, and not on the same
-    messages; the ResponseSelector's choice also changed
-    from one training to the next on a few messages. Their average was right more often
-    than either (docs/decisions.md, "FAQ topics: two models vote"). The parse output keeps
-    the ResponseSelector's shape, so the actions, the console and the benchmarks read it as
-    before. It comes after both models in config.yml (Rasa's check of required components
-    does not see trainable components upstream in the training graph).
+    messages; the ResponseSelector's choice also changed from one training to the next on
+    a few messages. Their average was right more often than either (docs/decisions.md,
+    "FAQ topics: two models vote"). The parse output keeps the ResponseSelector's shape, so
+    the actions, the console and the benchmarks read it as before. It comes after both
+    models in config.yml (Rasa's check of required components does not see trainable
+    components upstream in the training graph).
     """
 
     @staticmethod
