@@ -216,6 +216,12 @@ def _learned_markers() -> dict[str, frozenset[str]]:
     }
 
 
+@lru_cache(maxsize=1)
+def _all_markers() -> frozenset[str]:
+    """Every marker of both languages, hand-written and learned."""
+    return frozenset().union(*_folded_markers().values(), *_learned_markers().values())
+
+
 def informative_words(text: str, markers: frozenset[str] | None = None) -> list[str]:
     """Return the words of ``text`` that can tell French from Dutch.
 
@@ -277,7 +283,7 @@ def detect(text: str) -> Detection:
     gets a low confidence and ``words == 0``: callers keep the conversation's language.
     """
     function_words, learned = _folded_markers(), _learned_markers()
-    words = informative_words(text, frozenset().union(*function_words.values(), *learned.values()))
+    words = informative_words(text, _all_markers())
     if not words:
         scores = _statistical_scores(text) if text.strip() else {FRENCH: 0.5, DUTCH: 0.5}
         best = max((FRENCH, DUTCH), key=lambda lang: scores.get(lang, 0.0))

@@ -10,15 +10,23 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import (
+    RESPONSE_SELECTOR_PREDICTION_KEY,
+    RESPONSE_SELECTOR_PROPERTY_NAME,
+    RESPONSE_SELECTOR_RANKING_KEY,
+    RESPONSE_SELECTOR_RESPONSES_KEY,
+    RESPONSE_SELECTOR_UTTER_ACTION_KEY,
+)
+from rasa.shared.nlu.constants import INTENT_RESPONSE_KEY, PREDICTED_CONFIDENCE_KEY
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 
 from bot.nlu.intent_classifier import TOPIC_PROBABILITIES
 
 logger = logging.getLogger(__name__)
 
 _RESPONSES_FILE = "responses.json"
-_SELECTOR = "response_selector"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -49,6 +57,7 @@ class FaqTopicVote(GraphComponent):
         resource: Resource,
     ) -> None:
         self._intent = str(config["retrieval_intent"])
+        self._prefix = f"{self._intent}/"
         self._weight = float(config["topic_weight"])
         self._responses = responses
         self._model_storage = model_storage
@@ -66,7 +75,7 @@ class FaqTopicVote(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         """Keep the domain's responses of each topic, which the parse output carries."""
-        prefix = f"utter_{self._intent}/"
+        prefix = intent_response_key_to_template_key(self._prefix)
         self._responses = {
             key: list(responses)
             for key, responses in training_data.responses.items()
@@ -98,31 +107,32 @@ class FaqTopicVote(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            selectors = message.get(_SELECTOR) or {}
+            selectors = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
             selected = selectors.get(self._intent)
-            prefix = f"{self._intent}/"
             topics = {
                 key: p
                 for key, p in (message.get(TOPIC_PROBABILITIES) or {}).items()
-                if key.startswith(prefix)
+                if key.startswith(self._prefix)
             }
             if self._weight <= 0.0 or not selected or not topics:
                 continue
-            ranking = vote(selected.get("ranking") or [], topics, self._weight)
-            if not ranking:
-                continue
-            best = ranking[0]
-            key = best["intent_response_key"]
+            ranking = vote(selected.get(RESPONSE_SELECTOR_RANKING_KEY) or [], topics, self._weight)
+            key = ranking[0][INTENT_RESPONSE_KEY]
+            utter_action = intent_response_key_to_template_key(key)
             selected = {
-                "response": {
-                    "responses": self._responses.get(f"utter_{key}", []),
-                    "confidence": best["confidence"],
-                    "intent_response_key": key,
-                    "utter_action": f"utter_{key}",
+                RESPONSE_SELECTOR_PREDICTION_KEY: {
+                    RESPONSE_SELECTOR_RESPONSES_KEY: self._responses.get(utter_action, []),
+                    PREDICTED_CONFIDENCE_KEY: ranking[0][PREDICTED_CONFIDENCE_KEY],
+                    INTENT_RESPONSE_KEY: key,
+                    RESPONSE_SELECTOR_UTTER_ACTION_KEY: utter_action,
                 },
-                "ranking": ranking,
+                RESPONSE_SELECTOR_RANKING_KEY: ranking,
             }
-            message.set(_SELECTOR, {**selectors, self._intent: selected}, add_to_output=True)
+            message.set(
+                RESPONSE_SELECTOR_PROPERTY_NAME,
+                {**selectors, self._intent: selected},
+                add_to_output=True,
+            )
         return messages
 
 
