@@ -203,3 +203,31 @@ def test_a_booking_reference_is_not_a_word() -> None:
         "chercher",
     ]
     assert detect("I want to cancel my booking, the reference is K7PM-2QXD").name == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Je cherche un job de developer full remote", "fr"),
+        ("kheb een interview in Lille, tips?", "nl"),
+        ("Wie levert het A1-attest af in Frankrijk?", "nl"),
+    ],
+)
+def test_markers_outweigh_english_words_and_lingua_doubts(text: str, language: str) -> None:
+    # Fewer than half the words are markers, and lingua alone calls these a third language.
+    assert detect(text).name == language
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¿Cuál es el salario mínimo en Bélgica?",
+        "Non capisco la risposta, puoi spiegare?",
+        "Where is the meeting point for the job dating?",
+    ],
+)
+def test_one_shared_function_word_does_not_make_a_third_language_ours(text: str) -> None:
+    # "es", "non", "la", "is" are French or Dutch markers too.
+    detection = detect(text)
+    assert detection.name == "other"
+    assert is_foreign(detection)
