@@ -23,20 +23,35 @@ store at a quarter of its time), with the same rows written and read:
   tracker the store did not read or save (the HTTP API's "replace events") is counted by
   Rasa's query as before. The count stays right between processes because Rasa handles one
   message of a conversation at a time under the lock store's lock.
+
+And the database work runs in a worker thread, not on the server's event loop. Rasa's store
+is synchronous: while one conversation waited for SQLite's write lock (held, for example, by
+the console's projection refresh, which writes a few thousand events' worth of rows every
+30 s), every other conversation waited with it. Measured with the paced load of
+benchmarks/rest.py, the REST p95 went from 40 ms to 150 to 270 ms in the runs that met a
+refresh. On SQLite, reading a conversation also opens a plain ``BEGIN`` instead of ``BEGIN
+IMMEDIATE`` (``bot.storage.db.READ_ONLY``): in WAL mode a reader never waits for a writer;
+and the process's own writers take turns on a lock, as SQLite's busy handler would make a
+second one sleep and poll (1, 2, 5, ... ms) instead of starting when the first one commits.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import json
 import os
+import threading
 from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot.storage.db import make_engine
+from bot.storage.db import READ_ONLY, make_engine
 
 # Attribute of a tracker: how many of its events the table holds.
 _STORED = "_bot_stored_events"
@@ -57,7 +72,9 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._writing: AbstractContextManager[Any] = nullcontext()
         if self.engine.dialect.name == "sqlite":
+            self._writing = threading.Lock()
             url = self.engine.url.render_as_string(hide_password=False)
             self.engine.dispose()
             # Conversation events may lose their last commits on a power cut (never on a
@@ -81,16 +98,49 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
         query = super()._event_query(session, sender_id, fetch_events_from_all_sessions)
         return query.with_entities(self.SQLEvent.data)
 
+    def _read_events(self, sender_id: str, fetch_events_from_all_sessions: bool) -> list[Any]:
+        """The conversation's events as dictionaries (blocking: runs in a worker thread)."""
+        with self.session_scope() as session:
+            # The first connection of the session's transaction: a deferred BEGIN on SQLite.
+            session.connection(execution_options={READ_ONLY: True})
+            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
+        return [json.loads(row.data) for row in rows]
+
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        if tracker is not None:
-            setattr(tracker, _STORED, len(tracker.events))
+        """Rasa's ``_retrieve``, reading in a worker thread."""
+        events = await asyncio.to_thread(
+            self._read_events, sender_id, fetch_events_from_all_sessions
+        )
+        if not self.domain or not events:
+            return None
+        tracker = DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        setattr(tracker, _STORED, len(tracker.events))
         return tracker
 
+    def _write_events(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's rows for the events not stored yet (blocking: runs in a worker thread)."""
+        with self._writing, self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = event.as_dict()
+                intent = data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY)
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent,
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+
     async def save(self, tracker: DialogueStateTracker) -> None:
-        await super().save(tracker)
+        """Rasa's ``save``: the new events to the broker, then to the table in a worker thread."""
+        await self.stream_events(tracker)
+        await asyncio.to_thread(self._write_events, tracker)
         setattr(tracker, _STORED, len(tracker.events))
 
     def _additional_events(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import time
@@ -178,4 +179,53 @@ async def test_a_tracker_the_store_did_not_read_is_counted_as_rasa_counts_it(
 
     rows = _rows(store, "rebuilt")
     assert [row.data for row in rows] == [json.dumps(e.as_dict()) for e in rebuilt.events]
+    store.engine.dispose()
+
+
+def _hold_write_lock(url: str) -> sqlite3.Connection:
+    """A second connection to the SQLite file that holds its write lock until it commits."""
+    holder = sqlite3.connect(make_url(url).database, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+async def test_reading_a_conversation_does_not_wait_for_a_writer(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'rasa.db'}"
+    store = _store(url)
+    tracker = DialogueStateTracker("reader", slots=[])
+    tracker.update(UserUttered("hoe zit het met de belastingen?", {"name": "faq"}))
+    await store.save(tracker)
+    holder = _hold_write_lock(url)
+    try:
+        # A BEGIN IMMEDIATE would wait for the busy timeout (30 s) here.
+        again = await asyncio.wait_for(_store(url).retrieve("reader"), timeout=5)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert again is not None
+    assert again.latest_message.text == "hoe zit het met de belastingen?"
+    store.engine.dispose()
+
+
+async def test_a_save_waiting_for_the_lock_leaves_the_event_loop_free(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'rasa.db'}"
+    store = _store(url)
+    other_tracker = DialogueStateTracker("other", slots=[])
+    other_tracker.update(UserUttered("bonjour", {"name": "greet"}))
+    await store.save(other_tracker)
+    tracker = DialogueStateTracker("waiting", slots=[])
+    tracker.update(UserUttered("je cherche un emploi à Courtrai", {"name": "search_vacancies"}))
+    holder = _hold_write_lock(url)
+    try:
+        saving = asyncio.create_task(store.save(tracker))
+        # While the save waits for the lock, the loop still serves other conversations.
+        other = await asyncio.wait_for(store.retrieve("other"), timeout=5)
+        await asyncio.sleep(0.3)
+        assert other is not None
+        assert not saving.done()
+    finally:
+        holder.commit()
+        holder.close()
+    await asyncio.wait_for(saving, timeout=5)
+    assert [row[0] for row in _rows(store, "waiting")] == ["user"]
     store.engine.dispose()

@@ -32,7 +32,10 @@ from bot.web.keys import ENGINE
 
 log = logging.getLogger(__name__)
 
-REFRESH_S = 30.0
+# Often, so that each refresh has little to apply: on SQLite it holds the write lock that
+# Rasa's tracker store waits for (bot.console.projection.BATCH_EVENTS). When nothing is
+# new, a refresh costs two reads.
+REFRESH_S = 2.0
 FIRST_PURGE_S = 600.0
 PURGE_EVERY_S = 24 * 3600.0
 
