@@ -72,6 +72,19 @@ def test_learned_markers_are_words_of_one_language_only() -> None:
     assert "online" not in learned["fr"]  # an English word is no evidence against English
 
 
+def test_a_word_borrowed_now_and_then_by_the_other_language_stays_a_marker() -> None:
+    french = [f"je suis frontalier depuis {n} ans" for n in range(40)]
+    french += ["mon contrat de frontalier", "contrat signé"]
+    dutch = ["ben ik frontalier?", "mijn loonfiche", "een loonfiche hier"]
+    learned = learn_markers({"fr": french, "nl": dutch})
+    assert "frontalier" in learned["fr"]  # 41 French examples, 1 Dutch one
+    assert "loonfiche" in learned["nl"]
+    assert "contrat" in learned["fr"]
+    assert "ben" not in learned["fr"] and "ik" not in learned["fr"]
+    few = learn_markers({"fr": french[:10], "nl": dutch})
+    assert "frontalier" not in few["fr"]  # 10 against 1: used by both languages
+
+
 @pytest.mark.parametrize(
     ("text", "language"),
     [
