@@ -26,10 +26,10 @@ store at a quarter of its time), with the same rows written and read:
 
 And the database work runs in a worker thread, not on the server's event loop. Rasa's store
 is synchronous: while one conversation waited for SQLite's write lock (held, for example, by
-the console's projection refresh, which writes a few thousand events' worth of rows every
-30 s), every other conversation waited with it. Measured with the paced load of
-benchmarks/rest.py, the REST p95 went from 40 ms to 150 to 270 ms in the runs that met a
-refresh. On SQLite, reading a conversation also opens a plain ``BEGIN`` instead of ``BEGIN
+the console's projection refresh, bot.console.projection), every other conversation waited
+with it. Measured with the paced load of benchmarks/rest.py, when the refresh still wrote
+5,000 events at a time every 30 s, the REST p95 went from 40 ms to 150 to 270 ms in the
+runs that met one. On SQLite, reading a conversation also opens a plain ``BEGIN`` instead of ``BEGIN
 IMMEDIATE`` (``bot.storage.db.READ_ONLY``): in WAL mode a reader never waits for a writer;
 and the process's own writers take turns on a lock, as SQLite's busy handler would make a
 second one sleep and poll (1, 2, 5, ... ms) instead of starting when the first one commits.
