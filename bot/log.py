@@ -15,11 +15,11 @@ import sys
 from datetime import datetime, timezone
 from typing import Any
 
+from bot import references
+
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # International (+32 470 12 34 56, 0032...) and national (0470/12.34.56, 06 12 34 56 78) forms.
 _PHONE = re.compile(r"(?<![\w/])(?:\+|00)?\d(?:[\s./-]?\d){8,13}(?![\w/])")
-# Booking references look like "BK-7KQ2-X9PM" (see bot.sessions): masked too.
-_REFERENCE = re.compile(r"\b[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}\b")
 
 MASK = "***"
 # ``BOT_LOG_FORMAT=json``: one JSON object per line (production mode sets it).
@@ -37,7 +37,8 @@ def mask(text: str) -> str:
     """``text`` with e-mail addresses, phone numbers and booking references replaced."""
     text = mask_emails(text)
     text = _PHONE.sub(MASK, text)
-    return _REFERENCE.sub(MASK, text)
+    # Booking references as candidates type them too ("annuler k7p2 qx9m").
+    return references.without_references(text, MASK)
 
 
 def _masked(value: Any) -> Any:

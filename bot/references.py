@@ -4,7 +4,7 @@ Eight characters drawn with ``secrets`` from 32 symbols (40 bits) that cannot be
 when read aloud or copied by hand: no 0/O, no 1/I. Every reference has at least one digit and
 one letter, so that it never looks like an ordinary word ("afzeggen" has eight letters of the
 alphabet) nor like a number. Candidates type them in any case, with or without the dash.
-bot.log masks the ``XXXX-XXXX`` form in every log record.
+bot.log masks them, as typed, in every log record.
 """
 
 from __future__ import annotations
@@ -43,13 +43,17 @@ def normalise_reference(text: str) -> str | None:
     return f"{chars[:4]}-{chars[4:]}"
 
 
-def without_references(text: str) -> str:
-    """``text`` with every booking reference written in it replaced by a space.
+def without_references(text: str, replacement: str = " ") -> str:
+    """``text`` with every booking reference written in it replaced (by a space).
 
     Eight letters alone are a word, not a reference ("vacature", "dans quel"): only what
-    ``normalise_reference`` accepts is removed.
+    ``normalise_reference`` accepts is replaced, in any case, with or without the dash.
     """
-    return _IN_TEXT.sub(lambda m: " " if normalise_reference(m.group(0)) else m.group(0), text)
+
+    def replace(match: re.Match[str]) -> str:
+        return replacement if normalise_reference(match.group(0)) else match.group(0)
+
+    return _IN_TEXT.sub(replace, text)
 
 
 def find_reference(text: str) -> str | None:
