@@ -256,8 +256,9 @@ def server_commands(
         "*",
     ]
     if settings.rasa_api_token:
-        # The HTTP API stays off without a token (CVE-2024-49375).
-        rasa_args += ["--enable-api", "--auth-token", str(settings.rasa_api_token)]
+        # The HTTP API stays off without a token (CVE-2024-49375). One word with "=": a
+        # generated token may start with "-", which argparse would take for an option.
+        rasa_args += ["--enable-api", f"--auth-token={settings.rasa_api_token}"]
     actions = ["run", "actions", "--port", str(settings.actions_port), "--actions", "actions"]
     return {
         "actions server": (_rasa(*actions), f"http://127.0.0.1:{settings.actions_port}/health"),

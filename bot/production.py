@@ -305,8 +305,9 @@ def services(settings: ProductionSettings, model: Path, files: RunFiles) -> list
         command += ["--credentials", str(files.credentials), "--cors", "*"]
         command += ["--logging-config-file", str(files.logging)]
         if base.rasa_api_token:
-            # The HTTP API stays off without a token (CVE-2024-49375).
-            command += ["--enable-api", "--auth-token", str(base.rasa_api_token)]
+            # The HTTP API stays off without a token (CVE-2024-49375); one word, as a
+            # token may start with "-" (bot.cli.server_commands).
+            command += ["--enable-api", f"--auth-token={base.rasa_api_token}"]
         found.append(
             Service(
                 f"rasa-{index}",

@@ -124,6 +124,18 @@ def test_every_process_gets_production_mode_and_a_readiness_url(tmp_path: Path) 
     assert "--enable-api" not in found["rasa-1"].command  # no token: no HTTP API
 
 
+def test_a_token_that_starts_with_a_dash_reaches_every_rasa_process(tmp_path: Path) -> None:
+    from rasa.__main__ import create_argument_parser
+
+    settings = _settings(tmp_path, RASA_API_TOKEN="-Xk2_generated-token")
+    files = production.write_files(settings)
+    for service in production.services(settings, tmp_path / "m.tar.gz", files):
+        if service.name.startswith("rasa-"):
+            command = service.command[service.command.index("run") :]
+            arguments = create_argument_parser().parse_args(command)
+            assert arguments.auth_token == "-Xk2_generated-token" and arguments.enable_api
+
+
 def test_dotenv_fills_only_what_the_environment_lacks(tmp_path: Path) -> None:
     dotenv = tmp_path / ".env"
     dotenv.write_text("# comment\nBOT_RASA_PROCESSES=4\nexport BOT_WEB_PORT='9090'\n\nNOPE\n")

@@ -183,7 +183,26 @@ def test_launcher_generates_an_api_token_once_and_keeps_it_private(
     assert path.read_text().strip() == token and (path.stat().st_mode & 0o777) == 0o600
     assert str(cli.ensure_api_token(settings).rasa_api_token) == token  # kept across starts
     rasa = cli.server_commands(first, tmp_path / "m.tar.gz", tmp_path / "c.yml")["rasa server"][0]
-    assert rasa[rasa.index("--auth-token") + 1] == token and "--enable-api" in rasa
+    assert _rasa_arguments(rasa).auth_token == token and "--enable-api" in rasa
+
+
+def _rasa_arguments(command: list[str]):  # type: ignore[no-untyped-def]
+    """``command`` (``python -m bot.server run ...``) as Rasa's own command line reads it."""
+    from rasa.__main__ import create_argument_parser
+
+    return create_argument_parser().parse_args(command[command.index("run") :])
+
+
+def test_a_token_that_starts_with_a_dash_reaches_rasa(tmp_path: Path) -> None:
+    from bot import cli
+
+    # secrets.token_urlsafe draws "-" as the first character once in 64 tokens.
+    token = "-Xk2_generated-token"
+    settings = Settings.from_env({"RASA_API_TOKEN": token, "BOT_VAR_DIR": str(tmp_path)})
+    rasa = cli.server_commands(settings, tmp_path / "m.tar.gz", tmp_path / "c.yml")["rasa server"][
+        0
+    ]
+    assert _rasa_arguments(rasa).auth_token == token
 
 
 def test_configured_api_token_is_used_as_it_is(tmp_path: Path) -> None:
