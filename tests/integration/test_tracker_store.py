@@ -182,6 +182,12 @@ async def test_a_tracker_the_store_did_not_read_is_counted_as_rasa_counts_it(
     store.engine.dispose()
 
 
+def _one_message(sender: str, text: str, intent: str) -> DialogueStateTracker:
+    tracker = DialogueStateTracker(sender, slots=[])
+    tracker.update(UserUttered(text, {"name": intent}))
+    return tracker
+
+
 def _hold_write_lock(url: str) -> sqlite3.Connection:
     """A second connection to the SQLite file that holds its write lock until it commits."""
     holder = sqlite3.connect(make_url(url).database, isolation_level=None, check_same_thread=False)
@@ -192,9 +198,7 @@ def _hold_write_lock(url: str) -> sqlite3.Connection:
 async def test_reading_a_conversation_does_not_wait_for_a_writer(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'rasa.db'}"
     store = _store(url)
-    tracker = DialogueStateTracker("reader", slots=[])
-    tracker.update(UserUttered("hoe zit het met de belastingen?", {"name": "faq"}))
-    await store.save(tracker)
+    await store.save(_one_message("reader", "hoe zit het met de belastingen?", "faq"))
     holder = _hold_write_lock(url)
     try:
         # A BEGIN IMMEDIATE would wait for the busy timeout (30 s) here.
@@ -210,11 +214,8 @@ async def test_reading_a_conversation_does_not_wait_for_a_writer(tmp_path) -> No
 async def test_a_save_waiting_for_the_lock_leaves_the_event_loop_free(tmp_path) -> None:
     url = f"sqlite:///{tmp_path / 'rasa.db'}"
     store = _store(url)
-    other_tracker = DialogueStateTracker("other", slots=[])
-    other_tracker.update(UserUttered("bonjour", {"name": "greet"}))
-    await store.save(other_tracker)
-    tracker = DialogueStateTracker("waiting", slots=[])
-    tracker.update(UserUttered("je cherche un emploi à Courtrai", {"name": "search_vacancies"}))
+    await store.save(_one_message("other", "bonjour", "greet"))
+    tracker = _one_message("waiting", "je cherche un emploi à Courtrai", "search_vacancies")
     holder = _hold_write_lock(url)
     try:
         saving = asyncio.create_task(store.save(tracker))

@@ -9,6 +9,7 @@ import yaml
 
 from bot import production
 from bot.production_config import AmqpAddress, ProductionSettings, RedisAddress
+from tests.support.rasa_cli import rasa_arguments
 
 PG = "postgresql://bot:s3cret@db.local:5433/assistant"
 
@@ -125,14 +126,11 @@ def test_every_process_gets_production_mode_and_a_readiness_url(tmp_path: Path) 
 
 
 def test_a_token_that_starts_with_a_dash_reaches_every_rasa_process(tmp_path: Path) -> None:
-    from rasa.__main__ import create_argument_parser
-
     settings = _settings(tmp_path, RASA_API_TOKEN="-Xk2_generated-token")
     files = production.write_files(settings)
     for service in production.services(settings, tmp_path / "m.tar.gz", files):
         if service.name.startswith("rasa-"):
-            command = service.command[service.command.index("run") :]
-            arguments = create_argument_parser().parse_args(command)
+            arguments = rasa_arguments(service.command)
             assert arguments.auth_token == "-Xk2_generated-token" and arguments.enable_api
 
 

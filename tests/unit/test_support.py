@@ -11,6 +11,7 @@ import pytest
 from bot.config import Settings
 from bot.fallback import likely_intents
 from bot.tracker_store import STORE_CLASS, tracker_store_config
+from tests.support.rasa_cli import rasa_arguments
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 
@@ -183,14 +184,7 @@ def test_launcher_generates_an_api_token_once_and_keeps_it_private(
     assert path.read_text().strip() == token and (path.stat().st_mode & 0o777) == 0o600
     assert str(cli.ensure_api_token(settings).rasa_api_token) == token  # kept across starts
     rasa = cli.server_commands(first, tmp_path / "m.tar.gz", tmp_path / "c.yml")["rasa server"][0]
-    assert _rasa_arguments(rasa).auth_token == token and "--enable-api" in rasa
-
-
-def _rasa_arguments(command: list[str]):  # type: ignore[no-untyped-def]
-    """``command`` (``python -m bot.server run ...``) as Rasa's own command line reads it."""
-    from rasa.__main__ import create_argument_parser
-
-    return create_argument_parser().parse_args(command[command.index("run") :])
+    assert rasa_arguments(rasa).auth_token == token and "--enable-api" in rasa
 
 
 def test_a_token_that_starts_with_a_dash_reaches_rasa(tmp_path: Path) -> None:
@@ -202,7 +196,7 @@ def test_a_token_that_starts_with_a_dash_reaches_rasa(tmp_path: Path) -> None:
     rasa = cli.server_commands(settings, tmp_path / "m.tar.gz", tmp_path / "c.yml")["rasa server"][
         0
     ]
-    assert _rasa_arguments(rasa).auth_token == token
+    assert rasa_arguments(rasa).auth_token == token
 
 
 def test_configured_api_token_is_used_as_it_is(tmp_path: Path) -> None:
