@@ -267,7 +267,8 @@ def test_erasure_anonymises_bookings_frees_seats_and_masks_audit(engine: Engine)
     actions = [row.action for row in rows]
     assert actions == ["booking.confirmed", "booking.cancelled", "booking.erased"]
     trail = json.dumps([dict(row._mapping) for row in rows], default=str)
-    assert "jan" not in trail.lower() and "470" not in trail
+    for personal in ("Jan", "Peeters", "jan@", "telenet.be", "0470123456", "470123456"):
+        assert personal not in trail
 
 
 def test_audit_trail_records_every_change_without_personal_data(engine: Engine) -> None:
