@@ -4,8 +4,10 @@
   here now or a callback during office hours, a callback outside them. Its buttons send
   ``ask_human`` again with ``handoff_choice``: ``live`` flags the conversation for the
   console, ``callback`` starts ``callback_form``.
-- ``validate_callback_form`` reads each answer with bot.callback_answers, explains a refused
-  one, and stops the form on "laisse tomber" / "laat maar" or a refused consent.
+- ``validate_callback_form`` reads the name, phone number and e-mail address with
+  bot.contact (as the booking form does) and the other answers with bot.callback_answers,
+  explains a refused one, and stops the form on "laisse tomber" / "laat maar" or a refused
+  consent.
 - ``action_request_callback`` stores the request once the form is complete and clears the
   personal slots (stopped form: it only clears them).
 
@@ -32,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import callback_answers as answers
 from bot import handoff, log
 from bot.config import Settings
-from bot.contact import format_phone, normalise_phone
+from bot.contact import format_phone, normalise_email, normalise_name, normalise_phone
 from bot.errors import InvalidContact
 from bot.handoff_texts import expected_call_label, moment_label, office_hours_label, problem_text
 from bot.storage import db
@@ -193,7 +195,7 @@ class ActionAskCallbackConsent(HandoffAction):
 
 
 def _cleared() -> dict[str, Any]:
-    return {slot: None for slot in (*handoff.FORM_SLOTS, "callback_topic")}
+    return {slot: None for slot in (*handoff.FORGOTTEN_SLOTS, "callback_topic")}
 
 
 class ValidateCallbackForm(FormValidationAction):
@@ -222,9 +224,11 @@ class ValidateCallbackForm(FormValidationAction):
 
     @staticmethod
     def _refuse(
-        dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, reason: str
+        dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, refused: InvalidContact
     ) -> dict[str, Any]:
-        explanation = problem_text(slot, reason, language_of(tracker))
+        explanation = problem_text(slot, refused.reason, language_of(tracker))
+        if refused.suggestion:
+            explanation = explanation.format(suggestion=refused.suggestion)
         dispatcher.utter_message(response=f"utter_callback_invalid_{slot}", explanation=explanation)
         return {f"callback_{slot}": None}
 
@@ -252,9 +256,9 @@ class ValidateCallbackForm(FormValidationAction):
             dispatcher.utter_message(response="utter_callback_not_an_answer")
             return {"callback_name": None}
         try:
-            return {"callback_name": answers.read_name(text)}
+            return {"callback_name": normalise_name(text)}
         except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, "name", refused.reason)
+            return self._refuse(dispatcher, tracker, "name", refused)
 
     async def validate_callback_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
@@ -265,7 +269,7 @@ class ValidateCallbackForm(FormValidationAction):
         try:
             return {"callback_phone": normalise_phone(text)}
         except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, "phone", refused.reason)
+            return self._refuse(dispatcher, tracker, "phone", refused)
 
     async def validate_callback_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
@@ -276,9 +280,13 @@ class ValidateCallbackForm(FormValidationAction):
         if answers.is_no(text, button):
             return {"callback_email": NO_EMAIL}
         try:
-            return {"callback_email": answers.read_email(text)}
+            address = normalise_email(text, confirmed=tracker.get_slot(handoff.EMAIL_TYPO_SLOT))
         except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, "email", refused.reason)
+            slots = self._refuse(dispatcher, tracker, "email", refused)
+            if refused.reason == "domain_typo":
+                slots[handoff.EMAIL_TYPO_SLOT] = refused.value
+            return slots
+        return {"callback_email": address, handoff.EMAIL_TYPO_SLOT: None}
 
     async def validate_callback_moment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
@@ -292,7 +300,7 @@ class ValidateCallbackForm(FormValidationAction):
         try:
             return {"callback_moment": answers.read_moment(text)}
         except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, "moment", refused.reason)
+            return self._refuse(dispatcher, tracker, "moment", refused)
 
 
 class ActionRequestCallback(HandoffAction):

@@ -1,5 +1,8 @@
 """The candidate's answers to the callback request form, read and checked.
 
+The name, phone number and e-mail address are read by ``bot.contact``, as in the booking
+form; this module reads the rest: stopping, yes and no, and the preferred moment.
+
 Pure functions on the text of one message (and, where it helps, the intent the NLU gave
 it), so that the form's validation action stays a thin adapter and every rule here has a
 unit test. A refused answer raises an ``InvalidContact`` subclass whose reason code selects
@@ -13,15 +16,12 @@ phrases behaves the same in both languages whatever the model.
 from __future__ import annotations
 
 import re
-import unicodedata
 
-from bot.errors import InvalidContact, InvalidEmail, InvalidName
+from bot.errors import InvalidContact
 from bot.language import fold
 
 MORNING, AFTERNOON = "morning", "afternoon"
-MAX_NAME_LENGTH = 80
 MAX_MOMENT_LENGTH = 200
-MAX_EMAIL_LENGTH = 254
 
 # Whole messages (folded: lower case, no accents, apostrophes as spaces) that stop the form.
 _STOP = re.compile(
@@ -60,33 +60,6 @@ _AFTERNOON = re.compile(
     r"\b(?:l apres ?midi|apres ?midi|aprem|dans l apres ?midi|namiddags?"
     r"|in de namiddag|s middags|na de middag)\b"
 )
-_NAME = re.compile(r"^[^\W\d_]+(?:[ '’.-]+[^\W\d_]+)*\.?$")
-_EMAIL_LOCAL = re.compile(
-    r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$"
-)
-_EMAIL_DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}$")
-# "je m'appelle", "mon adresse c'est", "mijn naam is": dropped before the value. Matched on
-# ``_aligned`` text, so spaces stand for apostrophes and dashes.
-_LEAD_IN = re.compile(
-    r"^\s*(?:je\s+m\s+appelle|je\s+suis|moi\s+c\s+est|mon\s+nom(?:\s+complet)?\s+(?:est|c\s+est)"
-    r"|mon\s+(?:adresse\s+)?(?:e\s*mail|mail|courriel)(?:\s+est|\s+c\s+est)?|c\s+est"
-    r"|ik\s+ben|ik\s+heet|mijn\s+(?:volledige\s+)?naam\s+is"
-    r"|mijn\s+(?:e\s*mail|mail)(?:adres)?\s+is|dat\s+is)(?:\s*:)?\s+"
-)
-
-
-def _aligned(text: str) -> str:
-    """``text`` folded character by character (same length): for matching, then slicing."""
-    out = []
-    for char in text:
-        if char in "'’`-":
-            out.append(" ")
-            continue
-        base = unicodedata.normalize("NFKD", char)[:1].lower() or char
-        out.append(base if len(base) == 1 else char)
-    return "".join(out)
-
-
 def folded(text: str) -> str:
     """``text`` lower-cased, without accents, apostrophes and dashes as spaces."""
     spaced = re.sub(r"['’`-]", " ", fold(text))
@@ -110,63 +83,6 @@ def is_yes(text: str, intent: str | None = None) -> bool:
 def is_no(text: str, intent: str | None = None) -> bool:
     """A clear no: the ``deny`` button or intent, or "non" / "geen e-mail" typed."""
     return intent == "deny" or bool(_NO.match(_words(text)))
-
-
-def _without_lead_in(text: str) -> str:
-    value = text.strip().strip("\"'«»“”").strip()
-    match = _LEAD_IN.match(_aligned(value) + " ")
-    if match:
-        value = value[match.end() :] if match.end() <= len(value) else ""
-    return value.strip().rstrip(" .!")
-
-
-def read_name(text: str) -> str:
-    """The name the candidate gave ("je m'appelle Marie Dupont" -> "Marie Dupont").
-
-    Raises:
-        InvalidName: ``empty``, ``looks_like_email``, ``digits``, ``too_long`` or
-            ``invalid_characters``.
-    """
-    name = " ".join(_without_lead_in(text).split())
-    if not name:
-        raise InvalidName("empty")
-    if "@" in name:
-        raise InvalidName("looks_like_email")
-    if any(c.isdigit() for c in name):
-        raise InvalidName("digits")
-    if len(name) > MAX_NAME_LENGTH or len(name.split()) > 6:
-        raise InvalidName("too_long")
-    if not _NAME.match(name) or len(name.replace(" ", "")) < 2:
-        raise InvalidName("invalid_characters")
-    return name
-
-
-def read_email(text: str) -> str:
-    """The e-mail address in ``text``, lower-cased ("Jan.Peeters@Telenet.be").
-
-    Raises:
-        InvalidEmail: ``empty``, ``missing_at``, ``several_addresses``, ``spaces``,
-            ``invalid_address`` or ``too_long``.
-    """
-    words = _without_lead_in(text).split()
-    if not words:
-        raise InvalidEmail("empty")
-    candidates = [w.strip("<>()[]\"'«»,;:!?") for w in words if "@" in w]
-    if not candidates:
-        raise InvalidEmail("missing_at")
-    if len(candidates) > 1:
-        raise InvalidEmail("several_addresses")
-    address = candidates[0].rstrip(".")
-    if len(words) > 1 and (address.startswith("@") or address.endswith("@")):
-        raise InvalidEmail("spaces")  # "jan @ telenet.be"
-    local, _, domain = address.rpartition("@")
-    if not local or "@" in local or not _EMAIL_LOCAL.match(local):
-        raise InvalidEmail("invalid_address")
-    if not _EMAIL_DOMAIN.match(domain.lower()):
-        raise InvalidEmail("invalid_address")
-    if len(address) > MAX_EMAIL_LENGTH:
-        raise InvalidEmail("too_long")
-    return address.lower()
 
 
 def read_moment(text: str) -> str:

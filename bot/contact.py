@@ -18,8 +18,9 @@ import re
 from bot.errors import InvalidEmail, InvalidName, InvalidPhone
 from bot.language import fold
 
-# What people write before the value itself ("je m'appelle", "mon mail c'est", "ik ben").
-_APOSTROPHE = "['’]"
+# What people write before the value itself ("je m'appelle", "mon mail c'est", "ik ben"),
+# with or without the apostrophe ("je m appelle", "c est").
+_APOSTROPHE = r"(?:\s*['’`]\s*|\s+)"
 _LEAD_IN_PHRASES = (
     # names
     rf"je m{_APOSTROPHE}appelle",
@@ -40,26 +41,30 @@ _LEAD_IN_PHRASES = (
     r"mon (?:num[ée]ro|num|t[ée]l|t[ée]l[ée]phone|gsm|portable)(?: de t[ée]l[ée]phone)?",
     r"(?:t[ée]l|gsm|telefoon|portable)\s*:",
     r"mijn (?:gsm|nummer|telefoon(?:nummer)?|gsm-?nummer)(?: is)?",
-    # "... c'est", "... est", "c'est le" after any of them
+    # "... c'est", "... est", "c'est le", "dat is" after any of them
     rf"c{_APOSTROPHE}est(?: le)?",
+    r"dat is",
     r"est(?: le)?",
     r"is",
 )
 _LEAD_IN = re.compile(rf"^(?:{'|'.join(_LEAD_IN_PHRASES)})(?=\s|$|:)\s*:?\s*", re.IGNORECASE)
 
 
+_OUTER = " \t\"'«»“”.,;:!?"
+
+
 def strip_lead_in(text: str) -> str:
-    """``text`` without leading "je m'appelle" / "mijn e-mail is" and outer punctuation.
+    """``text`` without outer quotes and punctuation and leading "je m'appelle" / "mijn e-mail is".
 
     Applied until nothing changes, so "mon mail c'est ..." loses both "mon mail" and "c'est".
     """
-    stripped = text.strip()
+    stripped = text.strip(_OUTER)
     while True:
         shorter = _LEAD_IN.sub("", stripped, count=1).strip()
         if shorter == stripped:
             break
         stripped = shorter
-    return stripped.strip(" \t\"'«»“”.,;:!?")
+    return stripped.strip(_OUTER)
 
 
 # --- names --------------------------------------------------------------------------------

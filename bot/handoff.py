@@ -45,6 +45,10 @@ MISUNDERSTANDINGS_BEFORE_OFFER = 3
 # Slots of the callback form: personal data, cleared once stored or stopped.
 FORM_SLOTS = ("callback_consent", "callback_name", "callback_phone", "callback_email",
               "callback_moment")  # fmt: skip
+# The address last refused as a probable typo ("jan@gmial.com"), accepted if sent again:
+# cleared with the form's slots (and masked in the console, bot.console.transcript).
+EMAIL_TYPO_SLOT = "callback_email_typo"
+FORGOTTEN_SLOTS = (*FORM_SLOTS, EMAIL_TYPO_SLOT)
 
 
 @dataclass(frozen=True)
@@ -294,7 +298,7 @@ async def take_over(settings: Settings, sender_id: str, consultant: str) -> None
             {"event": "slot", "name": "requested_slot", "value": None},
         ]
     slots = state.get("slots") or {}
-    events += [{"event": "slot", "name": s, "value": None} for s in FORM_SLOTS if slots.get(s)]
+    events += [{"event": "slot", "name": s, "value": None} for s in FORGOTTEN_SLOTS if slots.get(s)]
     events += [
         {"event": "pause"},
         _bot_event(

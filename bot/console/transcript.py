@@ -34,6 +34,7 @@ PERSONAL_SLOTS = frozenset(
         "callback_name",
         "callback_phone",
         "callback_email",
+        "callback_email_typo",
     }
 )
 PERSONAL_ENTITIES = frozenset({"email", "phone", "person", "candidate_name"})

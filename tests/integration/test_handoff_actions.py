@@ -158,13 +158,18 @@ async def test_consent_question_links_the_privacy_notice_in_the_users_language()
 
 
 def _answer(
-    slot: str, text: str, intent: str = "inform", language: str = "fr", confidence: float = 0.4
+    slot: str,
+    text: str,
+    intent: str = "inform",
+    language: str = "fr",
+    confidence: float = 0.4,
+    **slots: Any,
 ) -> Tracker:
     tracker = make_tracker(
         text=text,
         intent=intent,
         confidence=confidence,
-        slots={"language": language, "requested_slot": slot},
+        slots={"language": language, "requested_slot": slot, **slots},
         active_loop="callback_form",
     )
     tracker.events.append({"event": "slot", "name": slot, "value": text})
@@ -180,7 +185,8 @@ async def _validate(
     return _responses(messages), {e["name"]: e["value"] for e in events}, messages
 
 
-STOPPED = {slot: None for slot in (*handoff.FORM_SLOTS, "callback_topic", "requested_slot")}
+CLEARED = (*handoff.FORGOTTEN_SLOTS, "callback_topic")
+STOPPED = {slot: None for slot in (*CLEARED, "requested_slot")}
 
 
 async def test_consent_yes_records_when_and_no_stops_without_storing() -> None:
@@ -222,6 +228,10 @@ async def test_wrong_name_is_explained_in_the_users_language() -> None:
     assert responses == ["utter_callback_not_an_answer"]
     _, slots, _ = await _validate("callback_name", "je m'appelle Marie Dupont")
     assert slots == {"callback_name": "Marie Dupont"}
+    # The same rules as the booking form's (bot.contact): a first name alone is not enough.
+    responses, slots, messages = await _validate("callback_name", "ik heet Jef", language="nl")
+    assert responses == ["utter_callback_invalid_name"] and slots == {"callback_name": None}
+    assert messages[0]["explanation"] == problem_text("name", "first_and_last_name", "nl")
 
 
 async def test_bad_phone_number_is_explained_then_a_good_one_is_kept_as_e164() -> None:
@@ -239,10 +249,25 @@ async def test_email_is_optional() -> None:
     for text, intent in (("/deny", "deny"), ("non merci", "inform"), ("geen e-mail", "inform")):
         _, slots, _ = await _validate("callback_email", text, intent=intent)
         assert slots == {"callback_email": "-"}
-    responses, slots, _ = await _validate("callback_email", "marie.gmail.com")
+    responses, slots, messages = await _validate("callback_email", "marie.gmail.com")
     assert responses == ["utter_callback_invalid_email"] and slots == {"callback_email": None}
+    assert messages[0]["explanation"] == problem_text("email", "missing_at", "fr")
     _, slots, _ = await _validate("callback_email", "Marie.Dupont@Gmail.com")
-    assert slots == {"callback_email": "marie.dupont@gmail.com"}
+    assert slots == {"callback_email": "marie.dupont@gmail.com", "callback_email_typo": None}
+
+
+async def test_email_typo_is_pointed_out_and_the_same_address_sent_again_is_kept() -> None:
+    responses, slots, messages = await _validate("callback_email", "An@Telenet.bee", language="nl")
+    assert responses == ["utter_callback_invalid_email"]
+    assert slots == {"callback_email": None, "callback_email_typo": "an@telenet.bee"}
+    assert "an@telenet.be?" in messages[0]["explanation"]
+    assert "{" not in messages[0]["explanation"]
+    _, slots, _ = await _validate(
+        "callback_email", "an@telenet.bee", language="nl", callback_email_typo="an@telenet.bee"
+    )
+    assert slots == {"callback_email": "an@telenet.bee", "callback_email_typo": None}
+    _, slots, _ = await _validate("callback_email", "an@telenet.be", callback_email_typo="x@y.bee")
+    assert slots == {"callback_email": "an@telenet.be", "callback_email_typo": None}
 
 
 async def test_moment_is_a_button_value_or_free_text() -> None:
@@ -267,7 +292,7 @@ COMPLETE = {
     "callback_moment": "morning",
     "callback_topic": "faq/taxes",
 }
-FORGET = [SlotSet(slot, None) for slot in (*handoff.FORM_SLOTS, "callback_topic")]
+FORGET = [SlotSet(slot, None) for slot in CLEARED]
 
 
 def _completed(**slots: Any) -> Tracker:

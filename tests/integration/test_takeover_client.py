@@ -93,15 +93,21 @@ async def test_take_over_pauses_and_tells_the_candidate_in_their_language(
 async def test_take_over_closes_a_form_and_forgets_its_answers(aiohttp_server: Server) -> None:
     state = _state(
         active_loop={"name": "callback_form"},
-        slots={"language": "fr", "callback_name": "Marie Dupont", "callback_phone": None},
+        slots={
+            "language": "fr",
+            "callback_name": "Marie Dupont",
+            "callback_phone": None,
+            "callback_email_typo": "marie@gmial.com",
+        },
     )
     fake = FakeRasa(state)
     await handoff.take_over(await _start(aiohttp_server, fake), "whatsapp:+32470123456", "s")
     events = fake.calls[-1][3]
-    assert events[:3] == [
+    assert events[:4] == [
         {"event": "active_loop", "name": None},
         {"event": "slot", "name": "requested_slot", "value": None},
         {"event": "slot", "name": "callback_name", "value": None},
+        {"event": "slot", "name": "callback_email_typo", "value": None},
     ]
     assert events[-1]["text"] == messages.text("fr", "handoff.takeover.joined")
 

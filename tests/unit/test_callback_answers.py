@@ -9,12 +9,10 @@ from bot.callback_answers import (
     MORNING,
     is_no,
     is_yes,
-    read_email,
     read_moment,
-    read_name,
     wants_to_stop,
 )
-from bot.errors import InvalidContact, InvalidEmail, InvalidName
+from bot.errors import InvalidContact
 
 
 @pytest.mark.parametrize(
@@ -52,69 +50,6 @@ def test_typed_no(text: str) -> None:
 def test_button_intents_count_as_yes_and_no() -> None:
     assert is_yes("/affirm", "affirm") and is_no("/deny", "deny")
     assert not is_yes("Marie", None) and not is_no("Nathalie", None)
-
-
-@pytest.mark.parametrize(
-    "text, name",
-    [
-        ("Marie Dupont", "Marie Dupont"),
-        ("je m'appelle Marie Dupont", "Marie Dupont"),
-        ("Je suis Jean-Pierre Lefèvre.", "Jean-Pierre Lefèvre"),
-        ("Mijn naam is An De Smet", "An De Smet"),
-        ("ik heet Jef", "Jef"),
-        ("Seán O'Brien", "Seán O'Brien"),
-        ("  Élodie   Van den Berghe ", "Élodie Van den Berghe"),
-    ],
-)
-def test_names_are_read_without_their_lead_in(text: str, name: str) -> None:
-    assert read_name(text) == name
-
-
-@pytest.mark.parametrize(
-    "text, reason",
-    [
-        ("", "empty"),
-        ("marie@gmail.com", "looks_like_email"),
-        ("Marie 2", "digits"),
-        ("ceci est une phrase bien trop longue pour un nom", "too_long"),
-        ("x", "invalid_characters"),
-        ("Marie :-)", "invalid_characters"),
-    ],
-)
-def test_unusable_names_say_why(text: str, reason: str) -> None:
-    with pytest.raises(InvalidName) as refused:
-        read_name(text)
-    assert refused.value.reason == reason
-
-
-@pytest.mark.parametrize(
-    "text, address",
-    [
-        ("Jan.Peeters@Telenet.be", "jan.peeters@telenet.be"),
-        ("mon mail c'est marie.dupont@gmail.com", "marie.dupont@gmail.com"),
-        ("Mijn e-mailadres is an@skynet.be", "an@skynet.be"),
-        ("<x+cv@orange.fr>", "x+cv@orange.fr"),
-    ],
-)
-def test_addresses_are_read_and_lower_cased(text: str, address: str) -> None:
-    assert read_email(text) == address
-
-
-@pytest.mark.parametrize(
-    "text, reason",
-    [
-        ("marie.gmail.com", "missing_at"),
-        ("a@b.fr ou c@d.fr", "several_addresses"),
-        ("jan @ telenet.be", "spaces"),
-        ("jan@telenet", "invalid_address"),
-        ("jan@@telenet.be", "invalid_address"),
-        ("@telenet.be", "invalid_address"),
-    ],
-)
-def test_unusable_addresses_say_why(text: str, reason: str) -> None:
-    with pytest.raises(InvalidEmail) as refused:
-        read_email(text)
-    assert refused.value.reason == reason
 
 
 @pytest.mark.parametrize(

@@ -38,6 +38,21 @@ def test_transcript_masks_emails_phones_and_names_typed_into_forms() -> None:
     assert built.has_personal_data
 
 
+def test_transcript_masks_the_callback_forms_answers_and_its_remembered_typo() -> None:
+    built = transcript.build(
+        _events(
+            *greeting(),
+            slot("callback_name", "Lotte Verhaeghe"),
+            slot("callback_phone", "+3256123456"),
+            slot("callback_email_typo", "lotte.verhaeghe@telenet.bee"),
+            slot("callback_email", "lotte.verhaeghe@telenet.be"),
+        )
+    )
+    values = " ".join(e.text + e.value for e in built.entries)
+    assert "Lotte" not in values and "telenet" not in values and "123456" not in values
+    assert all(e.masked for e in built.entries if e.name.startswith("callback_"))
+
+
 def test_revealed_transcript_shows_what_the_candidate_typed() -> None:
     built = transcript.build(BOOKING, reveal=True)
     texts = [e.text for e in built.entries if e.kind == "user"]
