@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -61,6 +62,24 @@ def _secret_key(environ: Mapping[str, str]) -> Secret | None:
     if raw is not None and len(raw) < 32:
         raise ValueError("BOT_SECRET_KEY must be at least 32 characters long")
     return Secret(raw) if raw else None
+
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def _networks(environ: Mapping[str, str], name: str) -> tuple[IPNetwork, ...]:
+    """Comma-separated addresses or networks ("127.0.0.1, 10.0.0.0/8, ::1")."""
+    networks = []
+    for part in (environ.get(name) or "").split(","):
+        if not part.strip():
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part.strip()))
+        except ValueError:
+            raise ValueError(
+                f"{name} must list IP addresses or networks (10.0.0.0/8), got {part.strip()!r}"
+            ) from None
+    return tuple(networks)
 
 
 def _confidence(environ: Mapping[str, str], name: str, default: float) -> float:
@@ -285,6 +304,8 @@ class Settings:
     retention_days: int = 180
     # The console's inbox collects user messages understood with less confidence.
     inbox_confidence: float = 0.6
+    # Reverse proxies in front of the web app whose X-Forwarded-For names the client.
+    trusted_proxies: tuple[IPNetwork, ...] = ()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -322,6 +343,7 @@ class Settings:
             secret_key=_secret_key(env),
             retention_days=int(_number(env, "BOT_RETENTION_DAYS", 180, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
+            trusted_proxies=_networks(env, "BOT_TRUSTED_PROXIES"),
         )
 
     @property

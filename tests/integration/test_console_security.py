@@ -7,6 +7,7 @@ consultant under /console/admin/.
 
 from __future__ import annotations
 
+from ipaddress import ip_network
 from pathlib import Path
 
 import pytest
@@ -125,11 +126,14 @@ async def test_pages_are_not_cached_and_keep_the_site_security_headers(client: T
     assert response.headers["X-Frame-Options"] == "DENY"
 
 
-async def _attempt(client: TestClient, email: str, password: str) -> int:
+async def _attempt(
+    client: TestClient, email: str, password: str, forwarded_for: str | None = None
+) -> int:
     login = await client.get("/console/login")
     response = await client.post(
         "/console/login",
         data={"csrf_token": token(await login.text()), "email": email, "password": password},
+        headers={"X-Forwarded-For": forwarded_for} if forwarded_for else None,
         allow_redirects=False,
     )
     return response.status
@@ -150,6 +154,32 @@ async def test_five_failures_from_one_address_lock_every_account_from_it(
     for n in range(5):
         assert await _attempt(client, f"nobody{n}@example.org", "guess-guess-guess") == 401
     assert await _attempt(client, CONSULTANT, PASSWORD) == 429
+
+
+async def test_a_forwarded_address_is_ignored_unless_the_peer_is_a_trusted_proxy(
+    client: TestClient,
+) -> None:
+    # The test client connects from 127.0.0.1, which this app does not trust: the header
+    # is anyone's to forge, and the lock stays on the real peer's address.
+    for n in range(5):
+        assert await _attempt(client, f"nobody{n}@example.org", "guess", f"203.0.113.{n}") == 401
+    assert await _attempt(client, CONSULTANT, PASSWORD, "198.51.100.9") == 429
+
+
+async def test_behind_a_trusted_proxy_each_client_address_is_throttled_on_its_own(
+    aiohttp_client, tmp_path: Path, database_url: str
+) -> None:
+    prepare(database_url)
+    settings = console_settings(
+        tmp_path, database_url, trusted_proxies=(ip_network("127.0.0.0/8"),)
+    )
+    client = await aiohttp_client(create_app(settings))
+    # A browser may send its own header: the proxy appends the address it saw, the last one.
+    for n in range(5):
+        forged = f"198.51.100.{n}, 203.0.113.7"
+        assert await _attempt(client, f"nobody{n}@example.org", "guess", forged) == 401
+    assert await _attempt(client, CONSULTANT, PASSWORD, "203.0.113.7") == 429
+    assert await _attempt(client, CONSULTANT, PASSWORD, "203.0.113.8") == 303
 
 
 async def test_a_success_clears_the_account_failures(client: TestClient) -> None:

@@ -165,6 +165,15 @@ def test_public_rasa_url_must_be_http(url: str) -> None:
         Settings.from_env({"BOT_RASA_PUBLIC_URL": url})
 
 
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    settings = Settings.from_env({"BOT_TRUSTED_PROXIES": " 127.0.0.1, 10.0.0.0/8,::1 ,"})
+    assert [str(n) for n in settings.trusted_proxies] == ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]
+    assert Settings.from_env({}).trusted_proxies == ()
+    for bad in ("10.0.0.300", "proxy.local", "10.0.0.1/8"):
+        with pytest.raises(ValueError, match="BOT_TRUSTED_PROXIES"):
+            Settings.from_env({"BOT_TRUSTED_PROXIES": bad})
+
+
 def test_public_rasa_url_loses_its_trailing_slash() -> None:
     settings = Settings.from_env({"BOT_RASA_PUBLIC_URL": "https://chat.example.org/"})
     assert settings.rasa_public_url == "https://chat.example.org"

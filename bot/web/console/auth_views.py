@@ -13,7 +13,8 @@ from bot.errors import InvalidUser, SignInThrottled
 from bot.web.console import blocking
 from bot.web.console.context import context, csrf_token, route
 from bot.web.console.keys import LANGUAGE, USER
-from bot.web.console.security import start_session
+from bot.web.console.security import client_address, start_session
+from bot.web.keys import SETTINGS
 
 
 def _safe_next(value: object) -> str | None:
@@ -40,7 +41,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     email = str(form.get("email") or "")
     password = str(form.get("password") or "")
     request[LANGUAGE] = str(form.get("lang") or "")
-    address = request.remote
+    address = client_address(request, request.config_dict[SETTINGS].trusted_proxies)
     try:
         check = await blocking.read(request, users.check_sign_in, email, address)
     except SignInThrottled as exc:
