@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions._base import get_settings
 from bot import direction, knowledge, messages
 from bot.direction import Situation
 
@@ -64,7 +65,7 @@ class ActionAnswerFaq(Action):
         else:
             assert choice.key is not None
             dispatcher.utter_message(
-                text=knowledge.render(topic, choice.key, _language(language)),
+                text=knowledge.render(topic, choice.key, _language(language), get_settings()),
                 buttons=_follow_up_buttons(topic, language),
             )
         return events

@@ -12,6 +12,7 @@ responses Rasa's ResponseSelector trains on, generated from the same files.
 from __future__ import annotations
 
 import datetime as dt
+import string
 import sys
 from dataclasses import dataclass
 from functools import cache
@@ -22,12 +23,16 @@ from typing import Any
 import yaml
 
 from bot import messages
+from bot.config import Settings
 from bot.direction import BELGIUM, FLANDERS, FRANCE, WALLONIA, Situation
 from bot.language import SUPPORTED
 
 GENERAL = "general"
 DIRECTION_KEYS = ("fr-be", "fr-be-flanders", "fr-be-wallonia", "be-fr")
 MAX_ANSWER_CHARS = 600
+# Placeholders an answer may hold, filled from the settings when it is sent, so that a
+# configured value is stated where it is configured ("{retention_days}": BOT_RETENTION_DAYS).
+PLACEHOLDERS = frozenset({"retention_days"})
 DOMAIN_FILE = Path("domain/faq_responses.yml")
 
 
@@ -90,13 +95,22 @@ def reply(topic: Topic, situation: Situation) -> Reply:
     return Reply(topic, missing="region")
 
 
-def render(topic: Topic, key: str, language: str) -> str:
-    """The chat text of one answer: situation, answer, official sources, date if volatile."""
+def answer_text(answer: Answer, language: str, settings: Settings | None = None) -> str:
+    """The answer's own text in ``language``, its placeholders filled from ``settings``."""
+    values = {"retention_days": (settings or Settings()).retention_days}
+    return answer.text[language].strip().format_map(values)
+
+
+def render(topic: Topic, key: str, language: str, settings: Settings | None = None) -> str:
+    """The chat text of one answer: situation, answer, official sources, date if volatile.
+
+    ``settings`` fill the answer's placeholders (the defaults when None).
+    """
     answer = topic.answers[key]
     parts = []
     if key != GENERAL:
         parts.append(messages.text(language, f"faq.situation.{key}"))
-    parts.append(answer.text[language].strip())
+    parts.append(answer_text(answer, language, settings))
     urls = topic.source_urls(answer, language)
     template = "faq.source_one" if len(urls) == 1 else "faq.source_many"
     footer = [messages.text(language, template).format(urls=" · ".join(urls))]
@@ -205,6 +219,16 @@ def _check(topic: Topic, origin: str) -> None:
         if unknown:
             raise KnowledgeError(f"{origin}: answer {key} cites unknown sources {unknown}")
         for language, text in answer.text.items():
+            try:
+                parsed = string.Formatter().parse(text)
+                fields = {field for _, field, _, _ in parsed if field is not None}
+            except ValueError as error:  # a lone "{" or "}"
+                raise KnowledgeError(f"{origin}: answer {key} in {language}: {error}") from None
+            if fields - PLACEHOLDERS:
+                raise KnowledgeError(
+                    f"{origin}: answer {key} in {language} has unknown placeholders "
+                    f"{sorted(fields - PLACEHOLDERS)} (known: {sorted(PLACEHOLDERS)})"
+                )
             if not text.strip() or len(text) > MAX_ANSWER_CHARS:
                 raise KnowledgeError(
                     f"{origin}: answer {key} in {language} is empty or longer than "

@@ -9,16 +9,10 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
-from bot.config import Settings
 from bot.web import content, pages
 from bot.web.i18n import negotiate
 from bot.web.keys import ENGINE, SESSIONS, SETTINGS
 from bot.web.upcoming import format_when, upcoming_sessions
-
-# The default retention period of conversations (bot/resources/knowledge/privacy.yml says
-# the same); the page shows BOT_RETENTION_DAYS, which the console's purge applies.
-RETENTION_DAYS = Settings.retention_days
-
 
 READY_TIMEOUT_S = 1.0
 

@@ -54,7 +54,8 @@ def test_every_answer_exists_and_cites_a_source_of_its_knowledge_file(
         choice = knowledge.reply(topic, situation)
         assert choice.key is not None, (name, situation)
         text = knowledge.render(topic, choice.key, language)
-        assert topic.answers[choice.key].text[language].strip() in text
+        assert knowledge.answer_text(topic.answers[choice.key], language) in text
+        assert "{" not in text and "}" not in text
         cited = set(URL.findall(text))
         assert cited and cited <= known_urls, (name, cited)
         if topic.volatile:
@@ -132,6 +133,9 @@ def test_catalog_has_every_situation_text() -> None:
         (lambda d: d.update(direction="required"), "direction answers"),
         (lambda d: d["sources"]["s"].update(fr="http://x"), "https"),
         (lambda d: d.pop("checked"), "checked"),
+        (lambda d: d["answers"]["general"].update(fr="Après {jours} jours."), "placeholders"),
+        (lambda d: d["answers"]["general"].update(nl="Een { haakje."), "t.yml"),
+        (lambda d: d["answers"]["general"].update(nl="Na {} dagen."), "placeholders"),
     ],
 )
 def test_a_broken_knowledge_file_is_refused_with_its_name(change, problem: str) -> None:

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions._base import get_services
 from actions.fallback import ActionDefaultAskAffirmation
 from actions.faq import ActionAnswerFaq
 from actions.language import ActionSetLanguage
@@ -147,6 +151,25 @@ async def test_faq_asks_the_direction_with_buttons_when_unknown() -> None:
     payloads = [button["payload"] for button in message["buttons"]]
     assert len(payloads) == 3 and all(p.startswith("/inform_direction{") for p in payloads)
     assert _slots(events) == {"faq_topic": "taxes"}
+
+
+async def test_faq_states_the_configured_retention_period(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOT_RETENTION_DAYS", "30")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    get_services.cache_clear()
+    try:
+        dispatcher, _ = await _answer_faq(
+            text="que gardez-vous de mes données ?",
+            intent="faq",
+            faq_topic="privacy",
+            slots={"language": "fr"},
+        )
+    finally:
+        get_services.cache_clear()  # the next test reads its own environment
+    [message] = dispatcher.messages
+    assert "après 30 jours" in message["text"] and "180" not in message["text"]
 
 
 async def test_faq_answers_for_the_situation_given_in_the_question() -> None:
