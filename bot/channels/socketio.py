@@ -6,6 +6,12 @@ session and, with ``session_persistence``, never receives an answer (the server 
 "coroutine 'AsyncServer.enter_room' was never awaited"). This subclass replaces the two
 handlers that use sessions and, while at it, accepts only session ids long enough to be
 random, and messages only for the session the connection asked for.
+
+In production mode (``BOT_MODE=production`` with ``BOT_REDIS_URL``, several Rasa processes)
+the rooms are shared through Redis (python-socketio's ``AsyncRedisManager``): a browser's
+socket lives in one process, but a consultant's message, appended through Rasa's HTTP API,
+may reach any of them. A message is delivered to the sockets of its own process first, then
+published for the others, so a Redis outage loses only what was for another process.
 """
 
 from __future__ import annotations
@@ -21,10 +27,17 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput as RasaSocketIOInput
 from rasa.core.channels.socketio import SocketIOOutput
 from sanic import Blueprint
+from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.base import OnNewMessage
+from bot.channels.memory import KEY_PREFIX, redis_url
 
 log = logging.getLogger(__name__)
+
+# The Redis channel the Rasa processes publish socket.io messages on.
+ROOMS_CHANNEL = f"{KEY_PREFIX}:socketio"
+# The listener waits on Redis for as long as it takes; connecting must not.
+REDIS_CONNECT_TIMEOUT_S = 1.0
 
 # A UUID (with or without dashes) or a longer random token: never "1" or "test".
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
@@ -46,6 +59,9 @@ class SocketIOInput(RasaSocketIOInput):
         webhook = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
+        url = redis_url()
+        if url:
+            share_rooms(sio, url)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: str, data: dict[str, Any] | None) -> None:
@@ -85,3 +101,18 @@ class SocketIOInput(RasaSocketIOInput):
             await on_new_message(message)
 
         return webhook
+
+
+def share_rooms(sio: AsyncServer, url: str) -> None:
+    """Make ``sio`` deliver room messages through Redis to every process's sockets.
+
+    Called before the server has accepted any connection: python-socketio starts the
+    manager (and its Redis listener) on the first one.
+    """
+    manager = AsyncRedisManager(
+        url,
+        channel=ROOMS_CHANNEL,
+        redis_options={"socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S},
+    )
+    manager.set_server(sio)
+    sio.manager = manager

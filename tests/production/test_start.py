@@ -12,7 +12,10 @@ import uuid
 import aiohttp
 import pytest
 
+from bot import handoff, messages
+from bot.config import Settings
 from tests.support.production import ROOT, Deployment, haproxy_stats, say
+from tests.support.website import Website
 
 pytestmark = pytest.mark.production
 
@@ -88,6 +91,29 @@ def test_health_and_readiness_endpoints_answer(deployment: Deployment) -> None:
     deployment.wait_all_ready(timeout_s=150)
     assert all(deployment.rasa_ready(port) for port in deployment.rasa_ports)
     assert deployment.consumer_health()["connected"] is True
+
+
+async def test_a_consultant_reaches_the_website_visitor_through_every_rasa_process(
+    deployment: Deployment,
+) -> None:
+    # The browser's socket lives in one Rasa process (HAProxy: sticky by client address);
+    # the console's calls to Rasa's API may reach any of them.
+    deployment.wait_all_ready(timeout_s=150)
+    token = (deployment.var_dir / "rasa_api_token").read_text().strip()
+    through = [
+        Settings.from_env({"BOT_RASA_API_URL": f"http://127.0.0.1:{port}", "RASA_API_TOKEN": token})
+        for port in deployment.rasa_ports
+    ]
+    async with Website(f"http://127.0.0.1:{deployment.rasa_port}") as site:
+        await site.say("Bonjour, je cherche un emploi de l'autre côté de la frontière")
+        assert await site.answer()
+        await handoff.take_over(through[0], site.session_id, "sophie.forem")
+        assert await site.next_text() == messages.text("fr", "handoff.takeover.joined")
+        for number, settings in enumerate(through, 1):
+            await handoff.send_as_consultant(settings, site.session_id, f"Message {number}")
+            assert await site.next_text() == f"Message {number}"
+        await handoff.hand_back(through[-1], site.session_id)
+        assert await site.next_text() == messages.text("fr", "handoff.takeover.left")
 
 
 async def _until(condition, timeout_s: float = 30) -> None:  # type: ignore[no-untyped-def]
