@@ -51,6 +51,17 @@ def test_both_languages_train_the_same_intents_in_comparable_numbers() -> None:
         assert max(counts) / min(counts) <= MAX_RATIO, (intent, counts)
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_no_training_sentence_is_taught_as_two_intents(lang: str) -> None:
+    # "laat maar zitten" under both deny and stop left "laat maar" between the two, and the
+    # fallback took it: the search form asked its question again instead of stopping.
+    intents_of: dict[str, set[str]] = {}
+    for intent, lines in _nlu(ROOT / "data" / f"nlu_{lang}").items():
+        for line in lines:
+            intents_of.setdefault(" ".join(line.lower().split()), set()).add(intent)
+    assert {line: i for line, i in intents_of.items() if len(i) > 1} == {}
+
+
 def test_every_domain_intent_is_trained_in_both_languages() -> None:
     # faq/taxes, faq/wages... are the retrieval intent faq of the domain.
     trained = {intent.split("/")[0] for intent in _nlu(ROOT / "data" / "nlu_fr")}
