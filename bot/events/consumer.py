@@ -31,6 +31,8 @@ BATCH_SIZE = 200
 BATCH_WAIT_S = 0.2
 RETRY_WAIT_S = 2.0
 SETTLE_TIMEOUT_S = 5.0
+# How often RabbitMQ is asked whether the queue still has a consumer (see ``_watch``).
+WATCHDOG_S = 10.0
 
 
 @dataclass
@@ -42,6 +44,7 @@ class Stats:
     written: int = 0
     duplicates: int = 0
     rejected: int = 0
+    resubscribed: int = 0
     last_write_at: float = 0.0
     last_error: str = ""
     healthy_database: bool = True
@@ -61,6 +64,7 @@ class Consumer:
         project: Projection = no_projection,
         batch_size: int = BATCH_SIZE,
         exchange: str = DEFAULT_EXCHANGE,
+        watchdog_s: float = WATCHDOG_S,
     ) -> None:
         self.amqp_url = amqp_url
         self.queue_name = queue
@@ -68,13 +72,16 @@ class Consumer:
         self.engine = engine
         self.project = project
         self.batch_size = batch_size
+        self.watchdog_s = watchdog_s
         self.stats = Stats()
-        # (generation, message): a message received before a reconnection cannot be
-        # acknowledged after it (its delivery tag belonged to the old channel, and acking it
-        # on the new one makes RabbitMQ close the channel: consumption would stop). The
-        # broker redelivers those messages anyway; they are skipped here.
-        self._inbox: asyncio.Queue[tuple[int, Any]] = asyncio.Queue()
-        self._generation = 0
+        # Each message is settled on the channel it came on, and only while that channel is
+        # open: a message received before a reconnection cannot be acknowledged after it
+        # (its delivery tag belonged to the old channel); the broker redelivers it anyway.
+        self._inbox: asyncio.Queue[Any] = asyncio.Queue()
+        # A strong reference: the robust connection keeps its channels in a WeakSet, and a
+        # channel collected meanwhile would not be restored after a reconnection.
+        self._channel: Any = None
+        self._connection: Any = None
 
     async def _connect(self, stop: asyncio.Event) -> Any:
         import aio_pika
@@ -99,12 +106,18 @@ class Consumer:
         await queue.bind(exchange, "")
         channel.close_callbacks.add(self._on_connection_lost)
         await queue.consume(self._receive, no_ack=False)
+        previous, self._channel = self._channel, channel
+        if previous is not None:  # a watchdog's resubscription: the old one has no consumer
+            previous.close_callbacks.discard(self._on_connection_lost)
+            try:
+                await asyncio.wait_for(previous.close(), SETTLE_TIMEOUT_S)
+            except Exception as exc:  # already gone with its connection: nothing to close
+                log.info("closing the previous channel failed (%s)", type(exc).__name__)
 
     async def _receive(self, message: Any) -> None:
-        await self._inbox.put((self._generation, message))
+        await self._inbox.put(message)
 
     def _on_connection_lost(self, *_: Any) -> None:
-        self._generation += 1
         self.stats.connected = False
         log.warning("RabbitMQ connection lost; reconnecting")
 
@@ -112,7 +125,7 @@ class Consumer:
         self.stats.connected = True
         log.info("RabbitMQ connection back")
 
-    async def _next_batch(self) -> list[tuple[int, Any]]:
+    async def _next_batch(self) -> list[Any]:
         batch = [await self._inbox.get()]
         deadline = time.monotonic() + BATCH_WAIT_S
         while len(batch) < self.batch_size:
@@ -129,11 +142,9 @@ class Consumer:
         with transaction(self.engine) as connection:
             return write_batch(connection, events, self.project)
 
-    async def _handle(self, received: list[tuple[int, Any]]) -> None:
+    async def _handle(self, received: list[Any]) -> None:
         events, readable = [], []
-        generation = self._generation
-        batch = [message for received_in, message in received if received_in == generation]
-        for message in batch:
+        for message in _still_open(received):
             event = parse(message.body)
             if event is None:
                 self.stats.rejected += 1
@@ -151,7 +162,7 @@ class Consumer:
             self.stats.healthy_database = False
             self.stats.last_error = f"database: {type(exc).__name__}"
             log.warning("writing %d events failed (%s); retrying", len(events), exc)
-            for message in readable:
+            for message in _still_open(readable):
                 await _settle(message.nack(requeue=True))
             await asyncio.sleep(RETRY_WAIT_S)
             return
@@ -159,22 +170,91 @@ class Consumer:
         self.stats.written += fresh
         self.stats.duplicates += len(events) - fresh
         self.stats.last_write_at = time.time()
-        if self._generation != generation:
-            return  # the channel went away meanwhile: RabbitMQ redelivers, dedupe skips
-        for message in readable:  # only now: the write has committed
+        # Only now, the write has committed. A channel that went away meanwhile: RabbitMQ
+        # redelivers its messages, and the dedupe key skips them.
+        for message in _still_open(readable):
             await _settle(message.ack())
+
+    async def _consumers_on_queue(self) -> int:
+        """How many consumers RabbitMQ counts on the queue (0 when the queue is gone).
+
+        On a connection of its own, not robust: a passive declaration of a missing queue
+        closes its channel, which a robust channel would reopen.
+        """
+        import aio_pika
+        import aiormq
+
+        connection = await aio_pika.connect(self.amqp_url, timeout=5)
+        try:
+            channel = await connection.channel()
+            queue = await channel.declare_queue(self.queue_name, passive=True)
+            return int(queue.declaration_result.consumer_count or 0)
+        except aiormq.exceptions.ChannelNotFoundEntity:
+            return 0
+        finally:
+            await connection.close()
+
+    async def _open(self, stop: asyncio.Event) -> bool:
+        """Connect and subscribe; False when ``stop`` was set before RabbitMQ answered."""
+        connection = await self._connect(stop)
+        if connection is None:
+            return False
+        connection.close_callbacks.add(self._on_connection_lost)
+        connection.reconnect_callbacks.add(self._on_reconnected)
+        previous, self._connection = self._connection, connection
+        await self._subscribe(connection)
+        self.stats.connected = True
+        if previous is not None:  # a watchdog's new connection: the old one never came back
+            previous.close_callbacks.discard(self._on_connection_lost)
+            try:
+                await asyncio.wait_for(previous.close(), SETTLE_TIMEOUT_S)
+            except Exception as exc:
+                log.info("closing the previous connection failed (%s)", type(exc).__name__)
+        return True
+
+    async def _watch(self, stop: asyncio.Event) -> None:
+        """Subscribe again when RabbitMQ counts no consumer on the queue.
+
+        aio-pika's robust connection restores the subscription after a reconnection, but a
+        consumer the broker cancels (the queue deleted or restarted) is not restored, and a
+        reconnection that fails in an unexpected way is not tried again; nothing else would
+        notice: the events would wait in the queue (or be dropped by the fanout exchange
+        while the queue is missing) until the consumer restarts. Connected, a new channel
+        subscribes; disconnected for two checks in a row, a new connection replaces the old.
+        """
+        misses = 0
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), self.watchdog_s)
+                return
+            except asyncio.TimeoutError:
+                pass
+            try:
+                if await self._consumers_on_queue() > 0:
+                    misses = 0
+                    continue
+                misses += 1
+                if self._connection.connected.is_set():
+                    log.warning("no consumer on %s; subscribing again", self.queue_name)
+                    await self._subscribe(self._connection)
+                    self.stats.connected = True
+                elif misses >= 2:
+                    log.warning("RabbitMQ is back but the connection is not; connecting anew")
+                    await self._open(stop)
+                else:
+                    continue  # the robust connection may be restoring the channels right now
+                self.stats.resubscribed += 1
+                misses = 0
+            except Exception as exc:  # RabbitMQ unreachable, or gone meanwhile: next round
+                log.info("queue check failed (%s); trying again later", type(exc).__name__)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Consume until ``stop`` is set."""
-        connection = await self._connect(stop)
-        if connection is None:
+        if not await self._open(stop):
             return
-        connection.close_callbacks.add(self._on_connection_lost)
-        connection.reconnect_callbacks.add(self._on_reconnected)
-        await self._subscribe(connection)
-        self.stats.connected = True
         log.info("consuming queue %s", self.queue_name)
         waiter = asyncio.ensure_future(stop.wait())
+        watchdog = asyncio.ensure_future(self._watch(stop))
         try:
             while not stop.is_set():
                 batch_task = asyncio.ensure_future(self._next_batch())
@@ -185,7 +265,13 @@ class Consumer:
                 await self._handle(batch_task.result())
         finally:
             waiter.cancel()
-            await connection.close()
+            watchdog.cancel()
+            await self._connection.close()
+
+
+def _still_open(messages: list[Any]) -> list[Any]:
+    """The messages whose channel is open: they can still be acknowledged or handed back."""
+    return [message for message in messages if not message.channel.is_closed]
 
 
 async def _settle(acknowledgement: Any) -> None:

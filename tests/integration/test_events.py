@@ -53,6 +53,40 @@ def test_a_redelivered_batch_changes_nothing(database_url: str) -> None:
     engine.dispose()
 
 
+class _Delivery:
+    """What the consumer uses of an aio-pika message: its body, its channel, ack and nack."""
+
+    def __init__(self, body: bytes, channel_closed: bool) -> None:
+        self.body = body
+        self.channel = type("Channel", (), {"is_closed": channel_closed})()
+        self.settled: list[str] = []
+
+    async def ack(self) -> None:
+        self.settled.append("ack")
+
+    async def nack(self, requeue: bool) -> None:
+        self.settled.append(f"nack requeue={requeue}")
+
+    async def reject(self, requeue: bool) -> None:
+        self.settled.append(f"reject requeue={requeue}")
+
+
+async def test_messages_of_a_closed_channel_are_left_to_redelivery(database_url: str) -> None:
+    engine = db.make_engine(database_url)
+    consumer = Consumer(AMQP_URL, "unused", engine)
+    live = _Delivery(json.dumps(_event("s", timestamp=1.0)).encode(), channel_closed=False)
+    stale = _Delivery(json.dumps(_event("s", timestamp=2.0)).encode(), channel_closed=True)
+    await consumer._handle([stale, live])
+    # The stale one came before a reconnection: acking it would close the new channel, and
+    # RabbitMQ sends it again anyway; it is neither written nor settled now.
+    assert (live.settled, stale.settled) == (["ack"], [])
+    assert consumer.stats.written == 1
+    redelivered = _Delivery(stale.body, channel_closed=False)
+    await consumer._handle([redelivered])
+    assert redelivered.settled == ["ack"] and consumer.stats.written == 2
+    engine.dispose()
+
+
 async def _publish(queue: str, bodies: list[bytes]) -> None:
     connection = await aio_pika.connect(AMQP_URL)
     async with connection:
@@ -114,3 +148,63 @@ async def test_consumer_writes_waiting_events_once_and_acks_them(database_url: s
     finally:
         await _delete(queue)
         engine.dispose()
+
+
+async def _lose_consumer_and_recover(database_url: str, lose) -> Consumer:  # type: ignore[no-untyped-def]
+    """Run a consumer, ``lose(consumer)`` its subscription, then publish: all must be written."""
+    try:
+        await aio_pika.connect(AMQP_URL, timeout=3)
+    except Exception as exc:
+        pytest.skip(f"no RabbitMQ: {exc}")
+    queue = f"crossborder_test_{uuid.uuid4().hex[:8]}"
+    sender = f"lost-{uuid.uuid4().hex}"
+    bodies = [json.dumps(_event(sender, timestamp=float(t))).encode() for t in range(4)]
+    engine = db.make_engine(database_url)
+    consumer = Consumer(AMQP_URL, queue, engine, watchdog_s=0.5)
+    stop = asyncio.Event()
+    task = asyncio.ensure_future(consumer.run(stop))
+    loop = asyncio.get_running_loop()
+
+    async def until(condition) -> None:  # type: ignore[no-untyped-def]
+        deadline = loop.time() + 20
+        while not condition():
+            assert loop.time() < deadline, consumer.stats
+            assert not task.done(), task
+            await asyncio.sleep(0.1)
+
+    try:
+        await until(lambda: consumer.stats.connected)
+        await lose(consumer, queue)
+        await until(lambda: consumer.stats.resubscribed >= 1)
+        assert consumer.stats.connected
+        await _publish(queue, bodies)
+        await until(lambda: consumer.stats.written == len(bodies))
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 10)
+        await _delete(queue)
+        engine.dispose()
+    return consumer
+
+
+@pytest.mark.postgres
+async def test_a_consumer_the_broker_cancels_subscribes_again(database_url: str) -> None:
+    async def delete_the_queue(_consumer: Consumer, queue: str) -> None:
+        # RabbitMQ cancels the consumer; the connection and the channel stay up, so
+        # aio-pika's robust connection has nothing to restore.
+        await _delete(queue)
+
+    await _lose_consumer_and_recover(database_url, delete_the_queue)
+
+
+@pytest.mark.postgres
+async def test_a_connection_that_does_not_come_back_is_replaced(database_url: str) -> None:
+    closed = []
+
+    async def close_for_good(consumer: Consumer, _queue: str) -> None:
+        # As a reconnection that gave up: closed, the robust connection never tries again.
+        closed.append(consumer._connection)
+        await consumer._connection.close()
+
+    consumer = await _lose_consumer_and_recover(database_url, close_for_good)
+    assert consumer._connection is not closed[0]

@@ -68,12 +68,42 @@ async def _conversation(
     return turns
 
 
-async def _until(condition: Callable[[], bool], timeout_s: float = 60) -> None:
+async def _until(
+    condition: Callable[[], bool],
+    timeout_s: float = 60,
+    explain: Callable[[], str] = lambda: "condition not met in time",
+) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout_s
     while not condition():
-        assert loop.time() < deadline, "condition not met in time"
+        assert loop.time() < deadline, explain()
         await asyncio.sleep(0.5)
+
+
+def _event_flow(deployment: Deployment, senders: list[str]) -> str:
+    """Where the events of ``senders`` are: tracker store, queue, consumer (for a failure)."""
+    counts = {s: (deployment.events_count(s), deployment.consumed_count(s)) for s in senders}
+    queues = subprocess.run(
+        ["rabbitmqctl", "list_queues", "name", "messages", "consumers"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    queue = [line for line in queues.splitlines() if line.startswith(deployment.queue)]
+    try:
+        health: object = deployment.consumer_health()
+    except OSError as exc:
+        health = exc
+    broker_lines = [
+        line
+        for name in ("rasa-1", "rasa-2", "events")
+        for line in deployment.log(name).splitlines()
+        if "pika" in line.lower() or "rabbitmq" in line.lower()
+    ]
+    return (
+        f"(stored, consumed) per sender: {counts}\nqueue (messages, consumers): {queue}\n"
+        f"consumer: {health}\nbroker log lines:\n" + "\n".join(broker_lines[-40:])
+    )
 
 
 def _is_subsequence(sent: list[str], stored: list[str]) -> bool:
@@ -244,6 +274,7 @@ async def test_broker_outage_does_not_stop_conversations_and_the_consumer_catche
     await _until(
         lambda: all(deployment.consumed_count(s) == deployment.events_count(s) for s in senders),
         timeout_s=90,
+        explain=lambda: _event_flow(deployment, senders),
     )
 
 
@@ -262,7 +293,8 @@ async def test_consumer_stopped_and_restarted_catches_up_without_duplicates(
     # The launcher starts it again; it finds the events waiting in its durable queue.
     await _until(lambda: _answers(deployment), timeout_s=60)
     await _until(
-        lambda: all(deployment.consumed_count(s) == deployment.events_count(s) for s in senders)
+        lambda: all(deployment.consumed_count(s) == deployment.events_count(s) for s in senders),
+        explain=lambda: _event_flow(deployment, senders),
     )
     health = deployment.consumer_health()
     assert health["connected"] is True
