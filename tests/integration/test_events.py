@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from collections.abc import AsyncIterator
 
 import aio_pika
 import pytest
@@ -121,15 +122,30 @@ async def _consume_until(consumer: Consumer, condition, timeout_s: float = 20) -
         await asyncio.wait_for(task, 10)
 
 
-@pytest.mark.postgres
-async def test_consumer_writes_waiting_events_once_and_acks_them(database_url: str) -> None:
+@pytest.fixture
+async def queue() -> AsyncIterator[str]:
+    """A queue of the test's own on the real RabbitMQ, deleted afterwards."""
     try:
-        await aio_pika.connect(AMQP_URL, timeout=3)
+        connection = await aio_pika.connect(AMQP_URL, timeout=3)
     except Exception as exc:
         pytest.skip(f"no RabbitMQ: {exc}")
-    queue = f"crossborder_test_{uuid.uuid4().hex[:8]}"
+    await connection.close()
+    name = f"crossborder_test_{uuid.uuid4().hex[:8]}"
+    yield name
+    await _delete(name)
+
+
+def _bodies(count: int) -> list[bytes]:
+    """``count`` events of one new conversation, as Rasa's broker publishes them."""
     sender = f"consumer-{uuid.uuid4().hex}"
-    bodies = [json.dumps(_event(sender, timestamp=float(t))).encode() for t in range(5)]
+    return [json.dumps(_event(sender, timestamp=float(t))).encode() for t in range(count)]
+
+
+@pytest.mark.postgres
+async def test_consumer_writes_waiting_events_once_and_acks_them(
+    database_url: str, queue: str
+) -> None:
+    bodies = _bodies(5)
     engine = db.make_engine(database_url)
     try:
         # Published while no consumer runs (it was down), one of them twice (redelivery),
@@ -146,19 +162,12 @@ async def test_consumer_writes_waiting_events_once_and_acks_them(database_url: s
         await asyncio.sleep(1)
         assert again.stats.received == 0
     finally:
-        await _delete(queue)
         engine.dispose()
 
 
-async def _lose_consumer_and_recover(database_url: str, lose) -> Consumer:  # type: ignore[no-untyped-def]
+async def _lose_consumer_and_recover(database_url: str, queue: str, lose) -> Consumer:  # type: ignore[no-untyped-def]
     """Run a consumer, ``lose(consumer)`` its subscription, then publish: all must be written."""
-    try:
-        await aio_pika.connect(AMQP_URL, timeout=3)
-    except Exception as exc:
-        pytest.skip(f"no RabbitMQ: {exc}")
-    queue = f"crossborder_test_{uuid.uuid4().hex[:8]}"
-    sender = f"lost-{uuid.uuid4().hex}"
-    bodies = [json.dumps(_event(sender, timestamp=float(t))).encode() for t in range(4)]
+    bodies = _bodies(4)
     engine = db.make_engine(database_url)
     consumer = Consumer(AMQP_URL, queue, engine, watchdog_s=0.5)
     stop = asyncio.Event()
@@ -182,23 +191,26 @@ async def _lose_consumer_and_recover(database_url: str, lose) -> Consumer:  # ty
     finally:
         stop.set()
         await asyncio.wait_for(task, 10)
-        await _delete(queue)
         engine.dispose()
     return consumer
 
 
 @pytest.mark.postgres
-async def test_a_consumer_the_broker_cancels_subscribes_again(database_url: str) -> None:
-    async def delete_the_queue(_consumer: Consumer, queue: str) -> None:
+async def test_a_consumer_the_broker_cancels_subscribes_again(
+    database_url: str, queue: str
+) -> None:
+    async def delete_the_queue(_consumer: Consumer, name: str) -> None:
         # RabbitMQ cancels the consumer; the connection and the channel stay up, so
         # aio-pika's robust connection has nothing to restore.
-        await _delete(queue)
+        await _delete(name)
 
-    await _lose_consumer_and_recover(database_url, delete_the_queue)
+    await _lose_consumer_and_recover(database_url, queue, delete_the_queue)
 
 
 @pytest.mark.postgres
-async def test_a_connection_that_does_not_come_back_is_replaced(database_url: str) -> None:
+async def test_a_connection_that_does_not_come_back_is_replaced(
+    database_url: str, queue: str
+) -> None:
     closed = []
 
     async def close_for_good(consumer: Consumer, _queue: str) -> None:
@@ -206,5 +218,5 @@ async def test_a_connection_that_does_not_come_back_is_replaced(database_url: st
         closed.append(consumer._connection)
         await consumer._connection.close()
 
-    consumer = await _lose_consumer_and_recover(database_url, close_for_good)
+    consumer = await _lose_consumer_and_recover(database_url, queue, close_for_good)
     assert consumer._connection is not closed[0]
