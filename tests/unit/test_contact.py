@@ -3,9 +3,12 @@ with the reason the candidate is told."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from bot import contact
+from bot import callback_answers, contact
 from bot.errors import InvalidEmail, InvalidName, InvalidPhone
 from bot.messages import has_text
 
@@ -209,6 +212,14 @@ REASONS = {
 }  # fmt: skip
 
 
+def test_the_reason_table_lists_every_reason_the_code_raises() -> None:
+    # Read from the source, so that a new reason without an explanation fails the test below.
+    kinds = {"InvalidName": "name", "InvalidEmail": "email", "InvalidPhone": "phone"}
+    raised = re.findall(r'raise (Invalid\w+)\("(\w+)"', Path(contact.__file__).read_text())
+    table = {(kind, code) for kind, codes in REASONS.items() for code in codes}
+    assert {(kinds[error], code) for error, code in raised} == table
+
+
 # The booking form explains a refusal with invalid.*, the callback form with handoff.problem.*
 # (a phone number is optional in one and required in the other, so their wording differs).
 @pytest.mark.parametrize("prefix", ["invalid", "handoff.problem"])
@@ -221,6 +232,14 @@ def test_every_reason_has_an_explanation_in_both_languages(prefix: str, language
         if not has_text(language, f"{prefix}.{kind}.{code}")
     ]
     assert missing == []
+
+
+@pytest.mark.parametrize("language", ["fr", "nl"])
+def test_every_refused_callback_moment_has_an_explanation(language: str) -> None:
+    source = Path(callback_answers.__file__).read_text()
+    reasons = re.findall(r'raise InvalidContact\("(\w+)"', source)
+    assert reasons  # the pattern still matches the code
+    assert [r for r in reasons if not has_text(language, f"handoff.problem.moment.{r}")] == []
 
 
 @pytest.mark.parametrize(
