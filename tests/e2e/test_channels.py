@@ -16,7 +16,9 @@ from collections.abc import Callable
 
 import pytest
 
+from bot import handoff, messages
 from bot.channels.signatures import facebook_signature, twilio_signature
+from bot.config import Settings
 from tests.e2e.conftest import TWILIO_PUBLIC_URL, channel_env
 from tests.support.fake_platform import Call, FakePlatform
 from tests.support.launcher import Assistant
@@ -335,3 +337,87 @@ def test_twilio_buttons_are_numbered_and_a_number_answers(
     last_user = [e for e in events if e["event"] == "user"][-1]
     assert last_user["text"] == "/ask_human"
     assert last_user["parse_data"]["intent"]["name"] == "ask_human"
+
+
+# ---- a consultant takes over a conversation on each platform ---------------------------
+
+
+class _Chat:
+    """One candidate on one platform: writes signed messages, reads what the platform got."""
+
+    def __init__(self, kind: str, assistant: Assistant, platform: FakePlatform) -> None:
+        self.kind, self.assistant, self.platform = kind, assistant, platform
+        self.sender = {
+            "telegram": str(secrets.randbelow(10**9) + 1),
+            "facebook": str(secrets.randbelow(10**15)),
+            "twilio": _sender(),
+        }[kind]
+
+    def write(self, text: str) -> None:
+        if self.kind == "telegram":
+            secret = _env(self.platform, "TELEGRAM_WEBHOOK_SECRET")
+            status = _telegram(self.assistant, _telegram_update(int(self.sender), text), secret)[0]
+        elif self.kind == "facebook":
+            body = _facebook_event(self.sender, text)
+            signature = facebook_signature(_env(self.platform, "FACEBOOK_APP_SECRET"), body)
+            status = _facebook(self.assistant, body, signature)[0]
+        else:
+            form = _twilio_form(self.sender, text)
+            status = _twilio(self.assistant, form, _signed(self.platform, form))
+        assert status == 200
+
+    def received(self, count: int = 1, timeout: float = 30) -> list[str]:
+        """The texts the platform was asked to deliver to this candidate, once ``count``."""
+        check = {
+            "telegram": lambda: _sent_to_chat(int(self.sender)),
+            "facebook": lambda: _sent_to_psid(self.sender),
+            "twilio": lambda: _sent_to(self.sender),
+        }[self.kind]()
+        calls = self.platform.wait_for(check, count, timeout)
+        return [_text_of(call) for call in calls]
+
+
+    def answered(self) -> int:
+        """How many texts the candidate has got once the bot has finished answering."""
+        count = len(self.received())
+        while True:
+            time.sleep(1.5)
+            now = len(self.received(timeout=0))
+            if now == count:
+                return count
+            count = now
+
+
+def _text_of(call: Call) -> str:
+    if call.platform == "facebook":
+        return str(call.fields["message"].get("text", ""))
+    return str(call.fields.get("text") or call.fields.get("Body") or "")
+
+
+@pytest.mark.parametrize("kind", ["telegram", "facebook", "twilio"])
+async def test_a_consultant_takes_over_and_hands_back_on_the_platform(
+    assistant: Assistant, platform: FakePlatform, kind: str
+) -> None:
+    settings = Settings.from_env(
+        {"BOT_RASA_API_URL": assistant.rasa_url, "RASA_API_TOKEN": assistant.token}
+    )
+    chat = _Chat(kind, assistant, platform)
+    chat.write("Goeiedag, ik zoek werk als lasser in Kortrijk")
+    before = chat.answered()
+    assert assistant.tracker(chat.sender)["slots"]["language"] == "nl"
+
+    await handoff.take_over(settings, chat.sender, "jan.vdab")
+    consultant = "Dag, u spreekt met Jan van de VDAB. Ik bekijk uw vraag."
+    await handoff.send_as_consultant(settings, chat.sender, consultant)
+    assert chat.received(before + 2)[before:] == [
+        messages.text("nl", "handoff.takeover.joined"),
+        consultant,
+    ]
+    chat.write("oké, ik wacht even")
+    assert "oké, ik wacht even" in assistant.user_texts(chat.sender, at_least=2)
+    time.sleep(SETTLE_S)
+    assert len(chat.received(timeout=0)) == before + 2  # the bot stays silent meanwhile
+
+    await handoff.hand_back(settings, chat.sender)
+    assert chat.received(before + 3)[before + 2 :] == [messages.text("nl", "handoff.takeover.left")]
+
