@@ -368,14 +368,13 @@ class _Chat:
 
     def received(self, count: int = 1, timeout: float = 30) -> list[str]:
         """The texts the platform was asked to deliver to this candidate, once ``count``."""
-        check = {
-            "telegram": lambda: _sent_to_chat(int(self.sender)),
-            "facebook": lambda: _sent_to_psid(self.sender),
-            "twilio": lambda: _sent_to(self.sender),
-        }[self.kind]()
-        calls = self.platform.wait_for(check, count, timeout)
-        return [_text_of(call) for call in calls]
-
+        if self.kind == "telegram":
+            check = _sent_to_chat(int(self.sender))
+        elif self.kind == "facebook":
+            check = _sent_to_psid(self.sender)
+        else:
+            check = _sent_to(self.sender)
+        return [_text_of(call) for call in self.platform.wait_for(check, count, timeout)]
 
     def answered(self) -> int:
         """How many texts the candidate has got once the bot has finished answering."""
@@ -420,4 +419,3 @@ async def test_a_consultant_takes_over_and_hands_back_on_the_platform(
 
     await handoff.hand_back(settings, chat.sender)
     assert chat.received(before + 3)[before + 2 :] == [messages.text("nl", "handoff.takeover.left")]
-
