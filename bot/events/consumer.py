@@ -108,11 +108,7 @@ class Consumer:
         await queue.consume(self._receive, no_ack=False)
         previous, self._channel = self._channel, channel
         if previous is not None:  # a watchdog's resubscription: the old one has no consumer
-            previous.close_callbacks.discard(self._on_connection_lost)
-            try:
-                await asyncio.wait_for(previous.close(), SETTLE_TIMEOUT_S)
-            except Exception as exc:  # already gone with its connection: nothing to close
-                log.info("closing the previous channel failed (%s)", type(exc).__name__)
+            await self._retire(previous, "channel")
 
     async def _receive(self, message: Any) -> None:
         await self._inbox.put(message)
@@ -205,12 +201,16 @@ class Consumer:
         await self._subscribe(connection)
         self.stats.connected = True
         if previous is not None:  # a watchdog's new connection: the old one never came back
-            previous.close_callbacks.discard(self._on_connection_lost)
-            try:
-                await asyncio.wait_for(previous.close(), SETTLE_TIMEOUT_S)
-            except Exception as exc:
-                log.info("closing the previous connection failed (%s)", type(exc).__name__)
+            await self._retire(previous, "connection")
         return True
+
+    async def _retire(self, replaced: Any, what: str) -> None:
+        """Close a replaced channel or connection, without reporting it as a lost one."""
+        replaced.close_callbacks.discard(self._on_connection_lost)
+        try:
+            await asyncio.wait_for(replaced.close(), SETTLE_TIMEOUT_S)
+        except Exception as exc:  # already gone (with its connection): nothing to close
+            log.info("closing the previous %s failed (%s)", what, type(exc).__name__)
 
     async def _watch(self, stop: asyncio.Event) -> None:
         """Subscribe again when RabbitMQ counts no consumer on the queue.
