@@ -13,7 +13,6 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Callable
 
 import aiohttp
 import pytest
@@ -31,6 +30,8 @@ from tests.support.production import (
     ensure_redis_running,
     postgres_version,
     say,
+    until,
+    until_consumed,
 )
 
 pytestmark = pytest.mark.production
@@ -66,44 +67,6 @@ async def _conversation(
             await asyncio.sleep(0.5)
         await asyncio.sleep(pause_s)
     return turns
-
-
-async def _until(
-    condition: Callable[[], bool],
-    timeout_s: float = 60,
-    explain: Callable[[], str] = lambda: "condition not met in time",
-) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not condition():
-        assert loop.time() < deadline, explain()
-        await asyncio.sleep(0.5)
-
-
-def _event_flow(deployment: Deployment, senders: list[str]) -> str:
-    """Where the events of ``senders`` are: tracker store, queue, consumer (for a failure)."""
-    counts = {s: (deployment.events_count(s), deployment.consumed_count(s)) for s in senders}
-    queues = subprocess.run(
-        ["rabbitmqctl", "list_queues", "name", "messages", "consumers"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    ).stdout
-    queue = [line for line in queues.splitlines() if line.startswith(deployment.queue)]
-    try:
-        health: object = deployment.consumer_health()
-    except OSError as exc:
-        health = exc
-    broker_lines = [
-        line
-        for name in ("rasa-1", "rasa-2", "events")
-        for line in deployment.log(name).splitlines()
-        if "pika" in line.lower() or "rabbitmq" in line.lower()
-    ]
-    return (
-        f"(stored, consumed) per sender: {counts}\nqueue (messages, consumers): {queue}\n"
-        f"consumer: {health}\nbroker log lines:\n" + "\n".join(broker_lines[-40:])
-    )
 
 
 def _is_subsequence(sent: list[str], stored: list[str]) -> bool:
@@ -271,11 +234,7 @@ async def test_broker_outage_does_not_stop_conversations_and_the_consumer_catche
         assert deployment.user_texts(sender) == SCRIPTS["fr"][:2]
     # Rasa kept the events it could not publish and sends them on reconnection; the
     # consumer reconnects by itself and writes them, once.
-    await _until(
-        lambda: all(deployment.consumed_count(s) == deployment.events_count(s) for s in senders),
-        timeout_s=90,
-        explain=lambda: _event_flow(deployment, senders),
-    )
+    await until_consumed(deployment, senders, timeout_s=90)
 
 
 # --- event consumer --------------------------------------------------------------------------
@@ -291,11 +250,8 @@ async def test_consumer_stopped_and_restarted_catches_up_without_duplicates(
             *(_conversation(client, deployment, s, "nl", SCRIPTS["nl"][:2]) for s in senders)
         )
     # The launcher starts it again; it finds the events waiting in its durable queue.
-    await _until(lambda: _answers(deployment), timeout_s=60)
-    await _until(
-        lambda: all(deployment.consumed_count(s) == deployment.events_count(s) for s in senders),
-        explain=lambda: _event_flow(deployment, senders),
-    )
+    await until(lambda: _answers(deployment), timeout_s=60)
+    await until_consumed(deployment, senders)
     health = deployment.consumer_health()
     assert health["connected"] is True
 

@@ -14,7 +14,7 @@ import pytest
 
 from bot import handoff, messages
 from bot.config import Settings
-from tests.support.production import ROOT, Deployment, haproxy_stats, say
+from tests.support.production import ROOT, Deployment, haproxy_stats, say, until_consumed
 from tests.support.website import Website
 
 pytestmark = pytest.mark.production
@@ -71,9 +71,7 @@ async def test_conversations_are_spread_and_reach_postgres_and_the_consumer(
     stats = haproxy_stats(deployment)
     served = [int(stats[f"rasa_rest/rasa{i}"]["stot"]) for i in (1, 2)]
     assert all(count > 0 for count in served), served
-    await _until(
-        lambda: all(deployment.consumed_count(s) == deployment.events_count(s) for s in senders)
-    )
+    await until_consumed(deployment, senders, timeout_s=30)
 
 
 def test_every_process_logs_json_lines(deployment: Deployment) -> None:
@@ -114,11 +112,3 @@ async def test_a_consultant_reaches_the_website_visitor_through_every_rasa_proce
             assert await site.next_text() == f"Message {number}"
         await handoff.hand_back(through[-1], site.session_id)
         assert await site.next_text() == messages.text("fr", "handoff.takeover.left")
-
-
-async def _until(condition, timeout_s: float = 30) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not condition():
-        assert loop.time() < deadline, "condition not met in time"
-        await asyncio.sleep(0.5)

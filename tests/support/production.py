@@ -18,7 +18,7 @@ import sys
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -469,3 +469,50 @@ def haproxy_stats(deployment: Deployment) -> dict[str, dict[str, str]]:
             data += chunk
     rows = csv.DictReader(io.StringIO(data.decode().lstrip("# ")))
     return {f"{row['pxname']}/{row['svname']}": row for row in rows}
+
+
+async def until(
+    condition: Callable[[], bool],
+    timeout_s: float = 60,
+    explain: Callable[[], str] = lambda: "condition not met in time",
+) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not condition():
+        assert loop.time() < deadline, explain()
+        await asyncio.sleep(0.5)
+
+
+def event_flow(deployment: Deployment, senders: list[str]) -> str:
+    """Where the events of ``senders`` are: tracker store, queue, consumer (for a failure)."""
+    counts = {s: (deployment.events_count(s), deployment.consumed_count(s)) for s in senders}
+    queues = subprocess.run(
+        ["rabbitmqctl", "list_queues", "name", "messages", "consumers"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    ).stdout
+    queue = [line for line in queues.splitlines() if line.startswith(deployment.queue)]
+    try:
+        health: object = deployment.consumer_health()
+    except OSError as exc:
+        health = exc
+    broker_lines = [
+        line
+        for name in ("rasa-1", "rasa-2", "events")
+        for line in deployment.log(name).splitlines()
+        if "pika" in line.lower() or "rabbitmq" in line.lower()
+    ]
+    return (
+        f"(stored, consumed) per sender: {counts}\nqueue (messages, consumers): {queue}\n"
+        f"consumer: {health}\nbroker log lines:\n" + "\n".join(broker_lines[-40:])
+    )
+
+
+async def until_consumed(deployment: Deployment, senders: list[str], timeout_s: float = 60) -> None:
+    """Until the consumer has written every stored event of ``senders`` (or says where)."""
+    await until(
+        lambda: all(deployment.consumed_count(s) == deployment.events_count(s) for s in senders),
+        timeout_s,
+        explain=lambda: event_flow(deployment, senders),
+    )
