@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import aio_pika
 import pytest
@@ -109,17 +110,33 @@ async def _delete(queue: str) -> None:
         await channel.queue_delete(queue)
 
 
-async def _consume_until(consumer: Consumer, condition, timeout_s: float = 20) -> None:  # type: ignore[no-untyped-def]
+Until = Callable[[Callable[[], bool]], Awaitable[None]]
+
+
+@contextlib.asynccontextmanager
+async def _running(consumer: Consumer, timeout_s: float = 20) -> AsyncIterator[Until]:
+    """Run ``consumer`` meanwhile; gives ``until(condition)``, which fails after the timeout."""
     stop = asyncio.Event()
     task = asyncio.ensure_future(consumer.run(stop))
-    deadline = asyncio.get_running_loop().time() + timeout_s
-    try:
+    loop = asyncio.get_running_loop()
+
+    async def until(condition: Callable[[], bool]) -> None:
+        deadline = loop.time() + timeout_s
         while not condition():
-            assert asyncio.get_running_loop().time() < deadline, consumer.stats
-            await asyncio.sleep(0.2)
+            assert loop.time() < deadline, consumer.stats
+            assert not task.done(), task
+            await asyncio.sleep(0.1)
+
+    try:
+        yield until
     finally:
         stop.set()
         await asyncio.wait_for(task, 10)
+
+
+async def _consume_until(consumer: Consumer, condition: Callable[[], bool]) -> None:
+    async with _running(consumer) as until:
+        await until(condition)
 
 
 @pytest.fixture
@@ -170,27 +187,15 @@ async def _lose_consumer_and_recover(database_url: str, queue: str, lose) -> Con
     bodies = _bodies(4)
     engine = db.make_engine(database_url)
     consumer = Consumer(AMQP_URL, queue, engine, watchdog_s=0.5)
-    stop = asyncio.Event()
-    task = asyncio.ensure_future(consumer.run(stop))
-    loop = asyncio.get_running_loop()
-
-    async def until(condition) -> None:  # type: ignore[no-untyped-def]
-        deadline = loop.time() + 20
-        while not condition():
-            assert loop.time() < deadline, consumer.stats
-            assert not task.done(), task
-            await asyncio.sleep(0.1)
-
     try:
-        await until(lambda: consumer.stats.connected)
-        await lose(consumer, queue)
-        await until(lambda: consumer.stats.resubscribed >= 1)
-        assert consumer.stats.connected
-        await _publish(queue, bodies)
-        await until(lambda: consumer.stats.written == len(bodies))
+        async with _running(consumer) as until:
+            await until(lambda: consumer.stats.connected)
+            await lose(consumer, queue)
+            await until(lambda: consumer.stats.resubscribed >= 1)
+            assert consumer.stats.connected
+            await _publish(queue, bodies)
+            await until(lambda: consumer.stats.written == len(bodies))
     finally:
-        stop.set()
-        await asyncio.wait_for(task, 10)
         engine.dispose()
     return consumer
 
