@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import InvalidContact
-from bot.language import fold
+from bot.text import fold
 
 MORNING, AFTERNOON = "morning", "afternoon"
 MAX_MOMENT_LENGTH = 200
@@ -60,6 +60,8 @@ _AFTERNOON = re.compile(
     r"\b(?:l apres ?midi|apres ?midi|aprem|dans l apres ?midi|namiddags?"
     r"|in de namiddag|s middags|na de middag)\b"
 )
+
+
 def folded(text: str) -> str:
     """``text`` lower-cased, without accents, apostrophes and dashes as spaces."""
     spaced = re.sub(r"['’`-]", " ", fold(text))

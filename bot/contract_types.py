@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.gazetteer import fold
+from bot.text import fold
 
 # Regular expressions on folded text (see ``fold``): lower case, no accents.
 _PATTERNS: dict[str, tuple[str, ...]] = {

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from bot import gazetteer
-from bot.language import fold
+from bot.text import fold
 
 FRANCE, BELGIUM = "fr", "be"
 COUNTRIES = (FRANCE, BELGIUM)

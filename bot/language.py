@@ -15,7 +15,6 @@ markers too: they are learned from data/nlu_fr/ and data/nlu_nl/ when first need
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 
 from bot import gazetteer, references, training_data
 from bot.config import PROJECT_DIR
+from bot.text import fold
 
 FRENCH = "fr"
 DUTCH = "nl"
@@ -135,12 +135,6 @@ class Detection:
         return cls(
             str(data["name"]), float(data.get("confidence") or 0.0), int(data.get("words") or 0)
         )
-
-
-def fold(text: str) -> str:
-    """Lower-case and remove accents, so that "Néerlandais" and "neerlandais" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 @lru_cache(maxsize=1)

@@ -28,8 +28,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.language import fold
 from bot.storage.rasa_events import StoredEvent
+from bot.text import fold
 
 FALLBACK_INTENT = "nlu_fallback"
 # While this loop runs, its action answers the candidate's reply ("yes", a rephrasing):

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.gazetteer import place
-from bot.language import fold
 from bot.sessions import LANGUAGE_FILTER, TIMEZONE, InfoSession
+from bot.text import fold
 
 # Folded words and phrases of each topic (session topics are FAQ topic names); the first
 # topic that matches wins, so the specific ones come first.

@@ -10,9 +10,9 @@ import datetime as dt
 from typing import Any
 
 from bot.gazetteer import place
-from bot.language import fold
 from bot.messages import catalog, text
 from bot.sessions import TIMEZONE, InfoSession
+from bot.text import fold
 
 
 def _language(language: str | None) -> str:

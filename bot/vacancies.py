@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from bot import gazetteer
 from bot.errors import SourceUnavailable
 from bot.gazetteer import Occupation, Place
+from bot.text import fold
 
 if TYPE_CHECKING:
     from bot.sources import VacancySource
@@ -265,8 +266,8 @@ def _distance(origin: Place | None, vacancy: Vacancy) -> float | None:
 
 def _same_offer_key(vacancy: Vacancy) -> tuple[str, ...]:
     """The same job published by two sources: same title, employer and place."""
-    where = vacancy.place_id or gazetteer.fold(vacancy.town)
-    return (gazetteer.fold(vacancy.title), gazetteer.fold(vacancy.employer), where)
+    where = vacancy.place_id or fold(vacancy.town)
+    return (fold(vacancy.title), fold(vacancy.employer), where)
 
 
 def _ordered(results: list[SearchResult]) -> list[SearchResult]:

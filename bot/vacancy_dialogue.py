@@ -27,7 +27,8 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot import gazetteer
-from bot.gazetteer import ANYWHERE, fold, parse_radius
+from bot.gazetteer import ANYWHERE, parse_radius
+from bot.text import fold
 from bot.vacancies import CONTRACT_TYPES, DEFAULT_PAGE_SIZE, DEFAULT_RADIUS_KM, SearchQuery
 
 ANY = "any"  # slot value: any occupation, or anywhere

@@ -39,6 +39,7 @@ from typing import Any
 
 from bot import feed_files, gazetteer
 from bot.errors import InvalidFeed
+from bot.text import fold
 from bot.vacancies import CONTRACT_TYPES, LANGUAGES, WORKING_TIMES, Vacancy
 
 DEFAULT_VALIDITY_DAYS = 60
@@ -296,7 +297,7 @@ def _choice(
     value = row.text(name, required=not default) or default
     if value in allowed:
         return value
-    chosen = aliases.get(gazetteer.fold(value).replace("-", " ").strip())
+    chosen = aliases.get(fold(value).replace("-", " ").strip())
     if chosen is None:
         raise BadRow(f"unknown {name} {value!r} (one of {', '.join(allowed)})")
     return chosen

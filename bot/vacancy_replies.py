@@ -18,8 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot import gazetteer
-from bot.gazetteer import fold
 from bot.messages import text
+from bot.text import fold
 from bot.vacancies import SearchPage, SearchQuery, job_sites_for
 from bot.vacancy_cards import more_label, render_card, render_suggestions
 from bot.vacancy_dialogue import (

@@ -26,9 +26,9 @@ from sqlalchemy.engine import Connection
 from bot import training_data
 from bot.config import PROJECT_DIR
 from bot.console.users import now_utc
-from bot.language import fold
 from bot.log import mask
 from bot.storage.console import conversations, inbox_messages
+from bot.text import fold
 
 PAGE_SIZE = 30
 EXPORT_FILE = "console_inbox.yml"

@@ -53,7 +53,6 @@ from bot.gazetteer._lookup import (
     resolve_place,
 )
 from bot.gazetteer._mentions import ANYWHERE, RADIUS, Span, extract, parse_radius
-from bot.gazetteer._text import fold
 
 __all__ = [
     "ANYWHERE",
@@ -70,7 +69,6 @@ __all__ = [
     "extract",
     "find_occupation",
     "find_place",
-    "fold",
     "occupation",
     "occupations",
     "parse_radius",
