@@ -12,7 +12,7 @@ from typing import Any
 
 from bot import training_data
 from bot.cli import PROJECT_DIR
-from bot.language import detect
+from bot.language.detection import detect
 
 HELDOUT = PROJECT_DIR / "tests" / "nlu_heldout"
 DEV = PROJECT_DIR / "tests" / "nlu_dev"

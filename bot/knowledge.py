@@ -25,7 +25,7 @@ import yaml
 from bot import messages
 from bot.config import Settings
 from bot.direction import BELGIUM, FLANDERS, FRANCE, WALLONIA, Situation
-from bot.language import SUPPORTED
+from bot.language.codes import SUPPORTED
 
 GENERAL = "general"
 DIRECTION_KEYS = ("fr-be", "fr-be-flanders", "fr-be-wallonia", "be-fr")

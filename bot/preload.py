@@ -13,7 +13,7 @@ import logging
 import time
 
 from bot import gazetteer, knowledge, messages
-from bot.language import SUPPORTED
+from bot.language.codes import SUPPORTED
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.language import detect
+from bot.language.detection import detect
 from bot.vacancies import SearchQuery, search
 from bot.vacancy_dialogue import Answer, build_query
 from bot.vacancy_replies import (

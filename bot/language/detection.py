@@ -1,11 +1,11 @@
-"""Which language is a message in, and which language should the conversation keep.
+"""Which language is a message in: French, Dutch or another one, with a confidence.
 
 Detection combines an offline statistical detector (lingua) with the project's own
 evidence: words shared by French and Flemish chat ("merci", "ok", "allez", "job"),
 place names in either language and numbers carry no language evidence and are removed
 before detection, while function words that exist in only one language ("le", "pas",
-"het", "niet") weigh strongly. The decision to change the conversation language is a
-separate pure function, so that it can be tested without any model.
+"het", "niet") weigh strongly. Whether the conversation changes language is decided apart,
+in :mod:`bot.language.policy`.
 
 Besides the hand-written function words, the words that the project's own training data
 uses in one language only ("frontalier", "carsat", "attest", "vakantiegeld") count as
@@ -16,26 +16,15 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from bot import gazetteer, references, training_data
 from bot.config import PROJECT_DIR
+from bot.language.codes import DUTCH, FRENCH, OTHER, SUPPORTED
 from bot.text import fold
 
-FRENCH = "fr"
-DUTCH = "nl"
-OTHER = "other"
-SUPPORTED = (FRENCH, DUTCH)
-DEFAULT_LANGUAGE = FRENCH
-
-# A conversation changes language only on a message with at least this many informative
-# words, detected with at least this confidence: "ok", "Kortrijk" or "bedankt" alone
-# keep the current language.
-SWITCH_MIN_WORDS = 2
-SWITCH_MIN_CONFIDENCE = 0.8
 # A message is answered with "I speak French and Dutch" only when it is clearly in a
 # third language: "hello" alone is used by French and Flemish speakers alike.
 FOREIGN_MIN_WORDS = 3
@@ -353,90 +342,3 @@ def is_foreign(detection: Detection) -> bool:
         and detection.words >= FOREIGN_MIN_WORDS
         and detection.confidence >= FOREIGN_MIN_CONFIDENCE
     )
-
-
-def is_clear_switch(current: str, detection: Detection) -> bool:
-    """True when the message is clearly written in the supported language other than ``current``."""
-    return (
-        detection.name in SUPPORTED
-        and detection.name != current
-        and detection.words >= SWITCH_MIN_WORDS
-        and detection.confidence >= SWITCH_MIN_CONFIDENCE
-    )
-
-
-# Form questions whose answers carry no language evidence: a name ("Jan Vandenberghe" in a
-# French conversation), a phone number, an e-mail address. Their answers never switch.
-NEUTRAL_ANSWER_SLOTS = frozenset({"callback_name", "callback_phone", "callback_email"})
-
-
-SWITCH_INTENT = "switch_language"
-
-
-def language_after_message(
-    message: Mapping[str, Any], current: str | None, asked_slot: str | None = None
-) -> str:
-    """The conversation's language after one user message: what the ``language`` slot holds.
-
-    Args:
-        message: the message's parse data as the tracker keeps it (``language`` from the
-            detector, ``intent``, ``entities``, ``metadata`` with the page language).
-        current: the conversation's language so far.
-        asked_slot: the slot an active form is asking for; the answer to a name, phone or
-            e-mail question says nothing about the language.
-    """
-    detection = (
-        None if asked_slot in NEUTRAL_ANSWER_SLOTS else Detection.from_dict(message.get("language"))
-    )
-    metadata = message.get("metadata")
-    return decide(
-        current,
-        detection,
-        requested=_requested_language(message, current),
-        page_language=metadata.get("language") if isinstance(metadata, dict) else None,
-    )
-
-
-def _requested_language(message: Mapping[str, Any], current: str | None) -> str | None:
-    """The language asked for by ``switch_language``: the named one, else the other one."""
-    if (message.get("intent") or {}).get("name") != SWITCH_INTENT:
-        return None
-    named = [e.get("value") for e in message.get("entities") or [] if e.get("entity") == "language"]
-    valid = [value for value in named if value in SUPPORTED]
-    return valid[-1] if valid else other_language(current)
-
-
-def other_language(language: str | None) -> str:
-    """The other supported language (French when the current one is unknown)."""
-    return FRENCH if language == DUTCH else DUTCH if language == FRENCH else FRENCH
-
-
-def decide(
-    current: str | None,
-    detection: Detection | None,
-    requested: str | None = None,
-    page_language: str | None = None,
-) -> str:
-    """Choose the language of the conversation after one user message.
-
-    Args:
-        current: the conversation's language so far (``None`` on the first message).
-        detection: the language detected for the message, if any.
-        requested: a language the user explicitly asked for ("en français svp").
-        page_language: the language of the web page the chat was opened on.
-
-    An explicit request always wins. Otherwise the language is sticky: it only changes
-    when the message is clearly in the other language, because short messages such as
-    "ok" or "Kortrijk" are valid in both. The first message of a conversation falls back
-    on the page language, then on the detector's best guess.
-    """
-    if requested in SUPPORTED:
-        return requested  # type: ignore[return-value]
-    base = (
-        current if current in SUPPORTED else page_language if page_language in SUPPORTED else None
-    )
-    if detection is None or detection.name not in SUPPORTED:
-        return base or DEFAULT_LANGUAGE
-    if base is None:
-        return detection.name
-    return detection.name if is_clear_switch(base, detection) else base
