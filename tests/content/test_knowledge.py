@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import knowledge, messages
-from bot.direction import Situation
+from bot.knowledge.direction import Situation
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("fr", "nl")

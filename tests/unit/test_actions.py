@@ -11,7 +11,7 @@ from actions.fallback import ActionDefaultAskAffirmation
 from actions.faq import ActionAnswerFaq
 from actions.language import ActionSetLanguage
 from bot import knowledge, messages
-from bot.fallback import misunderstandings
+from bot.knowledge.fallback import misunderstandings
 from bot.language.detection import detect
 from tests.conftest import make_tracker
 

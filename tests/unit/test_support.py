@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.fallback import likely_intents
+from bot.knowledge.fallback import likely_intents
 from bot.tracker_store import STORE_CLASS, tracker_store_config
 from tests.support.rasa_cli import rasa_arguments
 

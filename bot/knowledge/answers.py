@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import string
-import sys
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -24,7 +23,7 @@ import yaml
 
 from bot import messages
 from bot.config import Settings
-from bot.direction import BELGIUM, FLANDERS, FRANCE, WALLONIA, Situation
+from bot.knowledge.direction import BELGIUM, FLANDERS, FRANCE, WALLONIA, Situation
 from bot.language.codes import SUPPORTED
 
 GENERAL = "general"
@@ -259,7 +258,3 @@ def main() -> int:
     DOMAIN_FILE.write_text(domain_responses(), encoding="utf-8")
     print(f"[knowledge] wrote {DOMAIN_FILE} ({len(topics())} topics)")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
