@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import FAQ_INTENT, asked_topic, topic_button
 from bot import knowledge, messages
-from bot.handoff import MISUNDERSTANDINGS_BEFORE_OFFER
+from bot.handoff.callbacks import MISUNDERSTANDINGS_BEFORE_OFFER
 from bot.knowledge.fallback import likely_intents, misunderstandings
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.config import HandoffSettings
+from bot.config import HandoffSettings, Settings
 from bot.holidays import public_holidays
 
 # How far ahead ``next_opening`` looks: a year always has a working day.
@@ -70,3 +70,19 @@ def next_opening(now: datetime, hours: HandoffSettings) -> datetime:
             return datetime.combine(day, hours.opens, tzinfo=ZoneInfo(hours.timezone))
         day += timedelta(days=1)
     raise ValueError("the office settings leave no working day in a year")
+
+
+def is_office_hours(now: datetime, settings: Settings) -> bool:
+    """True when consultants answer at ``now`` (aware datetime), holidays of BE and FR off."""
+    return is_open(now, settings.handoff)
+
+
+def office_open_for(now: datetime, settings: Settings, requested: str | None) -> bool:
+    """Office hours for one conversation: tests may ask "open" or "closed" in its metadata.
+
+    ``requested`` counts only with ``BOT_OFFICE_HOURS_OVERRIDE=metadata``, so that a
+    visitor cannot choose.
+    """
+    if settings.handoff.office_hours_override == "metadata" and requested in ("open", "closed"):
+        return requested == "open"
+    return is_office_hours(now, settings)

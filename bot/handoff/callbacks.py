@@ -1,18 +1,9 @@
-"""Handover to a consultant: callback requests, office hours, and the live takeover.
+"""Callback requests: the candidate leaves a way to be called back, a consultant follows it up.
 
-What the consultant console and the actions call. Plain Python, no Rasa import:
-
-- Callback requests (``callback_requests`` table, bot/storage/handoff.py): the candidate
-  leaves a name, a phone number, optionally an e-mail address, a preferred moment and their
-  consent, or asks to be taken over live during office hours (``live=True``). Data
-  functions take a connection and leave the transaction to the caller.
-- Office hours: Monday to Friday 9:00-17:00 Europe/Brussels by default, minus the public
-  holidays of Belgium and France (``HandoffSettings``, bot/office_hours.py).
-- Live takeover through Rasa's HTTP API (bot/rasa_api.py): ``take_over`` appends a
-  ``pause`` event, so that Rasa still logs the candidate's messages but predicts no action
-  (the bot stays silent); ``send_as_consultant`` appends a ``bot`` event that Rasa sends to
-  the candidate's latest channel; ``hand_back`` appends ``resume``. The candidate is told in
-  their language when a consultant joins and when the assistant is back.
+The candidate leaves a name, a phone number, optionally an e-mail address, a preferred
+moment and their consent, or asks to be taken over live during office hours (``live=True``)
+(``callback_requests`` table, bot/storage/handoff.py). Data functions take a connection and
+leave the transaction to the caller.
 """
 
 from __future__ import annotations
@@ -23,17 +14,11 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from bot import office_hours, rasa_api
-from bot.config import Settings
 from bot.contact import is_e164, normalise_phone
 from bot.errors import (
-    AlreadyTakenOver,
     CallbackNotFound,
-    ConversationNotFound,
     InvalidPhone,
-    NotTakenOver,
 )
-from bot.handoff_texts import takeover_text
 from bot.storage import handoff as store
 
 STATUSES = store.STATUSES
@@ -223,22 +208,6 @@ def erase_candidate(
     return store.anonymise(conn, *_identifiers(email, phone, sender_id), _now(now))
 
 
-def is_office_hours(now: datetime, settings: Settings) -> bool:
-    """True when consultants answer at ``now`` (aware datetime), holidays of BE and FR off."""
-    return office_hours.is_open(now, settings.handoff)
-
-
-def office_open_for(now: datetime, settings: Settings, requested: str | None) -> bool:
-    """Office hours for one conversation: tests may ask "open" or "closed" in its metadata.
-
-    ``requested`` counts only with ``BOT_OFFICE_HOURS_OVERRIDE=metadata``, so that a
-    visitor cannot choose.
-    """
-    if settings.handoff.office_hours_override == "metadata" and requested in ("open", "closed"):
-        return requested == "open"
-    return is_office_hours(now, settings)
-
-
 # Intents that say nothing about why the candidate wants a person.
 _NOT_A_TOPIC = frozenset(
     """ask_human affirm deny greet goodbye thank switch_language out_of_scope other_language
@@ -257,84 +226,3 @@ def topic_of(intents: list[str]) -> str | None:
         if intent not in _NOT_A_TOPIC:
             return intent[:200]
     return None
-
-
-# --- live takeover ------------------------------------------------------------------------
-
-
-async def _conversation(settings: Settings, sender_id: str) -> dict[str, Any]:
-    state = await rasa_api.tracker_state(settings, sender_id)
-    if not state.get("latest_input_channel"):
-        raise ConversationNotFound(sender_id)
-    return state
-
-
-def _language(state: dict[str, Any]) -> str:
-    language = (state.get("slots") or {}).get("language")
-    return language if language in ("fr", "nl") else "fr"
-
-
-def _bot_event(text: str, **metadata: str) -> dict[str, Any]:
-    return {"event": "bot", "text": text, "metadata": {"handoff": True, **metadata}}
-
-
-async def take_over(settings: Settings, sender_id: str, consultant: str) -> None:
-    """A consultant takes the conversation: the bot goes silent, the candidate is told.
-
-    A form or fallback loop in progress is closed (its half-given answers forgotten).
-
-    Raises:
-        ConversationNotFound: the candidate never wrote.
-        AlreadyTakenOver: a consultant is already in charge.
-        RasaApiUnavailable: the API is off, unreachable or refused the call.
-    """
-    state = await _conversation(settings, sender_id)
-    if state.get("paused"):
-        raise AlreadyTakenOver(sender_id)
-    events: list[dict[str, Any]] = []
-    if (state.get("active_loop") or {}).get("name"):
-        events += [
-            {"event": "active_loop", "name": None},
-            {"event": "slot", "name": "requested_slot", "value": None},
-        ]
-    slots = state.get("slots") or {}
-    events += [{"event": "slot", "name": s, "value": None} for s in FORGOTTEN_SLOTS if slots.get(s)]
-    events += [
-        {"event": "pause"},
-        _bot_event(
-            takeover_text("joined", _language(state)), kind="consultant_joined",
-            consultant=consultant,
-        ),
-    ]  # fmt: skip
-    await rasa_api.append_events(settings, sender_id, events)
-
-
-async def send_as_consultant(settings: Settings, sender_id: str, text: str) -> None:
-    """Deliver the consultant's words, as they are, to the candidate's channel.
-
-    Raises:
-        ValueError: an empty message.
-        ConversationNotFound: the candidate never wrote.
-        NotTakenOver: the bot is in charge (take the conversation over first).
-        RasaApiUnavailable: the API is off, unreachable or refused the call.
-    """
-    if not text.strip():
-        raise ValueError("the consultant's message is empty")
-    state = await _conversation(settings, sender_id)
-    if not state.get("paused"):
-        raise NotTakenOver(sender_id)
-    await rasa_api.append_events(settings, sender_id, [_bot_event(text, kind="consultant_message")])
-
-
-async def hand_back(settings: Settings, sender_id: str) -> None:
-    """The assistant is in charge again; the candidate is told. Nothing to do if it was.
-
-    Raises:
-        ConversationNotFound: the candidate never wrote.
-        RasaApiUnavailable: the API is off, unreachable or refused the call.
-    """
-    state = await _conversation(settings, sender_id)
-    if not state.get("paused"):
-        return
-    back = _bot_event(takeover_text("left", _language(state)), kind="assistant_back")
-    await rasa_api.append_events(settings, sender_id, [{"event": "resume"}, back])

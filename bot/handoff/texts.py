@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from bot import messages
-from bot.callback_answers import AFTERNOON, MORNING
 from bot.config import Settings
-from bot.office_hours import local_time, next_opening
+from bot.handoff.answers import AFTERNOON, MORNING
+from bot.handoff.office_hours import local_time, next_opening
 
 
 def _weekday(language: str, day: int) -> str:
