@@ -13,11 +13,11 @@ from importlib import resources
 
 from sqlalchemy import func, select
 
-from bot import demo_sessions
 from bot.config import Settings
+from bot.sessions import demo as demo_sessions
 from bot.storage import db, migrate
 from bot.storage.vacancies import vacancies
-from bot.vacancy_import import import_feed
+from bot.vacancies.importer import import_feed
 
 DEMO_FEED = "demo/vacancies.json"
 

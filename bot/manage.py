@@ -19,9 +19,10 @@ Register = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg
 
 def _registrations() -> list[Register]:
     # Imported here so that one broken feature does not stop `--help` of the others.
-    from bot import session_commands, vacancy_import
     from bot.console import commands as console_commands
+    from bot.sessions import cli as session_commands
     from bot.storage import migrate
+    from bot.vacancies import importer as vacancy_import
 
     return [
         migrate.register,

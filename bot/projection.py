@@ -48,7 +48,7 @@ HANDOFF_INTENTS = frozenset({"ask_human"})
 HANDOFF_ACTIONS = frozenset(
     {"action_handoff", "action_ask_callback_consent", "action_request_callback"}
 )
-# Responses of the sessions feature that confirm a booking (bot/sessions.py, actions/).
+# Responses of the sessions feature that confirm a booking (bot/sessions/, actions/).
 BOOKING_RESPONSES = frozenset({"utter_booking_confirmed", "utter_booking_waitlisted"})
 LANGUAGES = frozenset({"fr", "nl"})
 # A detection this sure, on a message of this many words, names the conversation's language

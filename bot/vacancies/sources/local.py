@@ -11,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.errors import SourceUnavailable
 from bot.storage import db
 from bot.storage import vacancies as table
-from bot.vacancies import SearchQuery, Vacancy
+from bot.vacancies.model import SearchQuery, Vacancy
 
 log = logging.getLogger(__name__)
 

@@ -1,5 +1,4 @@
-"""E-mails about a booking, in the candidate's language, with the .ics invite attached,
-and the booking steps that send them once their transaction has committed.
+"""E-mails about a booking, in the candidate's language, with the .ics invite attached.
 
 Four kinds: ``confirmed`` (a seat), ``waitlisted`` (a place on the waiting list),
 ``promoted`` (a seat freed by a cancellation went to this booking) and ``cancelled`` (the
@@ -8,19 +7,14 @@ organisers cancelled the session). Texts come from the catalogs' ``email`` secti
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
-from typing import Any
 
-from sqlalchemy.engine import Engine
-
-from bot import session_texts, sessions
-from bot.invites import ics_for_booking
 from bot.mailer import Mailer
 from bot.messages import text
-from bot.sessions import Booking, BookingResult, CancelResult, InfoSession
-from bot.storage.db import transaction
+from bot.sessions import texts as session_texts
+from bot.sessions.invites import ics_for_booking
+from bot.sessions.model import Booking, InfoSession
 
 KINDS = ("confirmed", "waitlisted", "promoted", "cancelled")
 
@@ -102,73 +96,3 @@ def send_booking_email(
         waitlist_position=waitlist_position,
     )
     return mailer.deliver(message, about=f"{kind} e-mail of booking {booking.id}")
-
-
-def book_and_confirm(
-    engine: Engine, mailer: Mailer | None, public_url: str, session_id: int, **fields: Any
-) -> tuple[BookingResult, bool]:
-    """``sessions.book`` in a transaction of its own, then the e-mail once it is committed.
-
-    Returns the result and whether an e-mail went out. Only a new booking is confirmed by
-    e-mail: a repeated message gets its booking back without a second e-mail.
-    """
-    with transaction(engine) as conn:
-        result = sessions.book(conn, session_id, **fields)
-    if not result.created:
-        return result, False
-    kind = "waitlisted" if result.waitlisted else "confirmed"
-    sent = send_booking_email(
-        mailer,
-        kind,
-        result.booking,
-        result.session,
-        public_url=public_url,
-        waitlist_position=result.waitlist_position,
-    )
-    return result, sent
-
-
-def cancel_and_notify(
-    engine: Engine,
-    mailer: Mailer | None,
-    public_url: str,
-    reference: str,
-    *,
-    actor: str = "candidate",
-) -> CancelResult:
-    """``sessions.cancel`` in a transaction of its own, then tell whoever got the seat.
-
-    This is what the console calls to cancel on behalf of a candidate (``actor`` names the
-    consultant); it raises ``BookingNotFound`` like ``cancel``.
-    """
-    with transaction(engine) as conn:
-        result = sessions.cancel(conn, reference, actor=actor)
-    notify_promoted(mailer, public_url, result.session, [result.promoted])
-    return result
-
-
-def notify_promoted(
-    mailer: Mailer | None,
-    public_url: str,
-    session: InfoSession,
-    promoted: Iterable[Booking | None],
-) -> int:
-    """E-mail the bookings that got a seat from the waiting list; returns how many went out."""
-    return sum(
-        send_booking_email(mailer, "promoted", booking, session, public_url=public_url)
-        for booking in promoted
-        if booking is not None
-    )
-
-
-def cancel_session_and_notify(
-    engine: Engine, mailer: Mailer | None, public_url: str, session_id: int, *, actor: str
-) -> tuple[InfoSession, int, int]:
-    """Cancel a session, then e-mail its candidates: (session, bookings, e-mails sent)."""
-    with transaction(engine) as conn:
-        session, bookings = sessions.cancel_session(conn, session_id, actor=actor)
-    sent = sum(
-        send_booking_email(mailer, "cancelled", booking, session, public_url=public_url)
-        for booking in bookings
-    )
-    return session, len(bookings), sent

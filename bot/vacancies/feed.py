@@ -37,10 +37,11 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot import feed_files, gazetteer
+from bot import gazetteer
 from bot.errors import InvalidFeed
 from bot.text import fold
-from bot.vacancies import CONTRACT_TYPES, LANGUAGES, WORKING_TIMES, Vacancy
+from bot.vacancies import feed_files
+from bot.vacancies.model import CONTRACT_TYPES, LANGUAGES, WORKING_TIMES, Vacancy
 
 DEFAULT_VALIDITY_DAYS = 60
 MAX_LENGTHS = {"id": 128, "title": 300, "employer": 200, "town": 120, "url": 500}

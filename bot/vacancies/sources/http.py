@@ -3,7 +3,7 @@
 The API is asked ``GET {VACANCY_API_URL}?occupation=welder&isco=7212&lat=50.828&lon=3.265
 &radius_km=30&contract=permanent&limit=20`` (``Authorization: Bearer {VACANCY_API_TOKEN}``
 when a token is set) and answers ``{"vacancies": [...]}`` with rows in the format of the
-import feeds (see :mod:`bot.vacancy_feed`). A real provider with another format gets its own
+import feeds (see :mod:`bot.vacancies.feed`). A real provider with another format gets its own
 small adapter that builds the same rows.
 
 How failures are handled:
@@ -37,9 +37,9 @@ import aiohttp
 from bot.config import VacancyApiSettings
 from bot.errors import SourceUnavailable
 from bot.gazetteer import occupation, place
-from bot.sources._resilience import CircuitBreaker, Clock, TtlCache
-from bot.vacancies import SearchQuery, Vacancy
-from bot.vacancy_feed import BadRow, to_vacancy
+from bot.vacancies.feed import BadRow, to_vacancy
+from bot.vacancies.model import SearchQuery, Vacancy
+from bot.vacancies.sources._resilience import CircuitBreaker, Clock, TtlCache
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from rapidfuzz import fuzz, process
 from bot import gazetteer
 from bot.gazetteer import ANYWHERE, parse_radius
 from bot.text import fold
-from bot.vacancies import CONTRACT_TYPES, DEFAULT_PAGE_SIZE, DEFAULT_RADIUS_KM, SearchQuery
+from bot.vacancies.model import CONTRACT_TYPES, DEFAULT_PAGE_SIZE, DEFAULT_RADIUS_KM, SearchQuery
 
 ANY = "any"  # slot value: any occupation, or anywhere
 OCCUPATION = "occupation"

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 
-from bot import session_texts
 from bot.messages import text
+from bot.sessions import texts as session_texts
 
 if TYPE_CHECKING:
-    from bot.sessions import Booking, InfoSession
+    from bot.sessions.model import Booking, InfoSession
 
 PRODID = "-//Cross-border job assistant FR-BE//Information sessions//FR-NL"
 UID_DOMAIN = "crossborder-assistant"

@@ -13,10 +13,11 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 
-from bot import demo_sessions, session_mail, sessions
+from bot import sessions
 from bot.config import Settings
 from bot.errors import SessionNotFound
 from bot.mailer import Mailer
+from bot.sessions import demo as demo_sessions
 from bot.storage import migrate
 from bot.storage.db import make_engine, transaction
 
@@ -124,7 +125,7 @@ def _edit(settings: Settings, args: argparse.Namespace) -> int:
         print(f"[sessions] not changed: {error}")
         return 2
     mailer = Mailer.from_settings(settings)
-    sent = session_mail.notify_promoted(mailer, settings.public_url, session, promoted)
+    sent = sessions.notify_promoted(mailer, settings.public_url, session, promoted)
     print(_row(session))
     print(f"[sessions] {len(promoted)} promoted from the waiting list, {sent} e-mailed")
     return 0
@@ -152,7 +153,7 @@ def _row(session: sessions.InfoSession) -> str:
 
 def _cancel(settings: Settings, args: argparse.Namespace) -> int:
     try:
-        session, count, sent = session_mail.cancel_session_and_notify(
+        session, count, sent = sessions.cancel_session_and_notify(
             _engine(settings),
             Mailer.from_settings(settings),
             settings.public_url,

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.gazetteer import place
 from bot.messages import catalog, text
-from bot.sessions import TIMEZONE, InfoSession
+from bot.sessions.model import TIMEZONE, InfoSession
 from bot.text import fold
 
 

@@ -13,7 +13,7 @@ from datetime import date
 
 from bot import gazetteer
 from bot.messages import text
-from bot.vacancies import SearchPage, SearchResult, Suggestions, Vacancy
+from bot.vacancies.model import SearchPage, SearchResult, Suggestions, Vacancy
 
 
 def render_card(result: SearchResult, language: str) -> str:

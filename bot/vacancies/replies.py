@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from bot import gazetteer
 from bot.messages import text
 from bot.text import fold
-from bot.vacancies import SearchPage, SearchQuery, job_sites_for
-from bot.vacancy_cards import more_label, render_card, render_suggestions
-from bot.vacancy_dialogue import (
+from bot.vacancies.cards import more_label, render_card, render_suggestions
+from bot.vacancies.dialogue import (
     ANY,
     LOCATION,
     OCCUPATION,
@@ -31,6 +30,8 @@ from bot.vacancy_dialogue import (
     subdivision_key,
     wider_radius,
 )
+from bot.vacancies.model import SearchPage, SearchQuery
+from bot.vacancies.search import job_sites_for
 
 MORE_INTENT = "more_results"
 INFORM_INTENT = "inform"

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.gazetteer import place
-from bot.sessions import LANGUAGE_FILTER, TIMEZONE, InfoSession
+from bot.sessions.model import LANGUAGE_FILTER, TIMEZONE, InfoSession
 from bot.text import fold
 
 # Folded words and phrases of each topic (session topics are FAQ topic names); the first

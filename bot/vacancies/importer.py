@@ -24,7 +24,7 @@ from bot.config import Settings
 from bot.errors import InvalidFeed
 from bot.storage import db, migrate
 from bot.storage import vacancies as table
-from bot.vacancy_feed import Feed, RowError, read_feed
+from bot.vacancies.feed import Feed, RowError, read_feed
 
 log = logging.getLogger(__name__)
 # Imports that change more rows than this refresh the query planner's statistics.
@@ -60,7 +60,7 @@ def import_feed(
     strict: bool = False,
     today: date | None = None,
 ) -> ImportReport:
-    """Import the vacancies of ``path`` (see :mod:`bot.vacancy_feed` for the format).
+    """Import the vacancies of ``path`` (see :mod:`bot.vacancies.feed` for the format).
 
     Raises:
         InvalidFeed: the file cannot be read; nothing is written.
