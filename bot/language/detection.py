@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from bot import gazetteer, references, training_data
+from bot import gazetteer, references
 from bot.config import PROJECT_DIR
 from bot.language.codes import DUTCH, FRENCH, OTHER, SUPPORTED
 from bot.text import fold
+from bot.training import data as training_data
 
 # A message is answered with "I speak French and Dutch" only when it is clearly in a
 # third language: "hello" alone is used by French and Flemish speakers alike.

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import training_data
 from bot.messages import catalog
+from bot.training import data as training_data
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("fr", "nl")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import demo
 from bot.config import Settings
+from bot.ops import demo
 from bot.storage import db
 from bot.storage.sessions import info_sessions
 from bot.storage.vacancies import vacancies

@@ -14,8 +14,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from bot import manage
 from bot.errors import InvalidFeed
+from bot.ops import manage
 from bot.storage import db
 from bot.storage import vacancies as table
 from bot.storage.tables import metadata

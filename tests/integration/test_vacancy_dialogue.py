@@ -35,11 +35,11 @@ from actions.vacancies import (
     ActionStartVacancySearch,
     ValidateVacancySearchForm,
 )
-from bot.cli import free_port
 from bot.config import VacancyApiSettings
 from bot.nlu.contract_extractor import ContractTypeEntityExtractor
 from bot.nlu.gazetteer_extractor import GazetteerEntityExtractor
 from bot.nlu.language_detector import LANGUAGE_KEY
+from bot.ops.cli import free_port
 from bot.storage import db, migrate
 from bot.vacancies.importer import import_feed
 from bot.vacancies.sources.http import HttpVacancySource
