@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from bot import log
 from bot.config import Settings
+from bot.language.codes import supported_or_default
 from bot.mailer import Mailer
 from bot.storage.db import engine_for
 from bot.vacancies.model import VacancySource
@@ -75,9 +76,8 @@ class UsesServices:
 
 
 def language_of(tracker: Any) -> str:
-    """The conversation's language slot, French when unset."""
-    language = tracker.get_slot("language")
-    return language if language in ("fr", "nl") else "fr"
+    """The conversation's language (its ``language`` slot), the default one when unset."""
+    return supported_or_default(tracker.get_slot("language"))
 
 
 def latest_text(tracker: Any) -> str:

@@ -31,6 +31,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions._base import language_of
 from bot import handoff, log
 from bot.config import Settings
 from bot.contact import format_phone, normalise_email, normalise_name, normalise_phone
@@ -87,11 +88,6 @@ class HandoffAction(Action, ABC):
 
     def office_open(self, tracker: Tracker) -> bool:
         return handoff.office_open_for(self.now(), self.settings, _requested_hours(tracker))
-
-
-def language_of(tracker: Tracker) -> str:
-    language = tracker.get_slot("language")
-    return language if language in ("fr", "nl") else "fr"
 
 
 def _requested_hours(tracker: Tracker) -> str | None:

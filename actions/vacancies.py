@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._base import get_vacancy_sources, latest_text
+from actions._base import get_vacancy_sources, language_of, latest_text
 from bot.vacancies import replies, search
 from bot.vacancies.dialogue import (
     ANY,
@@ -43,10 +43,6 @@ SEARCH_INTENT = "search_vacancies"
 NEXT_OFFSET = "vacancy_next_offset"
 FAILURES = "vacancy_failures"
 PLACE_OPTIONS = "vacancy_place_options"
-
-
-def _language(tracker: Tracker) -> str:
-    return "nl" if tracker.get_slot("language") == "nl" else "fr"
 
 
 def _send(dispatcher: CollectingDispatcher, messages: Sequence[replies.Reply]) -> None:
@@ -91,7 +87,7 @@ class ValidateVacancySearchForm(FormValidationAction):
     async def validate_occupation(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        language = _language(tracker)
+        language = language_of(tracker)
         entities = _entities(tracker)
         answer = read_occupation(value, entities, language, _is_request(tracker))
         if answer.unknown is not None:
@@ -104,7 +100,7 @@ class ValidateVacancySearchForm(FormValidationAction):
     async def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        language = _language(tracker)
+        language = language_of(tracker)
         text = latest_text(tracker)
         pending = tracker.get_slot(PLACE_OPTIONS) or ()
         answer = read_place(
@@ -127,7 +123,7 @@ class ValidateVacancySearchForm(FormValidationAction):
             return {slot: None}
         failures = int(tracker.get_slot(FAILURES) or 0) + 1
         if failures >= MAX_FAILURES:
-            _send(dispatcher, [replies.consultant_offer(_language(tracker))])
+            _send(dispatcher, [replies.consultant_offer(language_of(tracker))])
         return {slot: None, FAILURES: failures}
 
 
@@ -144,7 +140,7 @@ class ActionAskLocation(Action):
         if options:
             text = latest_text(tracker)
             said = written_place(text, _entities(tracker), options)
-            _send(dispatcher, [replies.choose_place(options, _language(tracker), said)])
+            _send(dispatcher, [replies.choose_place(options, language_of(tracker), said)])
         else:
             dispatcher.utter_message(response="utter_ask_location")
         return []
@@ -170,7 +166,7 @@ class ActionSearchVacancies(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        language = _language(tracker)
+        language = language_of(tracker)
         occupation, location = tracker.get_slot(OCCUPATION), tracker.get_slot(LOCATION)
         if occupation is None or location is None:
             _send(dispatcher, [replies.no_search(language)])

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from bot.language.codes import DEFAULT_LANGUAGE, SUPPORTED
+from bot.language.codes import supported_or_default
 
 
 @cache
@@ -24,7 +24,7 @@ def text(language: str | None, key: str) -> str:
     Raises:
         KeyError: when the key does not exist, so that a missing label fails loudly.
     """
-    node: Any = catalog(language if language in SUPPORTED else DEFAULT_LANGUAGE)
+    node: Any = catalog(supported_or_default(language))
     for part in key.split("."):
         node = node[part]
     return str(node)

@@ -15,7 +15,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import gazetteer
-from bot.language.codes import DEFAULT_LANGUAGE, SUPPORTED
+from bot.language.codes import supported_or_default
 from bot.nlu.language_detector import LANGUAGE_KEY
 
 # The lemma of every word of a town's name ("Courtrai", "Rijsel", "Villeneuve-d'Ascq"). The
@@ -68,7 +68,7 @@ class BilingualTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute) or ""
         detected = (message.get(LANGUAGE_KEY) or {}).get("name") if attribute == TEXT else None
-        language = detected if detected in SUPPORTED else DEFAULT_LANGUAGE
+        language = supported_or_default(detected)
         places = (
             [(s.start, s.end) for s in gazetteer.extract(text, language) if s.kind == "place"]
             if attribute == TEXT
