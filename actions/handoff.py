@@ -33,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions._base import language_of
 from bot import handoff, log
-from bot.config import Settings
+from bot.config import Settings, privacy_url
 from bot.contact import format_phone, normalise_email, normalise_name, normalise_phone
 from bot.errors import InvalidContact
 from bot.handoff import answers
@@ -185,7 +185,7 @@ class ActionAskCallbackConsent(HandoffAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        url = f"{self.settings.public_url}/{language_of(tracker)}/privacy"
+        url = privacy_url(self.settings.public_url, language_of(tracker))
         dispatcher.utter_message(response="utter_ask_callback_consent", privacy_url=url)
         return []
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions._base import Services, UsesServices, language_of, latest_text
 from bot import contact, sessions
+from bot.config import privacy_url
 from bot.errors import InvalidContact, InvalidName, RegistrationClosed, SessionNotFound
 from bot.messages import text
 from bot.sessions import mail as session_mail
@@ -197,7 +198,7 @@ class ActionAskBookingConsent(UsesServices, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        url = session_mail.privacy_url(self.services.settings.public_url)
+        url = privacy_url(self.services.settings.public_url)
         dispatcher.utter_message(response="utter_ask_booking_consent", privacy_url=url)
         return []
 

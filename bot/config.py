@@ -279,6 +279,12 @@ def _site_url(env: Mapping[str, str], web_port: int) -> str:
     return _public_url(env, "BOT_PUBLIC_URL") or f"http://localhost:{web_port}"
 
 
+def privacy_url(public_url: str, language: str | None = None) -> str:
+    """The website's privacy notice: its page in ``language``; without a language, the
+    address that sends each visitor to the page in their browser's language."""
+    return f"{public_url}/{language}/privacy" if language else f"{public_url}/privacy"
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the launcher needs; build it with :meth:`from_env`."""
