@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._base import get_settings, language_of
+from actions._base import UsesServices, language_of
 from bot import knowledge, messages
 from bot.knowledge import direction
 from bot.knowledge.direction import Situation
@@ -21,7 +21,7 @@ _SITUATION_TOPICS = ("taxes", "social_security", "health_insurance", "unemployme
 _SLOTS = {"residence_country": "residence", "work_country": "work", "work_region": "work_region"}
 
 
-class ActionAnswerFaq(Action):
+class ActionAnswerFaq(UsesServices, Action):
     """Answers ``faq/<topic>``, or asks where the candidate lives and works when it matters.
 
     Also runs after ``inform_direction`` ("et si je travaille en France ?"): the situation is
@@ -66,7 +66,7 @@ class ActionAnswerFaq(Action):
         else:
             assert choice.key is not None
             dispatcher.utter_message(
-                text=knowledge.render(topic, choice.key, language, get_settings()),
+                text=knowledge.render(topic, choice.key, language, self.services.settings),
                 buttons=_follow_up_buttons(topic, language),
             )
         return events

@@ -261,7 +261,7 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
     ) -> dict[str, Any]:
         """A session chosen by button that no longer takes bookings: say why."""
         session = await self.blocking(session_or_none, self.services, session_id)
-        reason = session.closed_reason(sessions.now_utc()) if session else None
+        reason = session.closed_reason(self.services.now()) if session else None
         key = f"sessions.closed.{reason}" if reason else "sessions.session_not_found"
         return failed(dispatcher, tracker, "session_id", text(language, key))
 

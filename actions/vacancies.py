@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._base import get_vacancy_sources, language_of, latest_text
+from actions._base import UsesServices, language_of, latest_text
 from bot.vacancies import replies, search
 from bot.vacancies.dialogue import (
     ANY,
@@ -36,7 +36,6 @@ from bot.vacancies.dialogue import (
     slots_to_reset,
     written_place,
 )
-from bot.vacancies.model import VacancySource
 
 FORM = "vacancy_search_form"
 SEARCH_INTENT = "search_vacancies"
@@ -146,18 +145,11 @@ class ActionAskLocation(Action):
         return []
 
 
-class ActionSearchVacancies(Action):
+class ActionSearchVacancies(UsesServices, Action):
     """Shows the first page of the search the slots describe."""
-
-    def __init__(self, sources: Sequence[VacancySource] | None = None) -> None:
-        self._sources = sources
 
     def name(self) -> str:
         return "action_search_vacancies"
-
-    @property
-    def sources(self) -> Sequence[VacancySource]:
-        return self._sources if self._sources is not None else get_vacancy_sources()
 
     def offset(self, tracker: Tracker) -> int | None:
         """Where the page starts; None when there is nothing (more) to show."""
@@ -176,8 +168,9 @@ class ActionSearchVacancies(Action):
         if offset is None:
             _send(dispatcher, [replies.no_more(query, language)])
             return []
-        page = await search(replace(query, offset=offset), self.sources)
-        _send(dispatcher, replies.page_replies(page, language, len(self.sources)))
+        sources = self.services.vacancy_sources
+        page = await search(replace(query, offset=offset), sources)
+        _send(dispatcher, replies.page_replies(page, language, len(sources)))
         return [SlotSet(NEXT_OFFSET, page.next_offset)]
 
 
