@@ -21,6 +21,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from bot.channels.choices import ChoiceMemory, RecentIds, choice_number
+from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +144,7 @@ class RedisButtons:
 def redis_url(environ: Mapping[str, str] | None = None) -> str | None:
     """The Redis of the channels' memories: set in production mode only."""
     env = os.environ if environ is None else environ
-    if env.get("BOT_MODE", "").strip().lower() != "production":
+    if not Settings.from_env(env).production:
         return None
     return env.get(REDIS_URL_ENV) or None
 

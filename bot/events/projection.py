@@ -11,12 +11,12 @@ tables (not migrated), events are only recorded in ``consumed_events``.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
 
+from bot.config import Settings
 from bot.console import projection
 from bot.events import BrokerEvent, Projection, no_projection
 from bot.storage.console import conversations
@@ -49,5 +49,4 @@ def broker_feeds_console(environ: Mapping[str, str] | None = None) -> bool:
     The console's own refresh from Rasa's ``events`` table (``refresh_projection``) must then
     not run: both paths would fold the same events and count every message twice.
     """
-    env = os.environ if environ is None else environ
-    return env.get("BOT_MODE", "").strip().lower() == "production"
+    return Settings.from_env(environ).production

@@ -283,10 +283,9 @@ def services(settings: ProductionSettings, model: Path, files: RunFiles) -> list
         "BOT_EVENTS_QUEUE": settings.events_queue,
         "BOT_EVENTS_EXCHANGE": settings.events_exchange,
         "DATABASE_URL": base.database_url,
-        # Rasa's SQL pool per process (its defaults, 50 + 100, would exhaust PostgreSQL's
-        # 100 connections with a few processes).
-        "SQL_POOL_SIZE": os.environ.get("SQL_POOL_SIZE", "5"),
-        "SQL_MAX_OVERFLOW": os.environ.get("SQL_MAX_OVERFLOW", "10"),
+        # Read by Rasa's SQL tracker store in each Rasa process.
+        "SQL_POOL_SIZE": str(settings.sql_pool_size),
+        "SQL_MAX_OVERFLOW": str(settings.sql_max_overflow),
         **secret_env(settings),
     }
     found: list[Service] = [
@@ -390,8 +389,8 @@ def serve(settings: ProductionSettings) -> int:
         return 1
     from bot.ops import demo
 
-    # Migrations always; demo data only when asked (BOT_DEMO_DATA=1).
-    demo.prepare(settings.base, say=say, demo=os.environ.get("BOT_DEMO_DATA", "0") == "1")
+    # Migrations always; demo data only when asked (BOT_DEMO_DATA, off by default here).
+    demo.prepare(settings.base, say=say, demo=settings.base.demo_data)
     logs = settings.base.var_dir / "log"
     logs.mkdir(parents=True, exist_ok=True)
     found: list[Service] = []

@@ -159,3 +159,10 @@ def test_env_example_lists_every_production_variable() -> None:
     loaded: dict[str, str] = {}
     production.load_dotenv(Path(production.PROJECT_DIR) / ".env.example", loaded)
     assert ProductionSettings.from_env(loaded).rasa_processes == 2
+
+
+def test_every_process_gets_the_sql_pool_of_the_settings(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, SQL_POOL_SIZE="3", SQL_MAX_OVERFLOW="4")
+    files = production.write_files(settings)
+    for service in production.services(settings, tmp_path / "m.tar.gz", files)[:-1]:
+        assert (service.env["SQL_POOL_SIZE"], service.env["SQL_MAX_OVERFLOW"]) == ("3", "4")
