@@ -1,7 +1,7 @@
 """Engine, metadata and transactions for the project's tables, on SQLite or PostgreSQL.
 
 The caller owns the transaction (SQLAlchemy "Session Basics"): data functions take the
-connection or session they are given, and ``transaction(engine)`` opens one that commits on
+connection they are given, and ``transaction(engine)`` opens one that commits on
 success and rolls back on error.
 
 SQLite needs three things to behave under concurrent writers (the recipe of SQLAlchemy's
@@ -23,7 +23,6 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option of connections that only read (see ``reading``).
@@ -119,8 +118,3 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """
     with engine.connect() as connection:
         yield connection.execution_options(**{READ_ONLY: True})
-
-
-def session_factory(engine: Engine) -> sessionmaker:
-    """ORM sessions bound to ``engine``, for code that prefers them to Core statements."""
-    return sessionmaker(bind=engine, future=True, expire_on_commit=False, class_=Session)
