@@ -31,7 +31,7 @@ from bot.training import data as training_data
 FOREIGN_MIN_WORDS = 3
 FOREIGN_MIN_CONFIDENCE = 0.8
 
-# Words used as they are by French and Flemish speakers (shared/domain/vocabulary.md §1).
+# Words used as they are by French and Flemish speakers ("merci", "ok", "allez", "job").
 _NEUTRAL_WORDS = frozenset(
     """
     merci mercikes beaucoup salut salu salukes ca va ça allez allee alleï bon voila voilà

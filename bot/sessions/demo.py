@@ -1,6 +1,6 @@
 """Demo information sessions, generated relative to today from bot/resources/demo_sessions.yml.
 
-Illustrative only (../shared/domain/sessions_seed.md): every session is flagged ``demo``,
+Illustrative only: every session is flagged ``demo``,
 venues are office names, addresses are left "to be confirmed". Weekdays only, away from the
 public holidays of the session's country (of both countries for a bilingual or online
 session). The plan shows every case: one full session, one with a waiting list, one

@@ -1,8 +1,8 @@
 """Contract types named in a message: "en CDI", "un CDD", "intérim", "vast contract", "uitzendwerk".
 
-The words are the ones candidates use on both sides of the border (shared/domain/vocabulary.md:
-"CDI, CDD, intérim" are said in France and in Belgium, Flemish speakers say "vast contract",
-"tijdelijk contract", "interim" or "uitzendwerk"). Each mention gives one of
+The words are the ones candidates use on both sides of the border: "CDI, CDD, intérim" are
+said in France and in Belgium, Flemish speakers say "vast contract",
+"tijdelijk contract", "interim" or "uitzendwerk". Each mention gives one of
 :data:`bot.vacancies.CONTRACT_TYPES`, which the vacancy search filters on.
 
 Matching is on folded text (case and accents ignored: "Intérim", "interim", "INTERIM") and on

@@ -80,7 +80,7 @@ def test_each_intent_uses_the_same_entity_types_in_both_languages() -> None:
         assert types[0] == types[1], intent
 
 
-# The intent contract of ../shared/PRODUCT.md: analytics, console and tests rely on these names.
+# The intent contract of the product brief: analytics, console and tests rely on these names.
 CONTRACT_INTENTS = {
     *"greet goodbye thank affirm deny bot_challenge help out_of_scope switch_language".split(),
     *"ask_human search_vacancies list_info_sessions book_info_session cancel_booking".split(),
