@@ -6,10 +6,7 @@ from functools import cache
 from typing import Any
 
 import spacy
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -50,16 +47,6 @@ class BilingualTokenizer(Tokenizer):
             "token_pattern": None,
             "prefix_separator_symbol": None,
         }
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> BilingualTokenizer:
-        return cls(config)
 
     @staticmethod
     def required_packages() -> list[str]:
