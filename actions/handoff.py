@@ -17,6 +17,8 @@ Their settings, database engine and clock are the actions' :class:`~actions._bas
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -151,6 +153,16 @@ class ActionAskCallbackConsent(UsesServices, Action):
         return []
 
 
+@dataclass(frozen=True)
+class _Answer:
+    """An answer to the callback form: its text, the intent of a button (payload
+    "/affirm"), and whether it is rather a question or another request."""
+
+    text: str
+    button: str | None
+    not_an_answer: bool
+
+
 def _cleared() -> dict[str, Any]:
     return {slot: None for slot in (*handoff.FORGOTTEN_SLOTS, "callback_topic")}
 
@@ -162,14 +174,16 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
         return "validate_callback_form"
 
     @staticmethod
-    def _read(tracker: Tracker, value: Any) -> tuple[str, str | None, float]:
-        """The answer's text, the intent of a button (payload "/affirm"), the NLU intent."""
-        text = str(value or "")
+    def _read(tracker: Tracker, value: Any) -> _Answer:
         intent = (tracker.latest_message or {}).get("intent") or {}
         name = intent.get("name")
-        button = name if text.startswith("/") else None
+        text = str(value or "")
         sure = float(intent.get("confidence") or 0.0) >= _SURE
-        return text, button, (sure and name in _NOT_ANSWERS) or "?" in text
+        return _Answer(
+            text=text,
+            button=name if text.startswith("/") else None,
+            not_an_answer=(sure and name in _NOT_ANSWERS) or "?" in text,
+        )
 
     @staticmethod
     def _stop(dispatcher: CollectingDispatcher, response: str) -> dict[str, Any]:
@@ -186,15 +200,39 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
         dispatcher.utter_message(response=f"utter_callback_invalid_{slot}", explanation=explanation)
         return {f"callback_{slot}": None}
 
+    def _validate(
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        read: Callable[[str], str],
+        *,
+        questions_refused: bool = False,
+    ) -> dict[str, Any]:
+        """A name, phone number or moment: "no" or "laisse tomber" stops the form; with
+        ``questions_refused``, a question is not taken for the answer; then ``read`` gives
+        the slot's value or raises :class:`InvalidContact`, which is explained."""
+        answer = self._read(tracker, value)
+        if answers.wants_to_stop(answer.text) or answers.is_no(answer.text, answer.button):
+            return self._stop(dispatcher, "utter_callback_stopped")
+        if questions_refused and answer.not_an_answer:
+            dispatcher.utter_message(response="utter_callback_not_an_answer")
+            return {f"callback_{slot}": None}
+        try:
+            return {f"callback_{slot}": read(answer.text)}
+        except InvalidContact as refused:
+            return self._refuse(dispatcher, tracker, slot, refused)
+
     async def validate_callback_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        text, button, _ = self._read(tracker, value)
-        if answers.wants_to_stop(text):
+        answer = self._read(tracker, value)
+        if answers.wants_to_stop(answer.text):
             return self._stop(dispatcher, "utter_callback_stopped")
-        if answers.is_yes(text, button):
+        if answers.is_yes(answer.text, answer.button):
             return {"callback_consent": self.services.now().isoformat()}
-        if answers.is_no(text, button):
+        if answers.is_no(answer.text, answer.button):
             return self._stop(dispatcher, "utter_callback_consent_refused")
         dispatcher.utter_message(response="utter_callback_consent_unclear")
         return {"callback_consent": None}
@@ -202,38 +240,27 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
     async def validate_callback_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        text, button, not_an_answer = self._read(tracker, value)
-        if answers.wants_to_stop(text) or answers.is_no(text, button):
-            return self._stop(dispatcher, "utter_callback_stopped")
-        if not_an_answer:
-            dispatcher.utter_message(response="utter_callback_not_an_answer")
-            return {"callback_name": None}
-        try:
-            return {"callback_name": normalise_name(text)}
-        except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, "name", refused)
+        return self._validate(
+            "name", value, dispatcher, tracker, normalise_name, questions_refused=True
+        )
 
     async def validate_callback_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        text, button, _ = self._read(tracker, value)
-        if answers.wants_to_stop(text) or answers.is_no(text, button):
-            return self._stop(dispatcher, "utter_callback_stopped")
-        try:
-            return {"callback_phone": normalise_phone(text)}
-        except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, "phone", refused)
+        return self._validate("phone", value, dispatcher, tracker, normalise_phone)
 
     async def validate_callback_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        text, button, _ = self._read(tracker, value)
-        if answers.wants_to_stop(text):
+        """An e-mail address; "no" here means none (it is optional), not stop."""
+        answer = self._read(tracker, value)
+        if answers.wants_to_stop(answer.text):
             return self._stop(dispatcher, "utter_callback_stopped")
-        if answers.is_no(text, button):
+        if answers.is_no(answer.text, answer.button):
             return {"callback_email": NO_EMAIL}
+        confirmed = tracker.get_slot(handoff.EMAIL_TYPO_SLOT)
         try:
-            address = normalise_email(text, confirmed=tracker.get_slot(handoff.EMAIL_TYPO_SLOT))
+            address = normalise_email(answer.text, confirmed=confirmed)
         except InvalidContact as refused:
             slots = self._refuse(dispatcher, tracker, "email", refused)
             if refused.reason == "domain_typo":
@@ -244,16 +271,9 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
     async def validate_callback_moment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        text, button, not_an_answer = self._read(tracker, value)
-        if answers.wants_to_stop(text) or answers.is_no(text, button):
-            return self._stop(dispatcher, "utter_callback_stopped")
-        if not_an_answer:
-            dispatcher.utter_message(response="utter_callback_not_an_answer")
-            return {"callback_moment": None}
-        try:
-            return {"callback_moment": answers.read_moment(text)}
-        except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, "moment", refused)
+        return self._validate(
+            "moment", value, dispatcher, tracker, answers.read_moment, questions_refused=True
+        )
 
 
 class ActionRequestCallback(UsesServices, Action):
