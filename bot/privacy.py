@@ -25,7 +25,7 @@ import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.engine import Connection
@@ -51,8 +51,12 @@ CHUNK = 500
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
-class FindRecords(Protocol):
-    """A feature's records of one candidate, by one of their identifiers."""
+Result = TypeVar("Result", covariant=True)
+
+
+class ByIdentifier(Protocol[Result]):
+    """A feature's function called with one of a candidate's identifiers: an e-mail address,
+    a phone number or a conversation id."""
 
     def __call__(
         self,
@@ -60,19 +64,7 @@ class FindRecords(Protocol):
         email: str | None = None,
         phone: str | None = None,
         sender_id: str | None = None,
-    ) -> Sequence[Any]: ...
-
-
-class EraseRecords(Protocol):
-    """Erase a feature's records of one candidate, by one identifier; how many were erased."""
-
-    def __call__(
-        self,
-        conn: Connection,
-        email: str | None = None,
-        phone: str | None = None,
-        sender_id: str | None = None,
-    ) -> int: ...
+    ) -> Result: ...
 
 
 @dataclass(frozen=True)
@@ -85,8 +77,9 @@ class CandidateRecords:
 
     name: str
     table: str
-    find: FindRecords
-    erase: EraseRecords
+    find: ByIdentifier[Sequence[Any]]
+    # Erase the records; how many were erased.
+    erase: ByIdentifier[int]
 
 
 def _erase_bookings(
