@@ -15,7 +15,8 @@ from bot.language.codes import supported_or_default
 def catalog(language: str) -> dict[str, Any]:
     """The whole catalog of one language, read once from package data."""
     text = resources.files("bot.resources").joinpath(f"{language}.yml").read_text("utf-8")
-    return yaml.safe_load(text)
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
 
 
 def text(language: str | None, key: str) -> str:

@@ -357,7 +357,7 @@ def export(conn: Connection, candidate: Candidate) -> dict[str, Any]:
             {"conversation_id": r.sender_id, "tag": r.tag, "created_at": r.created_at}
             for r in conn.execute(select(conversation_tags).where(t.sender_id.in_(chunk)))
         ]
-    return _plain(
+    document: dict[str, Any] = _plain(
         {
             "exported_at": dt.datetime.now(dt.timezone.utc),
             "conversations": conversations_out,
@@ -366,6 +366,7 @@ def export(conn: Connection, candidate: Candidate) -> dict[str, Any]:
             "console_tags": tags,
         }
     )
+    return document
 
 
 def _events(conn: Connection, sender: str) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from bot.language.codes import supported_or_default
 
 
 def _weekday(language: str, day: int) -> str:
-    return messages.catalog(supported_or_default(language))["handoff"]["weekdays"][day]
+    return str(messages.catalog(supported_or_default(language))["handoff"]["weekdays"][day])
 
 
 def clock(language: str, at: time) -> str:

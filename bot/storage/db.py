@@ -42,7 +42,7 @@ metadata = MetaData(
 
 def is_sqlite(engine: Engine | Connection) -> bool:
     """True when ``engine`` talks to SQLite (some statements differ on PostgreSQL)."""
-    return engine.dialect.name == "sqlite"
+    return str(engine.dialect.name) == "sqlite"
 
 
 def make_engine(database_url: str, durable: bool = True, **options: Any) -> Engine:
@@ -78,7 +78,6 @@ def make_engine(database_url: str, durable: bool = True, **options: Any) -> Engi
 
 
 def _prepare_sqlite(engine: Engine, synchronous: str) -> None:
-    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins.
         dbapi_connection.isolation_level = None
@@ -89,10 +88,12 @@ def _prepare_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         read_only = connection.get_execution_options().get(READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
 
 
 @lru_cache(maxsize=8)
