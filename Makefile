@@ -42,8 +42,8 @@ fmt: install ## format the code
 lint: install ## ruff on the code
 	@$(VENV)/bin/ruff check bot actions tests benchmarks
 
-types: install ## mypy on bot/
-	@$(VENV)/bin/mypy bot --ignore-missing-imports
+types: install ## mypy on bot/: strict on the business core ([tool.mypy] in pyproject.toml)
+	@$(VENV)/bin/mypy
 
 validate: install ## rasa data validate on domain and data
 	@$(RASA) data validate --domain domain --data data --config config.yml
