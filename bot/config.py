@@ -340,6 +340,9 @@ class Settings:
     trusted_proxies: tuple[IPNetwork, ...] = ()
     # Seconds the SQL tracker store waits for a new PostgreSQL connection.
     sql_connect_timeout_s: int = 3
+    # Redis of production mode (lock store, the channels' memories, socket.io's rooms);
+    # ``BOT_REDIS_URL``, unset in embedded mode.
+    redis_url: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(
@@ -385,6 +388,7 @@ class Settings:
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
             trusted_proxies=_networks(env, "BOT_TRUSTED_PROXIES"),
             sql_connect_timeout_s=int(_number(env, "BOT_SQL_CONNECT_TIMEOUT", 3, minimum=1)),
+            redis_url=env.get("BOT_REDIS_URL") or None,
         )
 
     @property

@@ -134,7 +134,7 @@ class ProductionSettings:
             base=base,
             rasa_processes=processes,
             rasa_internal_port=first,
-            redis_url=env.get("BOT_REDIS_URL") or cls.redis_url,
+            redis_url=base.redis_url or cls.redis_url,
             rabbitmq_url=env.get("BOT_RABBITMQ_URL") or cls.rabbitmq_url,
             events_queue=env.get("BOT_EVENTS_QUEUE") or cls.events_queue,
             events_exchange=env.get("BOT_EVENTS_EXCHANGE") or cls.events_exchange,

@@ -61,3 +61,12 @@ def test_the_database_pools_and_timeout_are_settings(tmp_path: Path) -> None:
     assert chosen.base.sql_connect_timeout_s == 7
     with pytest.raises(ValueError, match="SQL_POOL_SIZE"):
         ProductionSettings.from_env({**env, "SQL_POOL_SIZE": "many"})
+
+
+def test_redis_is_one_setting_for_production_mode_and_its_processes(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": PG, "BOT_VAR_DIR": str(tmp_path)}
+    assert Settings.from_env({}).redis_url is None
+    assert ProductionSettings.from_env(env).redis_url == "redis://127.0.0.1:6379/0"
+    chosen = {**env, "BOT_REDIS_URL": "redis://cache:6380/1"}
+    assert ProductionSettings.from_env(chosen).redis_url == "redis://cache:6380/1"
+    assert ProductionSettings.from_env(chosen).base.redis_url == "redis://cache:6380/1"
