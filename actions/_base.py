@@ -19,8 +19,9 @@ from sqlalchemy.engine import Engine
 from bot import log
 from bot.config import Settings
 from bot.mailer import Mailer
-from bot.sources import VacancySource, build_sources
 from bot.storage.db import engine_for
+from bot.vacancies.model import VacancySource
+from bot.vacancies.sources import build_sources
 
 T = TypeVar("T")
 

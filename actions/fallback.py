@@ -9,8 +9,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq import FAQ_INTENT, asked_topic, topic_button
 from bot import knowledge, messages
-from bot.fallback import likely_intents, misunderstandings
-from bot.handoff import MISUNDERSTANDINGS_BEFORE_OFFER
+from bot.handoff.callbacks import MISUNDERSTANDINGS_BEFORE_OFFER
+from bot.knowledge.fallback import likely_intents, misunderstandings
 
 
 class ActionDefaultAskAffirmation(Action):

@@ -10,8 +10,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions._base import get_settings
-from bot import direction, knowledge, messages
-from bot.direction import Situation
+from bot import knowledge, messages
+from bot.knowledge import direction
+from bot.knowledge.direction import Situation
 
 FAQ_INTENT = "faq"
 DIRECTION_INTENT = "inform_direction"

@@ -5,7 +5,7 @@
   ``ask_human`` again with ``handoff_choice``: ``live`` flags the conversation for the
   console, ``callback`` starts ``callback_form``.
 - ``validate_callback_form`` reads the name, phone number and e-mail address with
-  bot.contact (as the booking form does) and the other answers with bot.callback_answers,
+  bot.contact (as the booking form does) and the other answers with bot.handoff.answers,
   explains a refused one, and stops the form on "laisse tomber" / "laat maar" or a refused
   consent.
 - ``action_request_callback`` stores the request once the form is complete and clears the
@@ -31,12 +31,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import callback_answers as answers
 from bot import handoff, log
 from bot.config import Settings
 from bot.contact import format_phone, normalise_email, normalise_name, normalise_phone
 from bot.errors import InvalidContact
-from bot.handoff_texts import expected_call_label, moment_label, office_hours_label, problem_text
+from bot.handoff import answers
+from bot.handoff.texts import expected_call_label, moment_label, office_hours_label, problem_text
 from bot.storage import db
 
 logger = logging.getLogger(__name__)

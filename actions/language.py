@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.language import language_after_message
+from bot.language.policy import language_after_message
 
 
 class ActionSetLanguage(Action):

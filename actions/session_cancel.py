@@ -16,9 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions._base import Services, UsesServices, language_of, latest_text
 from actions.sessions import failed, is_payload
-from bot import references, session_mail, session_texts, sessions
+from bot import references, sessions
 from bot.errors import BookingNotFound
 from bot.messages import text
+from bot.sessions import texts as session_texts
 from bot.storage.db import transaction
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ class ActionCancelBooking(UsesServices, Action):
         services = self.services
         try:
             result = await self.blocking(
-                session_mail.cancel_and_notify,
+                sessions.cancel_and_notify,
                 services.engine,
                 services.mailer,
                 services.settings.public_url,

@@ -18,9 +18,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._base import Services, UsesServices, language_of, latest_text
-from bot import contact, session_mail, session_search, session_texts, sessions
+from bot import contact, sessions
 from bot.errors import InvalidContact, InvalidName, RegistrationClosed, SessionNotFound
 from bot.messages import text
+from bot.sessions import mail as session_mail
+from bot.sessions import search as session_search
+from bot.sessions import texts as session_texts
 from bot.storage.db import transaction
 
 log = logging.getLogger(__name__)
@@ -367,7 +370,7 @@ class ActionBookInfoSession(UsesServices, Action):
         message = message_id(tracker)
         try:
             result, emailed = await self.blocking(
-                session_mail.book_and_confirm,
+                sessions.book_and_confirm,
                 self.services.engine,
                 self.services.mailer,
                 settings.public_url,

@@ -1,4 +1,4 @@
-"""The vacancy search dialogue: thin adapters on bot.vacancy_dialogue and bot.vacancy_replies.
+"""The vacancy search dialogue: thin adapters on bot.vacancies.dialogue and bot.vacancies.replies.
 
 - ``action_start_vacancy_search`` runs before the form on ``search_vacancies``: a new
   request forgets what it does not say ("ik zoek werk" starts from nothing);
@@ -20,10 +20,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions._base import get_vacancy_sources, latest_text
-from bot import vacancy_replies as replies
-from bot.sources import VacancySource
-from bot.vacancies import search
-from bot.vacancy_dialogue import (
+from bot.vacancies import replies, search
+from bot.vacancies.dialogue import (
     ANY,
     CONTRACT,
     LOCATION,
@@ -38,6 +36,7 @@ from bot.vacancy_dialogue import (
     slots_to_reset,
     written_place,
 )
+from bot.vacancies.model import VacancySource
 
 FORM = "vacancy_search_form"
 SEARCH_INTENT = "search_vacancies"

@@ -35,7 +35,7 @@ from sqlalchemy import func, insert, select
 from bot.config import Settings
 from bot.console import users
 from bot.console.projection import refresh_projection
-from bot.projection import LOCAL_TIME
+from bot.console.summary import LOCAL_TIME
 from bot.storage import db, migrate, rasa_events
 from bot.storage.console import (
     conversation_intents,

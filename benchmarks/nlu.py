@@ -10,9 +10,9 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from bot import training_data
-from bot.cli import PROJECT_DIR
-from bot.language import detect
+from bot.language.detection import detect
+from bot.ops.cli import PROJECT_DIR
+from bot.training import data as training_data
 
 HELDOUT = PROJECT_DIR / "tests" / "nlu_heldout"
 DEV = PROJECT_DIR / "tests" / "nlu_dev"

@@ -28,7 +28,7 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.rest import Load, drive
-from bot.cli import PROJECT_DIR, free_port
+from bot.ops.cli import PROJECT_DIR, free_port
 from bot.storage import db
 from tests.support.production import (
     create_session,

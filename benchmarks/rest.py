@@ -26,7 +26,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.cli import (
+from bot.config import Settings
+from bot.ops.cli import (
     free_port,
     model_path,
     prepare_servers,
@@ -34,7 +35,6 @@ from bot.cli import (
     stop_processes,
     wait_until_ready,
 )
-from bot.config import Settings
 
 TURNS = 10
 CONCURRENCY = (1, 20)

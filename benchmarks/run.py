@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import bookings, console, nlu, prod, rest, vacancies
-from bot.cli import PROJECT_DIR, model_path
 from bot.config import Settings
+from bot.ops.cli import PROJECT_DIR, model_path
 
 REPORT = PROJECT_DIR / "docs" / "benchmarks.md"
 # A database of its own on the local PostgreSQL server (created if missing); empty: skipped.

@@ -29,10 +29,11 @@ from pathlib import Path
 from typing import Any
 
 from bot import gazetteer
-from bot.sources.local import LocalVacancySource
 from bot.storage import db, migrate
-from bot.vacancies import SearchQuery, search
-from bot.vacancy_import import import_feed
+from bot.vacancies.importer import import_feed
+from bot.vacancies.model import SearchQuery
+from bot.vacancies.search import search
+from bot.vacancies.sources.local import LocalVacancySource
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_FEED = ROOT / "bot" / "resources" / "demo" / "vacancies.json"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import InvalidEmail, InvalidName, InvalidPhone
-from bot.language import fold
+from bot.text import fold
 
 # What people write before the value itself ("je m'appelle", "mon mail c'est", "ik ben"),
 # with or without the apostrophe ("je m appelle", "c est").

@@ -1,6 +1,6 @@
 """Sending e-mail over SMTP (standard library), configured by ``SMTP_*`` settings.
 
-The transport only: what to write lives in ``bot.session_mail``. ``deliver`` never raises:
+The transport only: what to write lives in ``bot.sessions.mail``. ``deliver`` never raises:
 a booking is stored before its confirmation is sent, and a mail server that is down must
 not turn a stored booking into an error for the candidate. Failures are logged with the
 address masked (bot.log).

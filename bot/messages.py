@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from bot.language import DEFAULT_LANGUAGE, SUPPORTED
+from bot.language.codes import DEFAULT_LANGUAGE, SUPPORTED
 
 
 @cache

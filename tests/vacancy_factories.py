@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import gazetteer
 from bot.errors import SourceUnavailable
-from bot.vacancies import SearchQuery, Vacancy
+from bot.vacancies.model import SearchQuery, Vacancy
 
 TODAY = date(2026, 11, 25)
 _numbers = itertools.count(1)

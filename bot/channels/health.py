@@ -3,7 +3,7 @@
 ``/webhooks/health/live`` answers 200 while the process serves HTTP. ``/webhooks/health/ready``
 answers 200 only when the model is loaded and the tracker store's database answers a
 ``SELECT 1`` within a second, else 503 with the failing check: the load balancer sends
-traffic only to ready processes (bot/production.py, deploy/haproxy.cfg.template).
+traffic only to ready processes (bot/ops/production.py, deploy/haproxy.cfg.template).
 
 Rasa 3.6 has no readiness endpoint of its own: ``GET /`` answers as soon as Sanic listens,
 before the model is loaded, and even with the database down.

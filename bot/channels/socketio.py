@@ -41,7 +41,7 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.base import OnNewMessage
 from bot.channels.memory import KEY_PREFIX, redis_url
-from bot.language import SUPPORTED
+from bot.language.codes import SUPPORTED
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from sqlalchemy import and_, delete, exists, insert, not_, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.console.summary import LOCAL_TIME, words_of
 from bot.console.users import now_utc
 from bot.errors import UnknownConversation
-from bot.projection import LOCAL_TIME, words_of
 from bot.storage import rasa_events
 from bot.storage.console import (
     conversation_intents,

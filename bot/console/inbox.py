@@ -9,7 +9,7 @@ fallback action right after it). A consultant confirms the suggested intent, cor
 ``data/nlu_fr/`` or ``data/nlu_nl/``: split by the detected language (the conversation's
 language when the detection was neither), retrieval intents as ``faq/<topic>``, e-mails
 and phone numbers masked (``bot.log.mask``), and without the sentences that the training
-data already has (``bot.training_data``) or that repeat each other.
+data already has (``bot.training.data``) or that repeat each other.
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from pathlib import Path
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.engine import Connection
 
-from bot import training_data
 from bot.config import PROJECT_DIR
 from bot.console.users import now_utc
-from bot.language import fold
 from bot.log import mask
 from bot.storage.console import conversations, inbox_messages
+from bot.text import fold
+from bot.training import data as training_data
 
 PAGE_SIZE = 30
 EXPORT_FILE = "console_inbox.yml"

@@ -1,7 +1,7 @@
 """``refresh_projection(engine)``: bring the conversation projection up to date.
 
 The projection (tables ``conversations``, ``conversation_intents``, ``conversation_words``
-and ``inbox_messages``) is folded from Rasa's ``events`` table by :func:`bot.projection.apply`.
+and ``inbox_messages``) is folded from Rasa's ``events`` table by :func:`bot.console.summary.apply`.
 A position (the last event id read) in ``projection_state`` makes each refresh read only
 newer events, so it costs nothing when nothing happened and can run on every list request.
 
@@ -30,8 +30,8 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
-from bot import projection
-from bot.projection import Summary, UserMessage
+from bot.console import summary as projection
+from bot.console.summary import Summary, UserMessage
 from bot.storage import db, rasa_events
 from bot.storage.console import (
     conversation_intents,

@@ -28,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from bot.messages import text
-from bot.sessions import LANGUAGES, TIMEZONE, TOPICS, Booking, InfoSession
+from bot.sessions.model import LANGUAGES, TIMEZONE, TOPICS, Booking, InfoSession
 from bot.storage.sessions import session_bookings
 
 SEPARATOR = ";"

@@ -18,8 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.console.summary import FALLBACK_ACTIONS, FALLBACK_LOOP, full_intent
 from bot.log import MASK, mask, mask_emails
-from bot.projection import FALLBACK_ACTIONS, FALLBACK_LOOP, full_intent
 from bot.storage.rasa_events import StoredEvent
 
 # Slots that hold what a candidate typed about themselves (booking form, callbacks).

@@ -1,7 +1,7 @@
 """Which projection the consumer feeds: the console's, once its code and tables exist.
 
 The console's conversation list and analytics are a projection of Rasa's events folded by
-the console's own pure function (``bot.projection.apply``); in the embedded default
+the console's own pure function (``bot.console.summary.apply``); in the embedded default
 ``bot.console.projection.refresh_projection`` feeds it from the tracker store's ``events``
 table, and in production mode this consumer feeds it from the broker through the same
 ``apply_events``, so both give the same console. Without the console (its package or its

@@ -2,15 +2,16 @@
 
 Data: ``bot/resources/places.csv`` (304 places of the border area with exonyms, e.g. Lille =
 Rijsel, Kortrijk = Courtrai, Mons = Bergen) and ``bot/resources/occupations.csv`` (138
-occupations with French and Dutch labels, masculine and feminine forms, synonyms, ISCO-08 and
-ROME codes), copies of ``../shared/domain``.
+occupations with French and Dutch labels, masculine and feminine forms, synonyms, ISCO-08
+codes of the ILO and ROME codes of France Travail). Coordinates come from GeoNames
+(geonames.org, CC BY 4.0, credited on the website).
 
 Lookups fold case and accents ("kortrijk", "KORTRIJK"), accept every name in both languages
 and every alias, occupations in the plural, and near misses ("Kortrik", "soudeuse" for
 "soudeur" is an exact form). A French and a Dutch name of the same job give the same id, so
 "soudeur", "lasser" and "welder" are all ``welder``.
 
-Ambiguous names (see ``../shared/domain/README.md``):
+Ambiguous names:
 
 - *Komen* is the Dutch name of Comines (France) and what Flemish speakers call
   Comines-Warneton (Belgium): it resolves to Comines-Warneton, with Comines (France) as an
@@ -53,7 +54,6 @@ from bot.gazetteer._lookup import (
     resolve_place,
 )
 from bot.gazetteer._mentions import ANYWHERE, RADIUS, Span, extract, parse_radius
-from bot.gazetteer._text import fold
 
 __all__ = [
     "ANYWHERE",
@@ -70,7 +70,6 @@ __all__ = [
     "extract",
     "find_occupation",
     "find_place",
-    "fold",
     "occupation",
     "occupations",
     "parse_radius",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from bot.gazetteer._text import fold
+from bot.text import fold
 
 EARTH_RADIUS_KM = 6371.0088
 

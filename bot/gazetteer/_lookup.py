@@ -8,8 +8,10 @@ from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz, process
 
+from bot.gazetteer._choice import alternatives, choose
 from bot.gazetteer._data import Occupation, Place, occupation, occupations, place
-from bot.gazetteer._index import OCCUPATION, PLACE, Entry, index, singular
+from bot.gazetteer._index import OCCUPATION, PLACE, index, singular
+from bot.gazetteer._mentions import extract
 from bot.gazetteer._text import key
 
 T = TypeVar("T", Place, Occupation)
@@ -20,23 +22,6 @@ T = TypeVar("T", Place, Occupation)
 FUZZY_CUTOFF = 85
 FUZZY_MIN_LENGTH = 4
 
-# Names of two places. Komen is what Flemish speakers call Comines-Warneton (Belgium); the
-# French town is "Komen (Frankrijk)" for them. Lens is first the town of 30,000 in the
-# Pas-de-Calais, not the village of Hainaut. Either way the other place is kept in
-# ``alternatives`` so that the dialogue can ask.
-PREFERRED: dict[tuple[str, ...], str] = {
-    ("komen",): "be-comines-warneton",
-    ("lens",): "fr-lens",
-}
-
-# Short names people also use for a neighbouring town, kept as alternatives: around Lille,
-# "Mons" is often Mons-en-Barœul, "Wervicq" Wervicq-Sud, and "Comines" is a town on each
-# bank of the Lys. The first reading stays the town whose official name this is.
-ALSO_MEANS: dict[tuple[str, ...], tuple[str, ...]] = {
-    ("mons",): ("fr-mons-en-baroeul",),
-    ("wervicq",): ("fr-wervicq-sud",),
-    ("comines",): ("be-comines-warneton",),
-}
 
 _ROME = re.compile(r"^[A-N]\d{4}$")
 _ISCO = re.compile(r"^\d{4}$")
@@ -54,26 +39,6 @@ class Match(Generic[T]):
     @property
     def ambiguous(self) -> bool:
         return bool(self.alternatives)
-
-
-def choose(words: tuple[str, ...], entries: tuple[Entry, ...], language: str | None) -> list[Entry]:
-    """The entries of one name, best first: preferred, official name, message language."""
-    preferred = PREFERRED.get(words)
-
-    def rank(entry: Entry) -> tuple[bool, bool, bool]:
-        return (entry.id != preferred, not entry.primary, entry.language not in (None, language))
-
-    ordered: list[Entry] = []
-    for entry in sorted(entries, key=rank):  # sorted() is stable: file order breaks ties
-        if all(e.id != entry.id for e in ordered):
-            ordered.append(entry)
-    return ordered
-
-
-def alternatives(words: tuple[str, ...], ordered: list[Entry]) -> tuple[str, ...]:
-    """The ids a name may also mean: other items with this name, then ``ALSO_MEANS``."""
-    ids = [e.id for e in ordered[1:]]
-    return tuple(ids + [i for i in ALSO_MEANS.get(words, ()) if i not in ids])
 
 
 def _place_match(words: tuple[str, ...], score: float, language: str | None) -> Match[Place]:
@@ -162,8 +127,6 @@ def _by_code(text: str) -> Match[Occupation] | None:
 
 
 def _mentioned(text: str, language: str | None, kind: str) -> tuple[str, float, tuple[str, ...]]:
-    from bot.gazetteer._mentions import extract  # that module builds on this one
-
     for span in extract(text, language):
         if span.kind == kind:
             return str(span.value), span.score, span.alternatives

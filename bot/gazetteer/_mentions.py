@@ -24,6 +24,7 @@ from importlib import resources
 
 from rapidfuzz import fuzz, process
 
+from bot.gazetteer._choice import alternatives, choose
 from bot.gazetteer._index import (
     COMMON_WORD_NAMES,
     COMMON_WORD_OCCUPATIONS,
@@ -32,7 +33,6 @@ from bot.gazetteer._index import (
     index,
     singular,
 )
-from bot.gazetteer._lookup import alternatives, choose
 from bot.gazetteer._text import Word, words
 
 RADIUS = "radius"

@@ -8,11 +8,10 @@ equal. Apostrophes and hyphens separate words ("Villeneuve-d'Ascq" is villeneuve
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
-# Ligatures that NFKD does not decompose.
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"})
+from bot.text import fold
+
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # A qualifier in brackets is part of an alias ("Lens (Belgique)") but noise in a label
 # ("Opérateur sur machine (usineur)"): labels drop it, see _index.py.
@@ -31,12 +30,6 @@ class Word:
     @property
     def is_number(self) -> bool:
         return self.text.isdigit()
-
-
-def fold(text: str) -> str:
-    """Lower-case, without accents or ligatures: "Barœul" and "baroeul" compare equal."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES).casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def words(text: str) -> list[Word]:

@@ -1,6 +1,6 @@
 """Graph component that adds ``contract_type`` entities ("CDI", "intérim", "vast contract").
 
-A thin wrapper around :func:`bot.contract_types.extract`: the value is one of
+A thin wrapper around :func:`bot.vacancies.contract_types.extract`: the value is one of
 ``bot.vacancies.CONTRACT_TYPES`` (``permanent``, ``fixed_term``, ``temp_agency``...), the
 same in French and Dutch, so that the vacancy search can filter on it.
 """
@@ -25,7 +25,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.contract_types import extract
+from bot.vacancies.contract_types import extract
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)

@@ -11,7 +11,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.language import Detection, is_foreign
+from bot.language.detection import Detection, is_foreign
 from bot.nlu.language_detector import LANGUAGE_KEY
 
 OTHER_LANGUAGE_INTENT = "other_language"

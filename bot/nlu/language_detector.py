@@ -12,7 +12,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.language import detect, named_languages
+from bot.language.detection import detect, named_languages
 
 LANGUAGE_KEY = "language"
 

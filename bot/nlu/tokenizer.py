@@ -15,7 +15,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import gazetteer
-from bot.language import DEFAULT_LANGUAGE, SUPPORTED
+from bot.language.codes import DEFAULT_LANGUAGE, SUPPORTED
 from bot.nlu.language_detector import LANGUAGE_KEY
 
 # The lemma of every word of a town's name ("Courtrai", "Rijsel", "Villeneuve-d'Ascq"). The

@@ -17,7 +17,7 @@ from typing import Any
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.language import language_after_message
+from bot.language.policy import language_after_message
 
 LANGUAGE_SLOT = "language"
 

@@ -2,7 +2,7 @@
 
 - ``console_users``, ``console_login_failures``: sign-in, roles, throttling.
 - ``conversations``, ``conversation_intents``, ``conversation_words``, ``projection_state``:
-  the projection of Rasa's ``events`` table, one row per conversation (bot.projection).
+  the projection of Rasa's ``events`` table, one row per conversation (bot.console.summary).
 - ``inbox_messages``: user messages the assistant understood poorly, and their labels.
 - ``conversation_tags``, ``conversation_notes``, ``conversation_reviews``: consultants' work.
 - ``console_audit``: who did what and when, never whose data.

@@ -45,7 +45,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from bot.gazetteer import Place, distance_km
 from bot.storage.db import metadata
-from bot.vacancies import CONTRACT_TYPES, WORKING_TIMES, SearchQuery, Vacancy
+from bot.vacancies.model import CONTRACT_TYPES, WORKING_TIMES, SearchQuery, Vacancy
 
 KM_PER_DEGREE_LAT = 111.2
 BATCH = 1000

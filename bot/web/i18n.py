@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from bot.language import DEFAULT_LANGUAGE, SUPPORTED
+from bot.language.codes import DEFAULT_LANGUAGE, SUPPORTED
 from bot.messages import catalog, text
 
 

@@ -8,7 +8,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-from bot.language import SUPPORTED
+from bot.language.codes import SUPPORTED
 from bot.web import pages
 from bot.web.i18n import negotiate
 from bot.web.keys import RASA_URL

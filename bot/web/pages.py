@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.language import SUPPORTED
+from bot.language.codes import SUPPORTED
 from bot.web.i18n import translator
 from bot.web.keys import RASA_URL, SETTINGS
 

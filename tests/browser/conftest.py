@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 
-from bot import handoff
 from bot.console import users
+from bot.handoff import callbacks
 from bot.storage.db import make_engine, transaction
 from tests.browser.support import say
 from tests.support.launcher import ROOT, Assistant, start_assistant, stop_assistant
@@ -72,7 +72,7 @@ def _add_callback_and_admin(assistant: Assistant, sender: str) -> tuple[str, str
     try:
         with transaction(engine) as conn:
             users.create_user(conn, *admin, role="admin")
-            handoff.request_callback(
+            callbacks.request_callback(
                 conn,
                 sender_id=sender,
                 message_id=uuid.uuid4().hex,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import knowledge, messages
-from bot.direction import Situation
+from bot.knowledge.direction import Situation
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("fr", "nl")
@@ -96,7 +96,7 @@ def test_topics_with_regional_answers_ask_for_the_region() -> None:
 
 @pytest.mark.parametrize("name", sorted(knowledge.topics()))
 def test_answers_fit_a_chat_bubble_and_are_written_in_their_language(name: str) -> None:
-    from bot.language import detect
+    from bot.language.detection import detect
 
     for key, answer in knowledge.topics()[name].answers.items():
         for language in LANGUAGES:

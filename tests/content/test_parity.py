@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import training_data
 from bot.messages import catalog
+from bot.training import data as training_data
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = ("fr", "nl")
@@ -80,7 +80,7 @@ def test_each_intent_uses_the_same_entity_types_in_both_languages() -> None:
         assert types[0] == types[1], intent
 
 
-# The intent contract of ../shared/PRODUCT.md: analytics, console and tests rely on these names.
+# The intent contract of the product brief: analytics, console and tests rely on these names.
 CONTRACT_INTENTS = {
     *"greet goodbye thank affirm deny bot_challenge help out_of_scope switch_language".split(),
     *"ask_human search_vacancies list_info_sessions book_info_session cancel_booking".split(),

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from bot import knowledge, messages
-from bot.language import detect
+from bot.language.detection import detect
 from tests.e2e.conftest import Assistant
 
 pytestmark = pytest.mark.e2e

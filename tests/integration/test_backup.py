@@ -19,9 +19,9 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from bot import sessions
+from bot.ops.tracker_store import tracker_store_config
 from bot.server.tracker_store import ProjectSQLTrackerStore
 from bot.storage import db, migrate
-from bot.tracker_store import tracker_store_config
 from tests.integration.conftest import POSTGRES_ADMIN_URL, _postgres_database
 
 pytestmark = pytest.mark.postgres

@@ -10,10 +10,11 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy.engine import Engine
 
-from bot import session_mail, sessions
-from bot.cli import free_port
+from bot import sessions
 from bot.config import Settings
 from bot.mailer import Mailer
+from bot.ops.cli import free_port
+from bot.sessions import use_cases as session_mail
 from bot.storage import db
 from tests.factories import booking_fields, make_info_session
 from tests.smtp_server import smtp_server

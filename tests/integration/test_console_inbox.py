@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from bot import training_data
 from bot.config import PROJECT_DIR
 from bot.console import inbox
 from bot.console.intents import intent_choices
 from bot.console.projection import refresh_projection
 from bot.storage import db, rasa_events
+from bot.training import data as training_data
 from tests.console_factories import action, greeting, slot, store_events, user
 
 ACTOR = "consultant@example.org"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import demo
 from bot.config import Settings
+from bot.ops import demo
 from bot.storage import db
 from bot.storage.sessions import info_sessions
 from bot.storage.vacancies import vacancies
@@ -37,7 +37,7 @@ def test_without_demo_data_only_the_schema_is_prepared(database_url: str) -> Non
 
 
 def test_a_database_with_its_own_feed_gets_no_demo_offers(database_url: str, tmp_path) -> None:
-    from bot.vacancy_import import import_feed
+    from bot.vacancies.importer import import_feed
 
     feed = tmp_path / "feed.json"
     feed.write_text(

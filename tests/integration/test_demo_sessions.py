@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import demo_sessions, sessions
+from bot import sessions
+from bot.sessions import demo as demo_sessions
 from bot.storage import db
 from bot.storage.sessions import info_sessions, session_bookings
 from tests.factories import make_info_session

@@ -19,9 +19,9 @@ from sqlalchemy import text
 
 from bot.events import parse, write_batch
 from bot.events.projection import console_projection, projection_for
+from bot.ops.tracker_store import tracker_store_config
 from bot.server.tracker_store import ProjectSQLTrackerStore
 from bot.storage import db, migrate
-from bot.tracker_store import tracker_store_config
 
 console = pytest.importorskip("bot.console.projection")
 

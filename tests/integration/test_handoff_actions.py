@@ -22,7 +22,7 @@ from actions.handoff import (
 )
 from bot import handoff
 from bot.config import Settings
-from bot.handoff_texts import problem_text
+from bot.handoff.texts import problem_text
 from bot.storage import db, migrate
 from tests.conftest import make_tracker
 

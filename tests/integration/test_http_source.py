@@ -12,8 +12,9 @@ from aiohttp import web
 
 from bot.config import Secret, VacancyApiSettings
 from bot.errors import SourceUnavailable
-from bot.sources.http import HttpVacancySource
-from bot.vacancies import SearchQuery, search
+from bot.vacancies.model import SearchQuery
+from bot.vacancies.search import search
+from bot.vacancies.sources.http import HttpVacancySource
 from tests.vacancy_factories import TODAY, ListSource, feed_row, make_vacancy
 
 TOKEN = "s3cret-token"

@@ -14,7 +14,6 @@ import pytest
 from aiohttp import web
 
 from bot import handoff, messages
-from bot.cli import free_port
 from bot.config import Settings
 from bot.errors import (
     AlreadyTakenOver,
@@ -22,6 +21,7 @@ from bot.errors import (
     NotTakenOver,
     RasaApiUnavailable,
 )
+from bot.ops.cli import free_port
 
 TOKEN = "s3cret-api-token"
 

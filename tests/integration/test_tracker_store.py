@@ -15,8 +15,8 @@ from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine import make_url
 
+from bot.ops.tracker_store import tracker_store_config
 from bot.server.tracker_store import ProjectSQLTrackerStore
-from bot.tracker_store import tracker_store_config
 
 
 def _rasa_config(database_url: str) -> dict:

@@ -14,14 +14,15 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from bot import manage
 from bot.errors import InvalidFeed
-from bot.sources.local import LocalVacancySource
+from bot.ops import manage
 from bot.storage import db
 from bot.storage import vacancies as table
 from bot.storage.tables import metadata
-from bot.vacancies import SearchQuery, Vacancy, search
-from bot.vacancy_import import import_feed
+from bot.vacancies.importer import import_feed
+from bot.vacancies.model import SearchQuery, Vacancy
+from bot.vacancies.search import search
+from bot.vacancies.sources.local import LocalVacancySource
 from tests.vacancy_factories import TODAY, feed_row, make_vacancy
 
 DEMO_FEED = Path(__file__).resolve().parents[2] / "bot" / "resources" / "demo" / "vacancies.json"
@@ -230,7 +231,7 @@ def test_store_search_matches_the_service_on_the_demo_feed(engine: Engine) -> No
         everything = table.search(
             connection, SearchQuery(radius_km=None, today=TODAY, limit=10_000)
         )
-    from bot.vacancies import rank
+    from bot.vacancies.search import rank
 
     expected = [r.vacancy.source_id for r in rank(everything, query)][: query.window]
     assert [v.source_id for v in source.search_blocking(query)] == expected

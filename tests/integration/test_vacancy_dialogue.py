@@ -35,15 +35,15 @@ from actions.vacancies import (
     ActionStartVacancySearch,
     ValidateVacancySearchForm,
 )
-from bot.cli import free_port
 from bot.config import VacancyApiSettings
 from bot.nlu.contract_extractor import ContractTypeEntityExtractor
 from bot.nlu.gazetteer_extractor import GazetteerEntityExtractor
 from bot.nlu.language_detector import LANGUAGE_KEY
-from bot.sources.http import HttpVacancySource
-from bot.sources.local import LocalVacancySource
+from bot.ops.cli import free_port
 from bot.storage import db, migrate
-from bot.vacancy_import import import_feed
+from bot.vacancies.importer import import_feed
+from bot.vacancies.sources.http import HttpVacancySource
+from bot.vacancies.sources.local import LocalVacancySource
 from tests.conftest import make_tracker
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,9 +11,10 @@ import pytest
 from aiohttp.test_utils import TestClient
 from markupsafe import escape
 
-from bot import demo_sessions, sessions
+from bot import sessions
 from bot.config import Settings
 from bot.messages import text
+from bot.sessions import demo as demo_sessions
 from bot.storage import db, migrate
 from bot.web import content
 from bot.web.app import STATIC_DIR, create_app

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.cli import free_port
+from bot.ops.cli import free_port
 
 
 @dataclass

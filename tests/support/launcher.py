@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.cli import free_port
+from bot.ops.cli import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 300

@@ -11,8 +11,8 @@ from actions.fallback import ActionDefaultAskAffirmation
 from actions.faq import ActionAnswerFaq
 from actions.language import ActionSetLanguage
 from bot import knowledge, messages
-from bot.fallback import misunderstandings
-from bot.language import detect
+from bot.knowledge.fallback import misunderstandings
+from bot.language.detection import detect
 from tests.conftest import make_tracker
 
 DOMAIN = {"intents": ["greet", "help", {"ask_human": {"use_entities": True}}, "nlu_fallback"]}

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.callback_answers import (
-    AFTERNOON,
-    MORNING,
-    is_no,
-    is_yes,
-    read_moment,
-    wants_to_stop,
-)
 from bot.errors import InvalidContact
+from bot.handoff.answers import AFTERNOON, MORNING, is_no, is_yes, read_moment, wants_to_stop
 
 
 @pytest.mark.parametrize(

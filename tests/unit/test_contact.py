@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot import callback_answers, contact
+from bot import contact
 from bot.errors import InvalidEmail, InvalidName, InvalidPhone
+from bot.handoff import answers as callback_answers
 from bot.messages import has_text
 
 

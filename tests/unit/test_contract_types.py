@@ -8,9 +8,9 @@ from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.contract_types import contract_type, extract
 from bot.nlu.contract_extractor import ContractTypeEntityExtractor
-from bot.vacancies import CONTRACT_TYPES
+from bot.vacancies.contract_types import contract_type, extract
+from bot.vacancies.model import CONTRACT_TYPES
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,9 @@ from collections import Counter
 
 import pytest
 
-from bot import demo_sessions, holidays, sessions
+from bot import holidays, sessions
 from bot.gazetteer import place
+from bot.sessions import demo as demo_sessions
 
 # A Wednesday before the Christmas holidays, and one in spring with Easter Monday, 1 May,
 # 8 May, Ascension and Whit Monday ahead.

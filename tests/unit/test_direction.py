@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.direction import Situation, from_values, merge, read
+from bot.knowledge.direction import Situation, from_values, merge, read
 
 FR_FLANDERS = Situation("fr", "be", "flanders")
 

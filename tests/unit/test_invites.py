@@ -6,8 +6,8 @@ import datetime as dt
 
 from icalendar import Calendar
 
-from bot.invites import booking_uid, ics_for_booking
-from bot.sessions import TIMEZONE
+from bot.sessions.invites import booking_uid, ics_for_booking
+from bot.sessions.model import TIMEZONE
 from tests.factories import booking_value, info_session_value
 
 

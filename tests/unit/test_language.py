@@ -2,16 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.language import (
-    SWITCH_MIN_CONFIDENCE,
-    SWITCH_MIN_WORDS,
-    Detection,
-    decide,
-    detect,
-    informative_words,
-    is_foreign,
-    learn_markers,
-)
+from bot.language.detection import Detection, detect, informative_words, is_foreign, learn_markers
+from bot.language.policy import SWITCH_MIN_CONFIDENCE, SWITCH_MIN_WORDS, decide
 
 
 @pytest.mark.parametrize(

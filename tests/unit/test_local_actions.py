@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import ActionSetLanguage
 from bot.config import PROJECT_DIR
-from bot.language import detect
+from bot.language.detection import detect
 from bot.server import patches
 from bot.server.local_actions import set_language
 

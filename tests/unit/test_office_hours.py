@@ -9,9 +9,9 @@ import pytest
 
 from bot import handoff
 from bot.config import Settings
-from bot.handoff_texts import expected_call_label, office_hours_label
+from bot.handoff.office_hours import next_opening
+from bot.handoff.texts import expected_call_label, office_hours_label
 from bot.holidays import easter_sunday, public_holidays
-from bot.office_hours import next_opening
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 DEFAULT = Settings.from_env({})

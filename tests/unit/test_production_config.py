@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import production
-from bot.production_config import AmqpAddress, ProductionSettings, RedisAddress
+from bot.ops import production
+from bot.ops.production_config import AmqpAddress, ProductionSettings, RedisAddress
 from tests.support.rasa_cli import rasa_arguments
 
 PG = "postgresql://bot:s3cret@db.local:5433/assistant"

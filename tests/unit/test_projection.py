@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from bot import projection
+from bot.console import summary as projection
 from bot.storage.rasa_events import StoredEvent
 from tests.console_factories import action, bot, greeting, slot, user
 

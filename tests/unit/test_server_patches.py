@@ -8,7 +8,7 @@ import pytest
 from jsonschema import ValidationError
 from rasa.core.actions.action import RemoteAction
 
-from bot.language import detect
+from bot.language.detection import detect
 from bot.server import patches
 
 ORIGINAL = RemoteAction._validate_action_result

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot.session_search import Filters, apply_filters, match_sessions, read_filters
-from bot.sessions import TIMEZONE
+from bot.sessions.model import TIMEZONE
+from bot.sessions.search import Filters, apply_filters, match_sessions, read_filters
 from tests.factories import info_session_value
 
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from bot import session_texts
-from bot.sessions import TIMEZONE
+from bot.sessions import texts as session_texts
+from bot.sessions.model import TIMEZONE
 from tests.factories import info_session_value
 
 TUESDAY = dt.datetime(2026, 12, 8, 9, 30, tzinfo=TIMEZONE)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.fallback import likely_intents
-from bot.tracker_store import STORE_CLASS, tracker_store_config
+from bot.knowledge.fallback import likely_intents
+from bot.ops.tracker_store import STORE_CLASS, tracker_store_config
 from tests.support.rasa_cli import rasa_arguments
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
@@ -127,7 +127,7 @@ def test_only_the_web_package_uses_aiohttp_server_side() -> None:
 
 
 def test_launcher_starts_the_web_app_with_its_health_url(tmp_path: Path) -> None:
-    from bot import cli
+    from bot.ops import cli
 
     settings = Settings(rasa_port=5999, actions_port=5998, web_port=8999, var_dir=tmp_path)
     commands = cli.server_commands(settings, tmp_path / "model.tar.gz", tmp_path / "c.yml")
@@ -140,7 +140,7 @@ def test_launcher_starts_the_web_app_with_its_health_url(tmp_path: Path) -> None
 def test_launcher_writes_credentials_with_only_the_enabled_channels(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot import cli
+    from bot.ops import cli
 
     for name in ("FACEBOOK_APP_SECRET", "FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_VERIFY_TOKEN"):
         monkeypatch.delenv(name, raising=False)
@@ -182,7 +182,7 @@ def test_public_rasa_url_loses_its_trailing_slash() -> None:
 def test_launcher_generates_an_api_token_once_and_keeps_it_private(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot import cli
+    from bot.ops import cli
 
     monkeypatch.setenv("RASA_API_TOKEN", "")  # restored after the test
     settings = Settings(var_dir=tmp_path)
@@ -197,7 +197,7 @@ def test_launcher_generates_an_api_token_once_and_keeps_it_private(
 
 
 def test_a_token_that_starts_with_a_dash_reaches_rasa(tmp_path: Path) -> None:
-    from bot import cli
+    from bot.ops import cli
 
     # secrets.token_urlsafe draws "-" as the first character once in 64 tokens.
     token = "-Xk2_generated-token"
@@ -209,7 +209,7 @@ def test_a_token_that_starts_with_a_dash_reaches_rasa(tmp_path: Path) -> None:
 
 
 def test_configured_api_token_is_used_as_it_is(tmp_path: Path) -> None:
-    from bot import cli
+    from bot.ops import cli
 
     settings = Settings.from_env({"RASA_API_TOKEN": "chosen-token", "BOT_VAR_DIR": str(tmp_path)})
     assert cli.ensure_api_token(settings) is settings

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot import cli
 from bot.config import Settings
+from bot.ops import cli
 
 
 @pytest.fixture

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from bot import gazetteer
-from bot.vacancies import (
-    JOB_SITES,
+from bot.vacancies.cards import more_label, render_card, render_page, render_suggestions
+from bot.vacancies.model import (
     RelatedOccupation,
     SearchPage,
     SearchQuery,
     SearchResult,
     Suggestions,
 )
-from bot.vacancy_cards import more_label, render_card, render_page, render_suggestions
+from bot.vacancies.search import JOB_SITES
 from tests.vacancy_factories import make_vacancy
 
 

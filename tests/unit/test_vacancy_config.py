@@ -51,7 +51,7 @@ def test_bad_vacancy_api_value_names_the_variable(name: str, value: str) -> None
 
 
 def test_sources_are_the_local_database_then_the_api_when_configured(tmp_path) -> None:
-    from bot.sources import build_sources
+    from bot.vacancies.sources import build_sources
 
     database = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
     assert [s.name for s in build_sources(Settings.from_env(database))] == ["local"]

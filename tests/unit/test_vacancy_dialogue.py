@@ -6,8 +6,7 @@ import pytest
 
 from bot import gazetteer
 from bot.messages import has_text
-from bot.vacancies import DEFAULT_RADIUS_KM
-from bot.vacancy_dialogue import (
+from bot.vacancies.dialogue import (
     ANY,
     build_query,
     is_anywhere,
@@ -17,6 +16,7 @@ from bot.vacancy_dialogue import (
     subdivision_key,
     wider_radius,
 )
+from bot.vacancies.model import DEFAULT_RADIUS_KM
 
 
 def _place(text: str, language: str = "fr", pending: tuple[str, ...] = (), **kwargs) -> object:
@@ -171,7 +171,7 @@ def test_every_province_has_a_name_in_both_catalogs() -> None:
 
 
 def test_the_ambiguous_name_is_repeated_as_written_and_only_when_it_was_the_answer() -> None:
-    from bot.vacancy_dialogue import written_place
+    from bot.vacancies.dialogue import written_place
 
     options = ("be-comines-warneton", "fr-comines")
     text = "ik zoek werk als lasser in Komen"

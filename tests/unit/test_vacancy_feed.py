@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import InvalidFeed
-from bot.vacancy_feed import read_feed
+from bot.vacancies.feed import read_feed
 from tests.vacancy_factories import TODAY, feed_row
 
 

@@ -7,10 +7,10 @@ from dataclasses import replace
 
 import pytest
 
-from bot.language import detect
-from bot.vacancies import SearchQuery, search
-from bot.vacancy_dialogue import Answer, build_query
-from bot.vacancy_replies import (
+from bot.language.detection import detect
+from bot.vacancies.dialogue import Answer, build_query
+from bot.vacancies.model import SearchQuery
+from bot.vacancies.replies import (
     choose_place,
     consultant_offer,
     no_search,
@@ -20,6 +20,7 @@ from bot.vacancy_replies import (
     unknown_occupation,
     unknown_place,
 )
+from bot.vacancies.search import search
 from tests.vacancy_factories import TODAY, DownSource, ListSource, make_vacancy
 
 KORTRIJK_WELDERS = build_query("welder", "be-kortrijk")

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.vacancies import DEFAULT_RADIUS_KM, SearchQuery, search
+from bot.vacancies.model import DEFAULT_RADIUS_KM, SearchQuery
+from bot.vacancies.search import search
 from tests.vacancy_factories import TODAY, DownSource, ListSource, make_vacancy
 
 

@@ -8,7 +8,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from bot.console import analytics
-from bot.projection import LOCAL_TIME
+from bot.console.summary import LOCAL_TIME
 from bot.web.console import blocking
 from bot.web.console.context import context, request_language
 from bot.web.console.conversation_views import refresh

@@ -16,8 +16,8 @@ from aiohttp import web
 from aiohttp.web_urldispatcher import AbstractResource
 from aiohttp_session import SESSION_KEY, Session
 
-from bot.language import SUPPORTED
-from bot.projection import LOCAL_TIME
+from bot.console.summary import LOCAL_TIME
+from bot.language.codes import SUPPORTED
 from bot.web.console.keys import LANGUAGE, USER
 from bot.web.i18n import negotiate, translator
 

@@ -1,7 +1,7 @@
 """Information sessions in the console: seats, attendees, CSV, create, edit, cancel.
 
 Seats and the waiting list are bot.sessions' business; these handlers call it (and
-bot.session_mail, which e-mails a candidate promoted from the waiting list once the
+bot.sessions.use_cases, which e-mails a candidate promoted from the waiting list once the
 cancellation is committed) in a worker thread.
 """
 
@@ -13,7 +13,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.engine import Connection
 
-from bot import knowledge, session_mail, sessions
+from bot import knowledge, sessions
 from bot.console import audit
 from bot.console import session_admin as admin
 from bot.errors import BookingNotFound, SessionNotFound
@@ -103,7 +103,7 @@ def _cancel_booking(
         found = [b for b in sessions.attendees(conn, session_id) if b.id == booking_id]
     if not found:
         return False
-    session_mail.cancel_and_notify(engine, mailer, public_url, found[0].reference, actor=actor)
+    sessions.cancel_and_notify(engine, mailer, public_url, found[0].reference, actor=actor)
     with db.transaction(engine) as conn:
         audit.record(conn, actor, "booking_cancelled", session=session_id, booking=booking_id)
     return True
@@ -192,7 +192,7 @@ def _update(
         changes = admin.edit_session_fields(form, session)
         session, promoted = sessions.update_session(conn, session_id, actor=actor, **changes)
         audit.record(conn, actor, "session_saved", session=session_id, change="edited")
-    session_mail.notify_promoted(mailer, public_url, session, promoted)
+    sessions.notify_promoted(mailer, public_url, session, promoted)
     return session
 
 
@@ -239,7 +239,7 @@ async def update_session(request: web.Request) -> web.StreamResponse:
 def _cancel_session(
     engine: Any, mailer: Mailer | None, public_url: str, session_id: int, actor: str
 ) -> None:
-    session_mail.cancel_session_and_notify(engine, mailer, public_url, session_id, actor=actor)
+    sessions.cancel_session_and_notify(engine, mailer, public_url, session_id, actor=actor)
     with db.transaction(engine) as conn:
         audit.record(conn, actor, "session_saved", session=session_id, change="cancelled")
 

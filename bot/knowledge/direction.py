@@ -1,0 +1,240 @@
+"""Where the candidate lives and works: read from a message, remembered across messages.
+
+Several answers (taxes, social security, health insurance, unemployment, family allowances,
+frontier-worker status) depend on the direction of the commute: living in France and working
+in Belgium (Flanders or Wallonia), or the reverse. A message such as "je vis à Tourcoing et je
+vais bosser à Menen" or "en als ik in Frankrijk ga werken?" says part or all of it; this module
+reads that with the place names of bot.gazetteer and a few verbs, in French and Dutch.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from bot import gazetteer
+from bot.text import fold
+
+FRANCE, BELGIUM = "fr", "be"
+COUNTRIES = (FRANCE, BELGIUM)
+FLANDERS, WALLONIA, BRUSSELS = "flanders", "wallonia", "brussels"
+REGIONS = (FLANDERS, WALLONIA, BRUSSELS)
+
+# Place names that are also everyday words ("hem" is Dutch for "him"): never read as places.
+_COMMON_WORDS = frozenset({"hem", "hal", "pek", "gits"})
+
+_REGION_OF_CSV = {"Vlaanderen": FLANDERS, "Wallonie": WALLONIA, "Bruxelles": BRUSSELS}
+
+# Country and region words (folded). "belge"/"francais" only count after "côté"/"kant"
+# ("je suis belge" says nothing about where someone lives or works).
+_AREAS: dict[str, tuple[str, str | None]] = {
+    "france": (FRANCE, None),
+    "frankrijk": (FRANCE, None),
+    "noord-frankrijk": (FRANCE, None),
+    "nord de la france": (FRANCE, None),
+    "hauts-de-france": (FRANCE, None),
+    "pas-de-calais": (FRANCE, None),
+    "cote francais": (FRANCE, None),
+    "cote francaise": (FRANCE, None),
+    "franse kant": (FRANCE, None),
+    "frans grondgebied": (FRANCE, None),
+    "belgique": (BELGIUM, None),
+    "belgie": (BELGIUM, None),
+    "belgium": (BELGIUM, None),
+    "cote belge": (BELGIUM, None),
+    "belgische kant": (BELGIUM, None),
+    "flandre": (BELGIUM, FLANDERS),
+    "flandres": (BELGIUM, FLANDERS),
+    "flandre occidentale": (BELGIUM, FLANDERS),
+    "vlaanderen": (BELGIUM, FLANDERS),
+    "west-vlaanderen": (BELGIUM, FLANDERS),
+    "cote flamand": (BELGIUM, FLANDERS),
+    "partie flamande": (BELGIUM, FLANDERS),
+    "vlaamse kant": (BELGIUM, FLANDERS),
+    "wallonie": (BELGIUM, WALLONIA),
+    "hainaut": (BELGIUM, WALLONIA),
+    "henegouwen": (BELGIUM, WALLONIA),
+    "wallonie picarde": (BELGIUM, WALLONIA),
+    "cote wallon": (BELGIUM, WALLONIA),
+    "waalse kant": (BELGIUM, WALLONIA),
+    "bruxelles": (BELGIUM, BRUSSELS),
+    "brussel": (BELGIUM, BRUSSELS),
+}
+
+# Words that say what the next place is: where one lives, or where one works.
+_PUNCTUATION = frozenset(",.;:!?")
+_CONJUNCTIONS = frozenset("et mais ou si puis alors maar of als dan want terwijl".split())
+
+_RESIDENCE_CUES = frozenset(
+    """habite habites habitons habitez habiter habitant habitante vis vit vivons vivez vivre
+    reside residez resider residant domicilie domiciliee demeure loge installe installee
+    woon woont wonen woonde woonachtig gedomicilieerd verhuis verhuisd verhuizen""".split()
+)
+_WORK_CUES = frozenset(
+    """travaille travailles travaillons travaillez travailler travail bosse bosses bossez bosser
+    boulot taf job jobs emploi poste embauche embauchee employe employee engage engagee
+    travaillais bossais mute mutee werk werkt werken werkte gewerkt werkgever tewerkgesteld
+    aangenomen pendel pendelen""".split()
+)
+
+
+@dataclass(frozen=True)
+class Situation:
+    """Country of residence, country of work and, in Belgium, the region of work."""
+
+    residence: str | None = None
+    work: str | None = None
+    work_region: str | None = None
+
+    @property
+    def key(self) -> str | None:
+        """``fr-be`` or ``be-fr`` when the situation is a cross-border one, else None."""
+        if self.residence and self.work and self.residence != self.work:
+            return f"{self.residence}-{self.work}"
+        return None
+
+    def is_empty(self) -> bool:
+        return self.residence is None and self.work is None and self.work_region is None
+
+
+@dataclass(frozen=True)
+class _Place:
+    country: str
+    region: str | None
+
+
+def read(text: str) -> Situation:
+    """What ``text`` says about where its writer lives and works (unknown parts are None).
+
+    A place or country takes the role of the verb of its clause: the verb before it ("j'habite
+    à Lille et je bosse à Courtrai") or, as Dutch puts it, after it ("als ik in Frankrijk ga
+    werken"). Two places without any verb are read in the order of the question the assistant
+    asks ("Lille, Kortrijk": lives, then works). Later mentions win ("Comines, côté belge").
+    """
+    tokens = _tokens(text)
+    found: dict[str, _Place] = {}
+    unassigned: list[_Place] = []
+    pending: list[_Place] = []
+    role: str | None = None
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        place, length = _match_place(tokens, i)
+        if place is not None:
+            if role:
+                found[role] = place
+            else:
+                pending.append(place)
+            i += length
+            continue
+        cue = "residence" if token in _RESIDENCE_CUES else "work" if token in _WORK_CUES else None
+        if cue:
+            role = cue
+            for earlier in pending:
+                found[cue] = earlier
+            pending = []
+        elif _is_boundary(tokens, i):
+            unassigned.extend(pending)
+            pending, role = [], None
+        i += 1
+    unassigned.extend(pending)
+    if not found and len(unassigned) == 2 and unassigned[0].country != unassigned[1].country:
+        found = {"residence": unassigned[0], "work": unassigned[1]}
+    residence, work = found.get("residence"), found.get("work")
+    return Situation(
+        residence=residence.country if residence else None,
+        work=work.country if work else None,
+        work_region=work.region if work and work.country == BELGIUM else None,
+    )
+
+
+def merge(known: Situation, said: Situation) -> Situation:
+    """The situation after a message that said ``said``, given what was ``known`` before.
+
+    The assistant is about cross-border work, so when a message gives only one side and it
+    lands on the same country as the remembered other side ("et si je travaille en France ?"
+    after an answer for living in France and working in Belgium), the other side flips.
+    """
+    if said.is_empty():
+        return known
+    residence = said.residence or known.residence
+    work = said.work or known.work
+    region = said.work_region if said.work else known.work_region
+    if residence and work and residence == work:
+        if said.residence and not said.work:
+            work, region = _other(residence), None
+        elif said.work and not said.residence:
+            residence = _other(work)
+    if work != BELGIUM:
+        region = None
+    return replace(known, residence=residence, work=work, work_region=region)
+
+
+def from_values(residence: object, work: object, region: object) -> Situation:
+    """A situation from slot or entity values, ignoring anything unexpected."""
+    return Situation(
+        residence=residence if residence in COUNTRIES else None,  # type: ignore[arg-type]
+        work=work if work in COUNTRIES else None,  # type: ignore[arg-type]
+        work_region=region if region in REGIONS else None,  # type: ignore[arg-type]
+    )
+
+
+def _other(country: str) -> str:
+    return BELGIUM if country == FRANCE else FRANCE
+
+
+def _words(text: str) -> list[str]:
+    """Folded words; hyphenated names stay one word ("Comines-Warneton")."""
+    return [token for token in _tokens(text) if token not in _PUNCTUATION]
+
+
+def _tokens(text: str) -> list[str]:
+    """Folded words and clause punctuation; apostrophes split ("l'Ypres")."""
+    return re.findall(r"[\w-]+|[,.;:!?]", fold(text).replace("'", " ").replace("’", " "))
+
+
+def _is_boundary(tokens: list[str], i: int) -> bool:
+    """True where a new clause starts: punctuation or a conjunction.
+
+    "en" is the Dutch "and" but also the French "in" ("en France"): it only ends a clause
+    when no place follows it.
+    """
+    token = tokens[i]
+    if token in _PUNCTUATION or token in _CONJUNCTIONS:
+        return True
+    return token == "en" and _match_place(tokens, i + 1)[0] is None
+
+
+def _match_place(words: list[str], start: int) -> tuple[_Place | None, int]:
+    """The longest place or area name starting at ``words[start]`` (up to four words)."""
+    table = _places()
+    for length in range(min(4, len(words) - start), 0, -1):
+        name = " ".join(words[start : start + length])
+        if name in table:
+            return table[name], length
+    return None, 1
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, _Place]:
+    """Folded place names (French, Dutch, aliases) of the gazetteer, plus country words.
+
+    A name used on both sides of the border (Comines, Lens) is left out: it says nothing.
+    """
+    seen: dict[str, set[tuple[str, str | None]]] = {}
+    for place in gazetteer.places():
+        country = FRANCE if place.country == "FR" else BELGIUM
+        region = _REGION_OF_CSV.get(place.region) if country == BELGIUM else None
+        for name in set(place.names):
+            folded = " ".join(_words(name))
+            seen.setdefault(folded, set()).add((country, region))
+            seen.setdefault(folded.replace("-", " "), set()).add((country, region))
+    table = {
+        name: _Place(*next(iter(found)))
+        for name, found in seen.items()
+        if len(found) == 1 and name not in _COMMON_WORDS
+    }
+    table.update({name: _Place(*area) for name, area in _AREAS.items()})
+    table.update({name.replace("-", " "): _Place(*area) for name, area in _AREAS.items()})
+    return table

@@ -1,0 +1,44 @@
+"""Prepare the database for ``make run``: migrate, then demo data on an empty database.
+
+Demo vacancies (bot/resources/demo/vacancies.json, invented offers flagged ``demo``) are
+imported once, when no vacancy is stored; demo information sessions are added by slug, so a
+second start adds nothing. A production database is prepared with ``python -m bot.manage
+migrate`` alone (``BOT_DEMO_DATA=0`` turns the demo data off for ``make run`` too).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import resources
+
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.sessions import demo as demo_sessions
+from bot.storage import db, migrate
+from bot.storage.vacancies import vacancies
+from bot.vacancies.importer import import_feed
+
+DEMO_FEED = "demo/vacancies.json"
+
+
+def prepare(settings: Settings, say: Callable[[str], None] = print, demo: bool = True) -> None:
+    """Bring the schema up to date and, with ``demo``, add the demo data that is missing."""
+    say("preparing the database (migrations)...")
+    migrate.upgrade(settings.database_url)
+    if not demo:
+        return
+    engine = db.make_engine(settings.database_url)
+    try:
+        with db.transaction(engine) as conn:
+            stored = conn.execute(select(func.count()).select_from(vacancies)).scalar_one()
+        if not stored:
+            with resources.as_file(resources.files("bot.resources").joinpath(DEMO_FEED)) as path:
+                report = import_feed(engine, path)
+            say(f"demo vacancies imported: {report.summary()}")
+        with db.transaction(engine) as conn:
+            seeded = demo_sessions.seed(conn)
+        if seeded.created:
+            say(f"demo information sessions added: {seeded.created}")
+    finally:
+        engine.dispose()

@@ -1,0 +1,250 @@
+"""Which sessions a message is about: "celle de Kortrijk mardi", "infosessies in het Frans".
+
+Read with word lists in French and Dutch rather than NLU entities: the places are those of
+the sessions on offer (any of their names: Courtrai/Kortrijk, Tournai/Doornik), the days are
+weekday names, dates ("le 9", "9 décembre", "9/12") and parts of the day, the topic and the
+session language are keywords. The same reading serves the list ("les séances à Tournai")
+and the booking form ("la deuxième", "die in Kortrijk op dinsdag").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.gazetteer import place
+from bot.sessions.model import LANGUAGE_FILTER, TIMEZONE, InfoSession
+from bot.text import fold
+
+# Folded words and phrases of each topic (session topics are FAQ topic names); the first
+# topic that matches wins, so the specific ones come first.
+_TOPICS = {
+    "taxes": (
+        "impot", "impots", "fiscal", "fiscalite", "taxes", "securite sociale", "belasting",
+        "belastingen", "fiscaliteit", "sociale zekerheid",
+    ),
+    "job_dating": (
+        "job dating", "jobdating", "jobdatings", "speed dating", "recrutement", "werkgevers",
+        "visite d entreprise", "visite entreprise", "bedrijfsbezoek", "usine", "fabriek",
+    ),
+    "training": (
+        "formation", "formations", "cours de neerlandais", "apprendre le neerlandais",
+        "neerlandais pour", "opleiding", "opleidingen", "cursus nederlands", "taalles",
+        "taalcursus", "nederlands leren", "nederlands voor", "lessen nederlands",
+    ),
+    "cv_application": (
+        "cv", "curriculum", "candidature", "candidatures", "postuler", "sollicitatie",
+        "solliciteren", "sollicitatiebrief",
+    ),
+    "contracts": (
+        "interim", "interimaire", "agences d interim", "uitzend", "uitzendkantoor",
+        "uitzendkantoren", "uitzendwerk", "interimkantoor",
+    ),
+    "equal_opportunities": (
+        "egalite", "femmes hommes", "discrimination", "discriminations", "gelijke kansen",
+        "gelijkheid", "discriminatie",
+    ),
+    "frontier_worker": (
+        "frontalier", "frontaliers", "frontaliere", "grensarbeider", "grensarbeiders",
+        "grensarbeid", "travailler en", "werken in", "travailler de l autre cote",
+        "werken aan de andere kant",
+    ),
+}  # fmt: skip
+# Session language: "en néerlandais" is the language of the session, "cours de néerlandais"
+# a topic, so only these phrases count.
+_LANGUAGE_PHRASES = {
+    "fr": ("en francais", "in het frans", "franstalig", "franstalige", "francophone"),
+    "nl": (
+        "en neerlandais",
+        "en flamand",
+        "in het nederlands",
+        "in het vlaams",
+        "nederlandstalig",
+        "nederlandstalige",
+        "neerlandophone",
+    ),
+    "fr+nl": ("bilingue", "bilingues", "tweetalig", "tweetalige", "deux langues", "beide talen"),
+}
+_ONLINE = ("en ligne", "online", "webinaire", "webinar", "a distance", "visio", "van thuis uit")
+_WEEKDAYS = (
+    ("lundi", "maandag"),
+    ("mardi", "dinsdag"),
+    ("mercredi", "woensdag"),
+    ("jeudi", "donderdag"),
+    ("vendredi", "vrijdag"),
+    ("samedi", "zaterdag"),
+    ("dimanche", "zondag"),
+)
+_MONTHS = (
+    ("janvier", "januari", "janv", "jan"),
+    ("fevrier", "februari", "fevr", "feb"),
+    ("mars", "maart", "mrt"),
+    ("avril", "april", "avr", "apr"),
+    ("mai", "mei"),
+    ("juin", "juni", "jun"),
+    ("juillet", "juli", "juil", "jul"),
+    ("aout", "augustus", "aug"),
+    ("septembre", "september", "sept", "sep"),
+    ("octobre", "oktober", "oct", "okt"),
+    ("novembre", "november", "nov"),
+    ("decembre", "december", "dec"),
+)
+_MORNING = ("matin", "matinee", "ochtend", "voormiddag", "s morgens", "s ochtends")
+_AFTERNOON = ("apres midi", "aprem", "namiddag", "s middags")
+_EVENING = ("soir", "soiree", "avond", "s avonds")
+_ORDINALS = {
+    "premiere": 1, "premier": 1, "1re": 1, "1ere": 1, "eerste": 1,
+    "deuxieme": 2, "seconde": 2, "second": 2, "2e": 2, "2eme": 2, "tweede": 2,
+    "troisieme": 3, "3e": 3, "3eme": 3, "derde": 3,
+    "quatrieme": 4, "4e": 4, "4eme": 4, "vierde": 4,
+    "cinquieme": 5, "5e": 5, "5eme": 5, "vijfde": 5,
+    "sixieme": 6, "6e": 6, "6eme": 6, "zesde": 6,
+    "derniere": -1, "dernier": -1, "laatste": -1,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a message asks of the list; empty when it names nothing."""
+
+    topic: str | None = None
+    place_ids: frozenset[str] = frozenset()
+    language: str | None = None
+    online: bool | None = None
+
+    def is_empty(self) -> bool:
+        return not (self.topic or self.place_ids or self.language or self.online is not None)
+
+
+def _words(text: str) -> str:
+    """Folded words, padded with spaces so that ``" x "`` finds whole words and phrases.
+
+    Dates such as "9/12" stay one word; hyphens and apostrophes separate words.
+    """
+    folded = re.sub(r"['’-]", " ", fold(text))
+    tokens = re.findall(r"\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?|[\w+]+", folded)
+    return " " + " ".join(tokens) + " "
+
+
+def _has(words: str, phrases: Sequence[str]) -> bool:
+    return any(f" {phrase} " in words for phrase in phrases)
+
+
+def read_filters(text: str, sessions: Sequence[InfoSession] = ()) -> Filters:
+    """The topic, towns, session language and online/on site a message asks for.
+
+    Towns are looked for among those of ``sessions`` (the sessions on offer).
+    """
+    words = _words(text)
+    topic = next((name for name, phrases in _TOPICS.items() if _has(words, phrases)), None)
+    language = next(
+        (code for code, phrases in _LANGUAGE_PHRASES.items() if _has(words, phrases)), None
+    )
+    online = True if _has(words, _ONLINE) else None
+    return Filters(topic, _places_in(words, sessions), language, online)
+
+
+def _places_in(words: str, sessions: Sequence[InfoSession]) -> frozenset[str]:
+    found = set()
+    for session in sessions:
+        known = place(session.place_id)
+        if known and any(f" {name} " in words for name in known.folded_names()):
+            found.add(known.id)
+    return frozenset(found)
+
+
+def apply_filters(sessions: Sequence[InfoSession], filters: Filters) -> list[InfoSession]:
+    """The sessions that match every criterion of ``filters``."""
+    checks: list[Callable[[InfoSession], bool]] = []
+    if filters.topic:
+        checks.append(lambda s: s.topic == filters.topic)
+    if filters.place_ids:
+        checks.append(lambda s: s.place_id in filters.place_ids)
+    if filters.language in LANGUAGE_FILTER:
+        kept = LANGUAGE_FILTER[str(filters.language)]
+        checks.append(lambda s: s.language in kept)
+    if filters.online is not None:
+        checks.append(lambda s: s.online == filters.online)
+    return [s for s in sessions if all(check(s) for check in checks)]
+
+
+def match_sessions(text: str, sessions: Sequence[InfoSession]) -> list[InfoSession] | None:
+    """The sessions among ``sessions`` (in the order shown) that ``text`` describes.
+
+    Returns None when the text names nothing this reader knows (no place, day, date,
+    topic, number...), and a list, possibly empty, otherwise.
+    """
+    words = _words(text)
+    position = _position(words, len(sessions))
+    if position is not None:
+        return [sessions[position]]
+    checks = _time_checks(words)
+    filters = read_filters(text, sessions)
+    if not checks and filters.is_empty():
+        return None
+    return [s for s in apply_filters(sessions, filters) if all(c(s) for c in checks)]
+
+
+_POSITION_WORDS = frozenset("la numero num no n nr nummer seance sessie".split())
+
+
+def _position(words: str, count: int) -> int | None:
+    """Index meant by "2", "la 2", "nummer 3", "la deuxième", "de laatste", within ``count``.
+
+    "le 9" is a date, not the ninth session: only "la", "numéro", "nummer"... or nothing
+    may come before a bare number.
+    """
+    tokens = words.split()
+    if not tokens or len(tokens) > 3:
+        return None
+    *before, last = tokens
+    if last in _ORDINALS and all(t in ("la", "le", "de", "het") for t in before):
+        number = _ORDINALS[last]
+    elif last.isdigit() and all(t in _POSITION_WORDS for t in before):
+        number = int(last)
+    else:
+        return None
+    if number == -1:
+        return count - 1 if count else None
+    return number - 1 if 1 <= number <= count else None
+
+
+def _local(session: InfoSession) -> dt.datetime:
+    return session.starts_at.astimezone(TIMEZONE)
+
+
+def _time_checks(words: str) -> list[Callable[[InfoSession], bool]]:
+    """Checks for the weekday, date and part of the day that ``words`` mention."""
+    checks: list[Callable[[InfoSession], bool]] = []
+    weekday = next((i for i, names in enumerate(_WEEKDAYS) if _has(words, names)), None)
+    if weekday is not None:
+        checks.append(lambda s: _local(s).weekday() == weekday)
+    date = _date_in(words)
+    if date is not None:
+        day, month = date
+        checks.append(lambda s: _local(s).day == day and month in (None, _local(s).month))
+    if _has(words, _MORNING):
+        checks.append(lambda s: _local(s).hour < 12)
+    elif _has(words, _AFTERNOON):
+        checks.append(lambda s: 12 <= _local(s).hour < 17)
+    elif _has(words, _EVENING):
+        checks.append(lambda s: _local(s).hour >= 17)
+    return checks
+
+
+_DAY_SUFFIX = "(?:er|e|eme|de|ste)?"  # 1er, 2e, 16ème / 16de, 1ste
+
+
+def _date_in(words: str) -> tuple[int, int | None] | None:
+    """(day, month) of "9 décembre", "9/12", "le 9", "op 9 december"; month None if unsaid."""
+    numeric = re.search(r" (\d{1,2})[/.](\d{1,2})(?:[/.]\d{2,4})? ", words)
+    if numeric:
+        return int(numeric.group(1)), int(numeric.group(2))
+    for month, names in enumerate(_MONTHS, start=1):
+        found = re.search(rf" (\d{{1,2}}){_DAY_SUFFIX} (?:{'|'.join(names)}) ", words)
+        if found:
+            return int(found.group(1)), month
+    alone = re.search(rf" (?:le|du|op|de) (\d{{1,2}}){_DAY_SUFFIX} ", words)
+    return (int(alone.group(1)), None) if alone else None

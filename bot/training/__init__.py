@@ -1,0 +1,1 @@
+"""The NLU training data (data/nlu_fr, data/nlu_nl) read without Rasa: :mod:`~bot.training.data`."""
