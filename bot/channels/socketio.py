@@ -11,7 +11,8 @@ Its output (:class:`WebsiteOutput`) tells the chat widget which language each me
 written in, so that the page marks it with ``lang`` and a screen reader pronounces a Dutch
 answer on the French page as Dutch (WCAG 3.1.2, language of parts). The language comes
 from the response's ``condition`` on the ``language`` slot (every domain response has one
-per language) or from a ``language`` an action passes to ``utter_message``; a message whose
+per language) or from a ``language`` an action passes to ``utter_message``
+(:func:`bot.language.codes.reply_language`); a message whose
 lines are not all in that language says so with ``metadata: {line_languages: [...]}``
 (one code per line: the bilingual answer to a third language, an offer's title as
 published on a card).
@@ -41,7 +42,7 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.base import OnNewMessage
 from bot.channels.memory import KEY_PREFIX, redis_url
-from bot.language.codes import SUPPORTED
+from bot.language.codes import SUPPORTED, reply_language
 
 log = logging.getLogger(__name__)
 
@@ -59,22 +60,6 @@ def valid_session_id(value: object) -> bool:
     return isinstance(value, str) and bool(SESSION_ID.match(value))
 
 
-def message_language(details: Mapping[str, Any]) -> str | None:
-    """The language a bot message is written in, from what Rasa passes with it.
-
-    ``language`` when an action gave one, else the value of the response's condition on
-    the ``language`` slot; None when neither says (a consultant's message).
-    """
-    language = details.get("language")
-    if language in SUPPORTED:
-        return str(language)
-    for condition in details.get("condition") or ():
-        if isinstance(condition, dict) and condition.get("name") == "language":
-            value = condition.get("value")
-            return str(value) if value in SUPPORTED else None
-    return None
-
-
 def _line_languages(details: Mapping[str, Any], line_count: int) -> list[str] | None:
     metadata = details.get("metadata")
     lines = metadata.get("line_languages") if isinstance(metadata, dict) else None
@@ -86,7 +71,7 @@ def _line_languages(details: Mapping[str, Any], line_count: int) -> list[str] | 
 def website_parts(text: str, details: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The messages the widget gets for one text: Rasa's parts (split at blank lines),
     each with its ``language`` and, when the text has them, its ``line_languages``."""
-    language = message_language(details)
+    language = reply_language(details)
     lines = _line_languages(details, len(text.strip().split("\n")))
     parts: list[dict[str, Any]] = []
     first_line = 0

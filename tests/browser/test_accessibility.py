@@ -339,6 +339,7 @@ def test_console_skip_link_transcript_headings_and_focus(
     expect(headings.first).to_contain_text(text("fr", "console.transcript.user"))
     user_text = page.locator("ol.transcript .turn-user .text", has_text="impôts")
     expect(user_text).to_have_attribute("lang", "fr")  # the detected language of the message
+    expect(page.locator("ol.transcript .turn-bot .text").first).to_have_attribute("lang", "fr")
 
 
 def test_console_errors_belong_to_their_fields(page: Page, assistant: Assistant) -> None:

@@ -20,7 +20,8 @@ from bot.channels.signatures import (
     twilio_signature,
     twilio_signature_valid,
 )
-from bot.channels.socketio import message_language, valid_session_id, website_parts
+from bot.channels.socketio import valid_session_id, website_parts
+from bot.language.codes import reply_language
 
 ROOT = Path(__file__).resolve().parents[2]
 BODY = b'{"object":"page","entry":[{"id":"1","time":1,"messaging":[]}]}'
@@ -295,10 +296,10 @@ FRENCH = [{"type": "slot", "name": "language", "value": "fr"}]
 
 
 def test_a_domain_response_is_in_the_language_of_its_condition() -> None:
-    assert message_language({"condition": FRENCH, "utter_action": "utter_greet"}) == "fr"
-    assert message_language({"language": "nl", "condition": FRENCH}) == "nl"  # said by an action
-    assert message_language({"handoff": True}) is None  # a consultant's message: unknown
-    assert message_language({"language": "en"}) is None
+    assert reply_language({"condition": FRENCH, "utter_action": "utter_greet"}) == "fr"
+    assert reply_language({"language": "nl", "condition": FRENCH}) == "nl"  # said by an action
+    assert reply_language({"handoff": True}) is None  # a consultant's message: unknown
+    assert reply_language({"language": "en"}) is None
 
 
 def test_website_parts_carry_the_language_and_the_languages_of_their_lines() -> None:
