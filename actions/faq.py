@@ -48,7 +48,11 @@ class ActionAnswerFaq(UsesServices, Action):
             # A situation without a question yet: acknowledge it and offer topics.
             noted = knowledge.situation_label(situation, language)
             text = " ".join(filter(None, [noted, messages.text(language, "faq.which_question")]))
-            dispatcher.utter_message(text=text, buttons=_direction_topic_buttons(language))
+            dispatcher.utter_message(
+                text=text,
+                buttons=_direction_topic_buttons(language),
+                language=language,
+            )
             return events
 
         events.append(SlotSet("faq_topic", topic.name))
@@ -57,17 +61,20 @@ class ActionAnswerFaq(UsesServices, Action):
             dispatcher.utter_message(
                 text=messages.text(language, "faq.ask_direction"),
                 buttons=_direction_buttons(language),
+                language=language,
             )
         elif choice.missing == "region":
             dispatcher.utter_message(
                 text=messages.text(language, "faq.ask_region"),
                 buttons=_region_buttons(language),
+                language=language,
             )
         else:
             assert choice.key is not None
             dispatcher.utter_message(
                 text=knowledge.render(topic, choice.key, language, self.services.settings),
                 buttons=_follow_up_buttons(topic, language),
+                language=language,
             )
         return events
 

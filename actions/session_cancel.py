@@ -149,7 +149,7 @@ class ActionCancelBooking(UsesServices, Action):
             )
         except BookingNotFound:
             explanation = text(language, "invalid.reference.unknown").format(reference=reference)
-            dispatcher.utter_message(text=explanation)
+            dispatcher.utter_message(text=explanation, language=language)
             return reset_cancellation()
         except SQLAlchemyError as error:
             log.error("cancellation failed: %s", type(error).__name__)

@@ -107,7 +107,7 @@ def failed(
     """Explain what is wrong, count the failure, offer a consultant every third time."""
     attempts = dict(tracker.get_slot(attempts_slot) or {})
     attempts[slot] = int(attempts.get(slot, 0)) + 1
-    dispatcher.utter_message(text=explanation)
+    dispatcher.utter_message(text=explanation, language=language_of(tracker))
     if attempts[slot] % FAILURES_BEFORE_CONSULTANT == 0:
         dispatcher.utter_message(response="utter_offer_consultant")
     return {slot: None, attempts_slot: attempts}
@@ -244,7 +244,9 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
                 explanation = text(language, "sessions.session_not_found")
                 return failed(dispatcher, tracker, "session_id", explanation)
             if len(found) > 1:
-                dispatcher.utter_message(text=text(language, "sessions.session_ambiguous"))
+                dispatcher.utter_message(
+                    text=text(language, "sessions.session_ambiguous"), language=language
+                )
                 return {"session_id": None, "session_options": [s.id for s in found]}
             chosen = found[0]
         dispatcher.utter_message(
@@ -384,7 +386,7 @@ class ActionBookInfoSession(UsesServices, Action):
         except (RegistrationClosed, SessionNotFound) as error:
             reason = getattr(error, "reason", None)
             key = f"sessions.closed.{reason}" if reason else "sessions.session_not_found"
-            dispatcher.utter_message(text=text(language, key))
+            dispatcher.utter_message(text=text(language, key), language=language)
             dispatcher.utter_message(response="utter_booking_choose_another")
             return reset_booking()
         except (InvalidContact, SQLAlchemyError) as error:

@@ -44,9 +44,12 @@ FAILURES = "vacancy_failures"
 PLACE_OPTIONS = "vacancy_place_options"
 
 
-def _send(dispatcher: CollectingDispatcher, messages: Sequence[replies.Reply]) -> None:
+def _send(
+    dispatcher: CollectingDispatcher, tracker: Tracker, messages: Sequence[replies.Reply]
+) -> None:
+    # The language goes with every message: the website marks it (bot.channels.socketio).
     for message in messages:
-        dispatcher.utter_message(**message.as_dict())
+        dispatcher.utter_message(**message.as_dict(), language=language_of(tracker))
 
 
 def _entities(tracker: Tracker) -> list[dict[str, Any]]:
@@ -90,7 +93,7 @@ class ValidateVacancySearchForm(FormValidationAction):
         entities = _entities(tracker)
         answer = read_occupation(value, entities, language, _is_request(tracker))
         if answer.unknown is not None:
-            _send(dispatcher, [replies.unknown_occupation(answer, language)])
+            _send(dispatcher, tracker, [replies.unknown_occupation(answer, language)])
         slots = self._slots(OCCUPATION, answer, dispatcher, tracker)
         if tracker.get_slot(LOCATION) is None and anywhere_asked(entities):
             slots[LOCATION] = ANY  # "cariste, partout"
@@ -108,7 +111,7 @@ class ValidateVacancySearchForm(FormValidationAction):
         if answer.options:
             return {LOCATION: None, PLACE_OPTIONS: list(answer.options)}
         if answer.unknown is not None:
-            _send(dispatcher, [replies.unknown_place(answer, language)])
+            _send(dispatcher, tracker, [replies.unknown_place(answer, language)])
         return self._slots(LOCATION, answer, dispatcher, tracker)
 
     @staticmethod
@@ -122,7 +125,7 @@ class ValidateVacancySearchForm(FormValidationAction):
             return {slot: None}
         failures = int(tracker.get_slot(FAILURES) or 0) + 1
         if failures >= MAX_FAILURES:
-            _send(dispatcher, [replies.consultant_offer(language_of(tracker))])
+            _send(dispatcher, tracker, [replies.consultant_offer(language_of(tracker))])
         return {slot: None, FAILURES: failures}
 
 
@@ -139,7 +142,7 @@ class ActionAskLocation(Action):
         if options:
             text = latest_text(tracker)
             said = written_place(text, _entities(tracker), options)
-            _send(dispatcher, [replies.choose_place(options, language_of(tracker), said)])
+            _send(dispatcher, tracker, [replies.choose_place(options, language_of(tracker), said)])
         else:
             dispatcher.utter_message(response="utter_ask_location")
         return []
@@ -161,16 +164,16 @@ class ActionSearchVacancies(UsesServices, Action):
         language = language_of(tracker)
         occupation, location = tracker.get_slot(OCCUPATION), tracker.get_slot(LOCATION)
         if occupation is None or location is None:
-            _send(dispatcher, [replies.no_search(language)])
+            _send(dispatcher, tracker, [replies.no_search(language)])
             return []
         query = build_query(*_search_slots(tracker))
         offset = self.offset(tracker)
         if offset is None:
-            _send(dispatcher, [replies.no_more(query, language)])
+            _send(dispatcher, tracker, [replies.no_more(query, language)])
             return []
         sources = self.services.vacancy_sources
         page = await search(replace(query, offset=offset), sources)
-        _send(dispatcher, replies.page_replies(page, language, len(sources)))
+        _send(dispatcher, tracker, replies.page_replies(page, language, len(sources)))
         return [SlotSet(NEXT_OFFSET, page.next_offset)]
 
 

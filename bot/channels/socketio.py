@@ -7,6 +7,16 @@ session and, with ``session_persistence``, never receives an answer (the server 
 handlers that use sessions and, while at it, accepts only session ids long enough to be
 random, and messages only for the session the connection asked for.
 
+Its output (:class:`WebsiteOutput`) tells the chat widget which language each message is
+written in, so that the page marks it with ``lang`` and a screen reader pronounces a Dutch
+answer on the French page as Dutch (WCAG 3.1.2, language of parts). The language comes
+from the response's ``condition`` on the ``language`` slot (every domain response has one
+per language) or from a ``language`` an action passes to ``utter_message``
+(:func:`bot.language.codes.reply_language`); a message whose
+lines are not all in that language says so with ``metadata: {line_languages: [...]}``
+(one code per line: the bilingual answer to a third language, an offer's title as
+published on a card).
+
 In production mode (``BOT_MODE=production`` with ``BOT_REDIS_URL``, several Rasa processes)
 the rooms are shared through Redis (python-socketio's ``AsyncRedisManager``): a browser's
 socket lives in one process, but a consultant's message, appended through Rasa's HTTP API,
@@ -21,6 +31,7 @@ import json
 import logging
 import re
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -31,6 +42,7 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.base import OnNewMessage
 from bot.channels.memory import KEY_PREFIX, redis_url
+from bot.language.codes import SUPPORTED, reply_language
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +58,55 @@ SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{32,128}$")
 def valid_session_id(value: object) -> bool:
     """True for a session id that can be random and unguessable (32+ URL-safe characters)."""
     return isinstance(value, str) and bool(SESSION_ID.match(value))
+
+
+def _line_languages(details: Mapping[str, Any], line_count: int) -> list[str] | None:
+    metadata = details.get("metadata")
+    lines = metadata.get("line_languages") if isinstance(metadata, dict) else None
+    if not isinstance(lines, Sequence) or len(lines) != line_count:
+        return None
+    return [str(code) if code in SUPPORTED else "" for code in lines]
+
+
+def website_parts(text: str, details: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The messages the widget gets for one text: Rasa's parts (split at blank lines),
+    each with its ``language`` and, when the text has them, its ``line_languages``."""
+    language = reply_language(details)
+    lines = _line_languages(details, len(text.strip().split("\n")))
+    parts: list[dict[str, Any]] = []
+    first_line = 0
+    for part in text.strip().split("\n\n") or [text]:
+        message: dict[str, Any] = {"text": part}
+        if language:
+            message["language"] = language
+        count = len(part.split("\n"))
+        if lines:
+            message["line_languages"] = lines[first_line : first_line + count]
+        first_line += count + 1  # the blank line between two parts
+        parts.append(message)
+    return parts
+
+
+class WebsiteOutput(SocketIOOutput):
+    """Rasa's socket.io output, with the language of every message (:func:`website_parts`)."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        for message in website_parts(text, kwargs):
+            await self._send_message(recipient_id, message)
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        messages = website_parts(text, kwargs)
+        for message in messages:
+            message["quick_replies"] = []
+        # Rasa's format: all the buttons with the last part.
+        messages[-1]["quick_replies"] = [
+            {"content_type": "text", "title": button["title"], "payload": button["payload"]}
+            for button in buttons
+        ]
+        for message in messages:
+            await self._send_message(recipient_id, message)
 
 
 class SocketIOInput(RasaSocketIOInput):
@@ -93,7 +154,7 @@ class SocketIOInput(RasaSocketIOInput):
                 metadata = json.loads(metadata)
             message = UserMessage(
                 str(data.get("message", "")),
-                SocketIOOutput(sio, self.bot_message_evt),
+                WebsiteOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
                 metadata=metadata if isinstance(metadata, dict) else {},
@@ -101,6 +162,11 @@ class SocketIOInput(RasaSocketIOInput):
             await on_new_message(message)
 
         return webhook
+
+    def get_output_channel(self) -> SocketIOOutput | None:
+        """The output for messages appended through the HTTP API (a consultant's)."""
+        output = super().get_output_channel()
+        return WebsiteOutput(self.sio, self.bot_message_evt) if output is not None else None
 
 
 def share_rooms(sio: AsyncServer, url: str) -> None:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bot.console.summary import FALLBACK_ACTIONS, FALLBACK_LOOP, full_intent
+from bot.language.codes import reply_language
 from bot.log import MASK, mask, mask_emails
 from bot.storage.rasa_events import StoredEvent
 
@@ -169,6 +170,7 @@ def _entry(event: StoredEvent, masker: Masker) -> Entry | None:
             name=str(metadata.get("utter_action") or metadata.get("kind") or ""),
             buttons=buttons,
             consultant=consultant,
+            language=reply_language(metadata),
         )
     if kind == "action":
         name = str(data.get("name") or "")

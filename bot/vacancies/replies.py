@@ -30,7 +30,7 @@ from bot.vacancies.dialogue import (
     subdivision_key,
     wider_radius,
 )
-from bot.vacancies.model import SearchPage, SearchQuery
+from bot.vacancies.model import SearchPage, SearchQuery, SearchResult
 from bot.vacancies.search import job_sites_for
 
 MORE_INTENT = "more_results"
@@ -52,15 +52,24 @@ class Button:
 
 @dataclass(frozen=True)
 class Reply:
-    """One message: a text, and buttons to click."""
+    """One message: a text, and buttons to click.
+
+    ``line_languages`` (one code per line) when a line is not in the user's language: the
+    website marks it with its own ``lang`` (bot.channels.socketio).
+    """
 
     text: str
     buttons: tuple[Button, ...] = ()
+    line_languages: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, object]:
         """The keyword arguments of ``dispatcher.utter_message``."""
-        buttons = [{"title": b.title, "payload": b.payload} for b in self.buttons]
-        return {"text": self.text, "buttons": buttons} if buttons else {"text": self.text}
+        message: dict[str, object] = {"text": self.text}
+        if self.buttons:
+            message["buttons"] = [{"title": b.title, "payload": b.payload} for b in self.buttons]
+        if self.line_languages:
+            message["metadata"] = {"line_languages": list(self.line_languages)}
+        return message
 
 
 def _t(language: str, key: str, **values: object) -> str:
@@ -122,7 +131,7 @@ def page_replies(page: SearchPage, language: str, source_count: int) -> list[Rep
         return _nothing_found(page, language)
     intro = "page.found" if page.query.offset == 0 else "dialogue.more_found"
     replies = [Reply(f"{summary(page.query, language)}\n{_t(language, intro)}")]
-    replies += [Reply(render_card(result, language)) for result in page.results]
+    replies += [_card(result, language) for result in page.results]
     if page.unavailable_sources:
         replies.append(Reply(_t(language, "page.partial")))
     buttons: list[Button] = []
@@ -134,6 +143,15 @@ def page_replies(page: SearchPage, language: str, source_count: int) -> list[Rep
     buttons += [new_search_button(language), consultant_button(language)]
     replies.append(Reply(_t(language, "dialogue.next"), tuple(buttons)))
     return replies
+
+
+def _card(result: SearchResult, language: str) -> Reply:
+    """One offer; its first line (title and employer, as published) in the offer's language."""
+    card = render_card(result, language)
+    posted_in = result.vacancy.language
+    if posted_in == language:
+        return Reply(card)
+    return Reply(card, line_languages=(posted_in,) + (language,) * card.count("\n"))
 
 
 def _nothing_found(page: SearchPage, language: str) -> list[Reply]:

@@ -76,6 +76,7 @@ def context(request: web.Request, language: str, page: str) -> dict[str, Any]:
         "languages": switch,
         "home_url": str(router["home"].url_for(lang=language)),
         "privacy_url": str(router["privacy"].url_for(lang=language)),
+        "accessibility_url": str(router["accessibility"].url_for(lang=language)),
         "static": lambda name: _static(request, name),
         "chat_config": chat,
     }

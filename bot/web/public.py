@@ -58,6 +58,10 @@ async def choose_language_privacy(request: web.Request) -> web.Response:
     raise _redirect_by_language(request, "privacy")
 
 
+async def choose_language_accessibility(request: web.Request) -> web.Response:
+    raise _redirect_by_language(request, "accessibility")
+
+
 async def add_slash(request: web.Request) -> web.Response:
     raise web.HTTPMovedPermanently(f"/{request.match_info['lang']}/")
 
@@ -82,3 +86,12 @@ async def privacy(request: web.Request) -> web.Response:
     context["retention_days"] = request.app[SETTINGS].retention_days
     context["authorities"] = content.authorities(language)
     return aiohttp_jinja2.render_template("privacy.html", request, context)
+
+
+async def accessibility(request: web.Request) -> web.Response:
+    """The accessibility statement: what is met, what is not, how to report a problem."""
+    language = request.match_info["lang"]
+    context = pages.context(request, language, "accessibility")
+    context["services"] = content.service_contacts(language)
+    context["bodies"] = content.appeal_bodies(language)
+    return aiohttp_jinja2.render_template("accessibility.html", request, context)

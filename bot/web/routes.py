@@ -15,7 +15,11 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/health", public.health, name="health")
     app.router.add_get("/ready", public.ready, name="ready")
     app.router.add_get("/privacy", public.choose_language_privacy, name="privacy_root")
+    app.router.add_get(
+        "/accessibility", public.choose_language_accessibility, name="accessibility_root"
+    )
     app.router.add_get(f"/{LANG}", public.add_slash)
     app.router.add_get(f"/{LANG}/", public.home, name="home")
     app.router.add_get(f"/{LANG}/privacy", public.privacy, name="privacy")
+    app.router.add_get(f"/{LANG}/accessibility", public.accessibility, name="accessibility")
     app.router.add_get("/ics/{reference}.ics", invites.calendar_invite, name="ics")

@@ -8,9 +8,7 @@ the French transcript, tags it, and corrects the misunderstood message in the in
 
 from __future__ import annotations
 
-import json
 import re
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,11 +17,11 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bot.messages import text
+from tests.browser.support import demo_account, say
 from tests.support.launcher import Assistant
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 900}
-DEMO = re.compile(r"console demo account created: (\S+) / password (\S+) ")
 FRENCH = [
     "Bonjour",
     "est-ce que je paie mes impôts en Belgique si je travaille à Menen ?",
@@ -39,34 +37,16 @@ UNLABELLED_JS = """
 """
 
 
-def _say(assistant: Assistant, sender: str, message: str) -> None:
-    request = urllib.request.Request(
-        f"{assistant.rasa_url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": message}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        assert response.status == 200
-
-
 @pytest.fixture(scope="module")
 def conversations(assistant: Assistant) -> dict[str, str]:
     senders = {"fr": f"console-fr-{uuid.uuid4().hex}", "nl": f"console-nl-{uuid.uuid4().hex}"}
     for language, messages in (("fr", FRENCH), ("nl", DUTCH)):
         for message in messages:
-            _say(assistant, senders[language], message)
+            say(assistant, senders[language], message)
         # The two-stage fallback stores a rephrasing it understood twice: at least as many.
         texts = assistant.user_texts(senders[language], at_least=len(messages))
         assert set(messages) <= set(texts), texts
     return senders
-
-
-def _demo_account(assistant: Assistant) -> tuple[str, str]:
-    for line in assistant.output:
-        found = DEMO.search(line)
-        if found:
-            return found.group(1), found.group(2)
-    raise AssertionError("the launcher printed no demo account:\n" + "".join(assistant.output))
 
 
 @pytest.fixture
@@ -81,7 +61,7 @@ def console(browser: Browser) -> Iterator[tuple[Page, list[str]]]:
 
 
 def _sign_in(page: Page, assistant: Assistant, artifacts: Path) -> None:
-    email, password = _demo_account(assistant)
+    email, password = demo_account(assistant)
     page.goto(f"{assistant.web_url}/console/")
     expect(page).to_have_url(re.compile(r"/console/login\?next="))
     expect(page.get_by_role("heading", level=1)).to_have_text(text("fr", "console.login.title"))
@@ -104,10 +84,12 @@ def test_consultant_reviews_a_real_conversation(
     _sign_in(page, assistant, artifacts)
     assert page.evaluate(UNLABELLED_JS) == []
 
-    # Filter: the Dutch conversation only.
+    # Filter: the Dutch conversation only (of the REST channel: the chat widget's tests hold
+    # Dutch conversations with the same assistant).
     page.get_by_label(text("fr", "console.filters.language")).select_option("nl")
+    page.get_by_label(text("fr", "console.filters.channel")).select_option("rest")
     page.get_by_role("button", name=text("fr", "console.filters.apply")).click()
-    expect(page).to_have_url(re.compile(r"language=nl"))
+    expect(page).to_have_url(re.compile(r"language=nl&channel=rest"))
     rows = page.locator("table.list tbody tr")
     expect(rows).to_have_count(1)
     expect(rows.first).to_contain_text(text("fr", "console.language.nl"))

@@ -16,12 +16,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bot.messages import text
+from tests.browser.support import (
+    REPLY_TIMEOUT_MS,
+    bot_messages,
+    open_chat,
+    wait_for_bot_messages,
+)
 from tests.support.launcher import ROOT, Assistant
 
 pytestmark = pytest.mark.browser
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
-REPLY_TIMEOUT_MS = 30_000
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 
 # Relative luminance and contrast ratio of WCAG 2.x, on the colours the browser computed
@@ -57,25 +62,6 @@ def desktop(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def _bot_messages(page: Page):
-    return page.locator("#chat-log .chat-bot")
-
-
-def _open_chat(page: Page, lang: str) -> None:
-    page.get_by_role("button", name=text(lang, "web.chat.open")).click()
-    expect(page.locator("#chat-panel")).to_be_visible()
-
-
-def _wait_for_bot_messages(page: Page, count: int) -> int:
-    """Wait until the chat shows at least ``count`` bot messages; returns how many."""
-    page.wait_for_function(
-        "n => document.querySelectorAll('#chat-log .chat-bot').length >= n",
-        arg=count,
-        timeout=REPLY_TIMEOUT_MS,
-    )
-    return _bot_messages(page).count()
-
-
 def test_conversation_in_dutch_survives_a_reload(
     desktop: Page, assistant: Assistant, artifacts: Path
 ) -> None:
@@ -90,10 +76,10 @@ def test_conversation_in_dutch_survives_a_reload(
     expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.get_by_role("heading", level=1)).to_have_text(text("nl", "web.home.title"))
 
-    _open_chat(page, "nl")
+    open_chat(page, "nl")
     # A new conversation opens with the greeting, in the page's language.
-    _wait_for_bot_messages(page, 1)
-    expect(_bot_messages(page).first).to_contain_text("virtuele assistent")
+    wait_for_bot_messages(page, 1)
+    expect(bot_messages(page).first).to_contain_text("virtuele assistent")
 
     # The typing indicator shows while the assistant works on the answer.
     page.evaluate(
@@ -108,7 +94,7 @@ def test_conversation_in_dutch_survives_a_reload(
         "wat kun je eigenlijk allemaal voor mij doen?"
     )
     page.keyboard.press("Enter")
-    shown = _wait_for_bot_messages(page, 2)
+    shown = wait_for_bot_messages(page, 2)
     assert page.evaluate("window.__typingSeen") is True
     expect(page.locator("#chat-typing")).to_be_hidden()
     help_answer = page.locator("#chat-log .chat-bot", has_text="vacatures")
@@ -122,7 +108,7 @@ def test_conversation_in_dutch_survives_a_reload(
         re.compile(r"Met een consulent praten$")
     )
     expect(page.locator("#chat-log")).not_to_contain_text("/ask_human")
-    shown = _wait_for_bot_messages(page, shown + 1)
+    shown = wait_for_bot_messages(page, shown + 1)
     expect(button).to_be_disabled()
     page.screenshot(path=str(artifacts / "desktop-nl-chat.png"))
     shutil.copy(artifacts / "desktop-nl-chat.png", ROOT / "docs" / "screenshot-website.png")
@@ -137,7 +123,7 @@ def test_conversation_in_dutch_survives_a_reload(
     # The same conversation goes on at the server: same session id, same tracker.
     page.get_by_label(text("nl", "web.chat.input_label")).fill("top, dank je wel")
     page.get_by_role("button", name=text("nl", "web.chat.send")).click()
-    _wait_for_bot_messages(page, shown + 1)
+    wait_for_bot_messages(page, shown + 1)
     users = assistant.user_texts(session_id, at_least=4)
     assert users == [
         "/greet",
@@ -151,13 +137,13 @@ def test_conversation_in_dutch_survives_a_reload(
 def test_links_and_newlines_in_bot_texts(desktop: Page, assistant: Assistant) -> None:
     page = desktop
     page.goto(f"{assistant.web_url}/fr/")
-    _open_chat(page, "fr")
-    _wait_for_bot_messages(page, 1)
+    open_chat(page, "fr")
+    wait_for_bot_messages(page, 1)
     page.get_by_label(text("fr", "web.chat.input_label")).fill(
         "comment on s'inscrire au Forem ou au VDAB ?"
     )
     page.keyboard.press("Enter")
-    _wait_for_bot_messages(page, 2)
+    wait_for_bot_messages(page, 2)
     links = page.locator("#chat-log .chat-bot a[href^='https://']")
     expect(links.first).to_be_visible(timeout=REPLY_TIMEOUT_MS)
     href = links.first.get_attribute("href")
@@ -208,11 +194,11 @@ def test_keyboard_and_screen_reader_basics(desktop: Page, assistant: Assistant) 
 def test_contrast_of_text_and_controls(desktop: Page, assistant: Assistant) -> None:
     page = desktop
     page.goto(f"{assistant.web_url}/fr/")
-    _open_chat(page, "fr")
-    _wait_for_bot_messages(page, 1)
+    open_chat(page, "fr")
+    wait_for_bot_messages(page, 1)
     page.get_by_label(text("fr", "web.chat.input_label")).fill("que peux-tu faire ?")
     page.keyboard.press("Enter")
-    _wait_for_bot_messages(page, 2)
+    wait_for_bot_messages(page, 2)
     selectors = [
         "main p",
         "main a",
@@ -241,8 +227,8 @@ def test_phone_layout(browser: Browser, assistant: Assistant, artifacts: Path) -
         assert page.url.endswith("/nl/")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.screenshot(path=str(artifacts / "phone-nl.png"), full_page=True)
-        _open_chat(page, "nl")
-        _wait_for_bot_messages(page, 1)
+        open_chat(page, "nl")
+        wait_for_bot_messages(page, 1)
         panel = page.locator("#chat-panel").bounding_box()
         assert panel and panel["width"] == PHONE["width"] and panel["height"] >= PHONE["height"] - 1
         send = page.locator("#chat-send").bounding_box()

@@ -16,7 +16,9 @@ from bot.config import Settings, privacy_url
 from bot.messages import text
 from bot.sessions import demo as demo_sessions
 from bot.storage import db, migrate
+from bot.web import content
 from bot.web.app import STATIC_DIR, create_app
+from bot.web.i18n import translator
 from bot.web.upcoming import SessionListing
 
 
@@ -137,6 +139,56 @@ async def test_the_privacy_links_the_assistant_sends_reach_the_notice(client: Te
         privacy_url(base).removeprefix(base), headers={"Accept-Language": "nl"}
     )
     assert chosen.status == 200 and str(chosen.url).endswith("/nl/privacy")
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+async def test_accessibility_statement_says_what_is_met_what_is_not_and_whom_to_tell(
+    client: TestClient, lang: str
+) -> None:
+    response = await client.get(f"/{lang}/accessibility")
+    assert response.status == 200
+    page = await response.text()
+    t = translator(lang)
+    for key in ("title", "status", "report", "appeal"):
+        assert _html(lang, f"web.accessibility.{key}") in page
+    for item in (*t("web.accessibility.met"), *t("web.accessibility.not_met")):
+        assert str(escape(item)) in page
+    for service in content.SERVICES:  # a phone number for whoever cannot use the chat
+        assert _html(lang, "web.contacts.phone", phone=t(f"web.contacts.{service}.phone")) in page
+    # The mediation bodies' names are not translated: each is marked with its language.
+    for body in content.appeal_bodies(lang):
+        assert f'<a href="{body.url}" lang="{body.name_lang}">' in page
+
+
+async def test_accessibility_statement_redirects_by_language(client: TestClient) -> None:
+    response = await client.get(
+        "/accessibility", headers={"Accept-Language": "nl-BE"}, allow_redirects=False
+    )
+    assert response.status == 302 and response.headers["Location"] == "/nl/accessibility"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/fr/",
+        "/nl/",
+        "/nl/privacy",
+        "/fr/accessibility",
+        "/fr/nexiste-pas",
+        "/console/login?lang=nl",
+    ],
+)
+async def test_every_page_links_to_the_accessibility_statement_in_its_footer(
+    client: TestClient, path: str
+) -> None:
+    page = await (await client.get(path)).text()
+    lang = re.search(r'<html lang="(\w+)">', page)
+    footer = re.search(r"<footer.*?</footer>", page, re.S)
+    assert lang and footer, path
+    link = f'href="/{lang.group(1)}/accessibility"'
+    assert link in footer.group(0) and _html(
+        lang.group(1), "web.nav_accessibility"
+    ) in footer.group(0)
 
 
 @pytest.mark.parametrize(

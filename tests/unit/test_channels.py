@@ -20,7 +20,8 @@ from bot.channels.signatures import (
     twilio_signature,
     twilio_signature_valid,
 )
-from bot.channels.socketio import valid_session_id
+from bot.channels.socketio import valid_session_id, website_parts
+from bot.language.codes import reply_language
 
 ROOT = Path(__file__).resolve().parents[2]
 BODY = b'{"object":"page","entry":[{"id":"1","time":1,"messaging":[]}]}'
@@ -310,3 +311,27 @@ def test_a_channel_without_its_secret_is_refused(
         channel.from_credentials(None)
     configured = channel.from_credentials({**credentials, secret: "the-secret"})
     assert getattr(configured, attribute) == "the-secret"
+
+
+FRENCH = [{"type": "slot", "name": "language", "value": "fr"}]
+
+
+def test_a_domain_response_is_in_the_language_of_its_condition() -> None:
+    assert reply_language({"condition": FRENCH, "utter_action": "utter_greet"}) == "fr"
+    assert reply_language({"language": "nl", "condition": FRENCH}) == "nl"  # said by an action
+    assert reply_language({"handoff": True}) is None  # a consultant's message: unknown
+    assert reply_language({"language": "en"}) is None
+
+
+def test_website_parts_carry_the_language_and_the_languages_of_their_lines() -> None:
+    details = {"condition": FRENCH, "metadata": {"line_languages": ["nl", "fr", "", "fr"]}}
+    parts = website_parts("Lasser — Vandamme\nCourtrai\n\nVoir l'offre", details)
+    assert parts == [
+        {"text": "Lasser — Vandamme\nCourtrai", "language": "fr", "line_languages": ["nl", "fr"]},
+        {"text": "Voir l'offre", "language": "fr", "line_languages": ["fr"]},
+    ]
+
+
+def test_line_languages_that_do_not_match_the_lines_are_left_out() -> None:
+    details = {"language": "nl", "metadata": {"line_languages": ["nl"]}}
+    assert website_parts("een\ntwee", details) == [{"text": "een\ntwee", "language": "nl"}]

@@ -81,6 +81,15 @@ def test_transcript_shows_what_the_model_understood() -> None:
     assert entries[2].buttons == ("Autre question",)
 
 
+def test_a_bot_message_says_its_language() -> None:
+    answer = bot("Dag!", "utter_greet")
+    answer["metadata"]["condition"] = [{"type": "slot", "name": "language", "value": "nl"}]
+    said = bot("Voici", "action_search_vacancies")
+    said["metadata"]["language"] = "fr"
+    entries = transcript.build(_events(answer, said, bot("Bonjour, ici Marie."))).entries
+    assert [e.language for e in entries] == ["nl", "fr", None]  # a consultant's: unknown
+
+
 def test_message_followed_by_a_fallback_action_is_flagged() -> None:
     entries = transcript.build(_events(user("hmm", "help", 0.9), action("action_default_fallback")))
     assert entries.entries[0].fallback

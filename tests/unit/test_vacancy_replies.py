@@ -64,6 +64,17 @@ async def test_page_shows_summary_cards_and_what_to_do_next() -> None:
     assert [b.title for b in replies[-1].buttons][:2] == ["Voir d'autres offres", "Élargir à 50 km"]
 
 
+async def test_a_card_marks_the_title_of_an_offer_in_the_other_language() -> None:
+    source = ListSource([make_vacancy(source_id="v1")])  # a Dutch offer
+    page = await search(_query(), [source])
+    card = page_replies(page, "fr", 1)[1]
+    lines = card.text.split("\n")
+    assert card.line_languages == ("nl",) + ("fr",) * (len(lines) - 1)
+    assert card.as_dict()["metadata"] == {"line_languages": list(card.line_languages)}
+    same_language = page_replies(page, "nl", 1)[1]
+    assert same_language.line_languages == () and "metadata" not in same_language.as_dict()
+
+
 async def test_next_page_says_these_are_more_offers_and_the_last_has_no_more_button() -> None:
     source = ListSource([make_vacancy(source_id=f"v{n}") for n in range(5)])
     page = await search(_query(offset=3), [source])

@@ -131,6 +131,8 @@ def context(request: web.Request, page: str, **extra: Any) -> dict[str, Any]:
         "csrf_token": csrf_token(session) if session is not None else "",
         "url": url,
         "static": static_url(request),
+        # The public statement covers the console too; its footer links to it.
+        "accessibility_url": str(request.app.router["accessibility"].url_for(lang=language)),
         "when": when,
         "clock": clock,
         "stamp": stamp,

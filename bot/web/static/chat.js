@@ -8,6 +8,12 @@
  *   answer is in the language of the page (actions/language.py reads it).
  * - The conversation is kept in localStorage too, so that a reload shows it again.
  * - Buttons send their payload and show their title; URLs become links; newlines stay.
+ * - Accessibility: new messages are appended to a polite live region (role="log") and
+ *   nothing already shown is rendered again, so a screen reader reads each new message
+ *   once; a message carries the language it is written in (`language`, and
+ *   `line_languages` for a line in the other language, bot.channels.socketio) as `lang`;
+ *   the focus never falls on a removed or disabled control; when the chat covers the
+ *   whole screen (phone, or 200 % zoom) the page behind it is inert.
  */
 (function () {
   "use strict";
@@ -15,6 +21,12 @@
   var MAX_KEPT = 200; // messages kept in the browser
   var TYPING_TIMEOUT_MS = 20000;
   var GREETING = "/greet"; // opens a new conversation: the greeting says it is a bot
+  var LANGUAGE = /^[a-z]{2}$/;
+  // The button to another language is named in that language ("Nederlands"), as the
+  // page's language switch is: its `lang` comes from its payload.
+  var SWITCH_TO = /^\/switch_language\{"language":\s*"([a-z]{2})"\}$/;
+  // Where the open chat takes the whole screen: keep in step with site.css.
+  var FULL_SCREEN = "(max-width: 40rem), (max-height: 30rem)";
 
   var root = document.getElementById("chat");
   var configNode = document.getElementById("chat-config");
@@ -29,6 +41,7 @@
     close: document.getElementById("chat-close"),
     reset: document.getElementById("chat-reset"),
     log: document.getElementById("chat-log"),
+    list: document.getElementById("chat-messages"),
     typing: document.getElementById("chat-typing"),
     status: document.getElementById("chat-status"),
     form: document.getElementById("chat-form"),
@@ -115,16 +128,27 @@
     parent.appendChild(document.createTextNode(text.slice(last)));
   }
 
+  function languageOf(value) {
+    return typeof value === "string" && LANGUAGE.test(value) ? value : null;
+  }
+
   function renderButtons(message, index) {
     var group = document.createElement("div");
     group.className = "chat-buttons";
     group.setAttribute("role", "group");
     group.setAttribute("aria-label", strings.buttons_label);
+    if (message.language) {
+      group.lang = message.language;
+    }
     message.buttons.forEach(function (button) {
       var item = document.createElement("button");
       item.type = "button";
       item.className = "chat-choice";
       item.textContent = button.title;
+      var switchTo = SWITCH_TO.exec(button.payload || "");
+      if (switchTo) {
+        item.lang = switchTo[1];
+      }
       item.disabled = Boolean(message.used);
       item.addEventListener("click", function () {
         state.messages[index].used = true;
@@ -135,6 +159,35 @@
     return group;
   }
 
+  // The text, in its own language; a line in another language (an offer's title, one half
+  // of a bilingual answer) gets its own `lang`, so that a screen reader pronounces it right.
+  function renderBubble(message) {
+    var bubble = document.createElement("span");
+    bubble.className = "chat-bubble";
+    if (message.language) {
+      bubble.lang = message.language;
+    }
+    var text = message.text || "";
+    var lines = text.split("\n");
+    if (!Array.isArray(message.lines) || message.lines.length !== lines.length) {
+      appendText(bubble, text);
+      return bubble;
+    }
+    lines.forEach(function (line, i) {
+      if (i > 0) {
+        bubble.appendChild(document.createTextNode("\n"));
+      }
+      var part = document.createElement("span");
+      var language = languageOf(message.lines[i]);
+      if (language && language !== message.language) {
+        part.lang = language;
+      }
+      appendText(part, line);
+      bubble.appendChild(part);
+    });
+    return bubble;
+  }
+
   function renderMessage(message, index) {
     var item = document.createElement("li");
     item.className = "chat-message chat-" + message.from;
@@ -142,20 +195,19 @@
     who.className = "visually-hidden";
     who.textContent = (message.from === "user" ? strings.you : strings.bot) + ": ";
     item.appendChild(who);
-    var bubble = document.createElement("span");
-    bubble.className = "chat-bubble";
-    appendText(bubble, message.text || "");
-    item.appendChild(bubble);
+    item.appendChild(renderBubble(message));
     if (message.buttons && message.buttons.length) {
       item.appendChild(renderButtons(message, index));
     }
     return item;
   }
 
+  // Only on start and on "new conversation": rendering shown messages again would have a
+  // screen reader read the whole conversation out again.
   function renderAll() {
-    el.log.textContent = "";
+    el.list.textContent = "";
     state.messages.forEach(function (message, index) {
-      el.log.appendChild(renderMessage(message, index));
+      el.list.appendChild(renderMessage(message, index));
     });
     el.log.scrollTop = el.log.scrollHeight;
   }
@@ -163,8 +215,24 @@
   function addMessage(message) {
     state.messages.push(message);
     saveState();
-    el.log.appendChild(renderMessage(message, state.messages.length - 1));
+    el.list.appendChild(renderMessage(message, state.messages.length - 1));
     el.log.scrollTop = el.log.scrollHeight;
+  }
+
+  // Once the visitor has answered, the earlier choices are spent: disabled where they are.
+  // Returns true when one of them had the focus (a disabled button loses it).
+  function spendChoices() {
+    state.messages.forEach(function (message) {
+      if (message.buttons && message.buttons.length) {
+        message.used = true;
+      }
+    });
+    var hadFocus = false;
+    Array.prototype.forEach.call(el.list.querySelectorAll(".chat-choice"), function (button) {
+      hadFocus = hadFocus || button === document.activeElement;
+      button.disabled = true;
+    });
+    return hadFocus;
   }
 
   var typingTimer = null;
@@ -231,6 +299,8 @@
       addMessage({
         from: "bot",
         text: text,
+        language: languageOf(message.language),
+        lines: Array.isArray(message.line_languages) ? message.line_languages : null,
         buttons: choices.map(function (b) {
           return { title: b.title, payload: b.payload };
         })
@@ -248,14 +318,11 @@
   }
 
   function sendMessage(text, shown) {
-    // Once the visitor has answered, the earlier choices are spent.
-    state.messages.forEach(function (message) {
-      if (message.buttons && message.buttons.length) {
-        message.used = true;
-      }
-    });
+    var hadFocus = spendChoices();
     addMessage({ from: "user", text: shown || text });
-    renderAll();
+    if (hadFocus) {
+      el.input.focus(); // the clicked choice is disabled: the focus goes on to the field
+    }
     showTyping(true);
     if (confirmed) {
       emitUtterance(text);
@@ -267,6 +334,23 @@
 
   // ---- opening, closing, keyboard ----------------------------------------------
 
+  var fullScreen = window.matchMedia ? window.matchMedia(FULL_SCREEN) : null;
+
+  // An open chat that covers the screen: the page behind it can be neither seen nor
+  // reached (Tab would otherwise move the focus to links hidden under the chat).
+  function shieldPage() {
+    var covered = Boolean(state.open && fullScreen && fullScreen.matches);
+    Array.prototype.forEach.call(document.body.children, function (node) {
+      if (node !== root && node.tagName !== "SCRIPT") {
+        node.inert = covered;
+      }
+    });
+  }
+
+  if (fullScreen && typeof fullScreen.addEventListener === "function") {
+    fullScreen.addEventListener("change", shieldPage);
+  }
+
   function setOpen(open, focus) {
     state.open = open;
     saveState();
@@ -274,6 +358,7 @@
     el.toggle.hidden = open;
     el.toggle.setAttribute("aria-expanded", String(open));
     root.classList.toggle("chat-is-open", open);
+    shieldPage();
     if (open) {
       connect();
       el.log.scrollTop = el.log.scrollHeight;
