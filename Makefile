@@ -9,7 +9,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED ?= false
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve train shell lint fmt types validate test test-unit test-integration test-e2e browser-deps test-browser bench run-prod test-prod bench-prod clean
+.PHONY: help install run serve train shell lint fmt types validate test test-unit test-integration test-e2e browser-deps test-browser bench prod-deps run-prod test-prod bench-prod clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,8 +42,8 @@ fmt: install ## format the code
 lint: install ## ruff on the code
 	@$(VENV)/bin/ruff check bot actions tests benchmarks
 
-types: install ## mypy on bot/
-	@$(VENV)/bin/mypy bot --ignore-missing-imports
+types: install ## mypy on bot/: strict on the business core ([tool.mypy] in pyproject.toml)
+	@$(VENV)/bin/mypy
 
 validate: install ## rasa data validate on domain and data
 	@$(RASA) data validate --domain domain --data data --config config.yml
@@ -78,15 +78,19 @@ test: install ## everything CI runs: pip check, lint, types, validate, unit, int
 bench: train ## NLU, REST latency next to rasa init, search, bookings, console list: docs/benchmarks.md
 	@$(PY) -m benchmarks.run
 
+prod-deps: ## install Debian's HAProxy for production mode, when it is missing
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy; }
+
 # Production mode reads its settings from the environment, then from .env for what the
 # environment does not set (copy .env.example): DATABASE_URL (PostgreSQL), BOT_REDIS_URL...
-run-prod: train ## production mode: N Rasa processes behind HAProxy, PostgreSQL, Redis, RabbitMQ
+run-prod: train prod-deps ## production mode: N Rasa processes behind HAProxy, PostgreSQL, Redis, RabbitMQ
 	@$(PY) -m bot.production
 
-test-prod: train ## production mode under faults: kill a process, restart PostgreSQL, Redis, RabbitMQ
+test-prod: train prod-deps ## production mode under faults: kill a process, restart PostgreSQL, Redis, RabbitMQ
 	@$(PY) -m pytest -q -p no:cacheprovider tests/production
 
-bench-prod: train ## 200 conversations through HAProxy on 1, 2 and 4 Rasa processes; docs/benchmarks-prod.md
+bench-prod: train prod-deps ## 200 conversations through HAProxy on 1, 2 and 4 Rasa processes; docs/benchmarks-prod.md
 	@$(PY) -m benchmarks.prod
 
 clean: ## remove trained models and runtime files

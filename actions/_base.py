@@ -1,9 +1,10 @@
 """What the action modules share: the services they call, and running them off the event loop.
 
 rasa-sdk instantiates every action with no arguments when the action server starts, so the
-services are built lazily, once per process, on first use (``get_services``,
-``get_vacancy_sources``): nothing is read or opened at import time. Tests pass their own
-(a real SQLite engine, no mailer, a vacancy source that is down) to the constructor instead.
+services (:class:`Services`) are built lazily, once per process, on first use
+(:func:`get_services`): nothing is read or opened at import time. Every action that calls
+bot/ services takes them the same way, through :class:`UsesServices`; tests pass their own
+(a real SQLite engine, no mailer, a vacancy source that is down, a fixed clock).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, TypeVar
 
@@ -18,6 +20,7 @@ from sqlalchemy.engine import Engine
 
 from bot import log
 from bot.config import Settings
+from bot.language.codes import supported_or_default
 from bot.mailer import Mailer
 from bot.storage.db import engine_for
 from bot.vacancies.model import VacancySource
@@ -26,13 +29,24 @@ from bot.vacancies.sources import build_sources
 T = TypeVar("T")
 
 
+def utc_now() -> datetime:
+    """The time now, in UTC (the services' clock outside tests)."""
+    return datetime.now(timezone.utc)
+
+
 @dataclass(frozen=True)
 class Services:
-    """The settings, database engine and mailer (None when e-mail is off) of the process."""
+    """What the actions call: the process's settings, database engine, mailer (None when
+    e-mail is off), vacancy sources and clock."""
 
     settings: Settings
     engine: Engine
     mailer: Mailer | None = None
+    vacancy_sources: tuple[VacancySource, ...] = ()
+    clock: Callable[[], datetime] = utc_now
+
+    def now(self) -> datetime:
+        return self.clock()
 
 
 @lru_cache(maxsize=1)
@@ -40,23 +54,12 @@ def get_services() -> Services:
     """The process's services, built from the environment on first use."""
     settings = Settings.from_env()
     log.install_masking()  # the action server configures logging its own way
-    return Services(settings, engine_for(settings.database_url), Mailer.from_settings(settings))
-
-
-def get_settings() -> Settings:
-    """The settings of this process, read once from the environment."""
-    return get_services().settings
-
-
-@lru_cache(maxsize=1)
-def get_vacancy_sources() -> tuple[VacancySource, ...]:
-    """The vacancy sources (local database, external API when configured), built once."""
-    return tuple(build_sources(get_settings()))
-
-
-def get_engine() -> Engine:
-    """The process's database engine (``DATABASE_URL``)."""
-    return get_services().engine
+    return Services(
+        settings,
+        engine_for(settings.database_url),
+        Mailer.from_settings(settings),
+        tuple(build_sources(settings)),
+    )
 
 
 class UsesServices:
@@ -75,9 +78,8 @@ class UsesServices:
 
 
 def language_of(tracker: Any) -> str:
-    """The conversation's language slot, French when unset."""
-    language = tracker.get_slot("language")
-    return language if language in ("fr", "nl") else "fr"
+    """The conversation's language (its ``language`` slot), the default one when unset."""
+    return supported_or_default(tracker.get_slot("language"))
 
 
 def latest_text(tracker: Any) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions._base import language_of
 from actions.faq import FAQ_INTENT, asked_topic, topic_button
 from bot import knowledge, messages
 from bot.handoff.callbacks import MISUNDERSTANDINGS_BEFORE_OFFER
@@ -29,7 +30,7 @@ class ActionDefaultAskAffirmation(Action):
         if misunderstandings(tracker.events) >= MISUNDERSTANDINGS_BEFORE_OFFER:
             dispatcher.utter_message(response="utter_default")
             return []
-        language = tracker.get_slot("language")
+        language = language_of(tracker)
         message = tracker.latest_message or {}
         ranking = message.get("intent_ranking") or []
         offerable = {

@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions._base import get_settings
+from actions._base import UsesServices, language_of
 from bot import knowledge, messages
 from bot.knowledge import direction
 from bot.knowledge.direction import Situation
@@ -21,7 +21,7 @@ _SITUATION_TOPICS = ("taxes", "social_security", "health_insurance", "unemployme
 _SLOTS = {"residence_country": "residence", "work_country": "work", "work_region": "work_region"}
 
 
-class ActionAnswerFaq(Action):
+class ActionAnswerFaq(UsesServices, Action):
     """Answers ``faq/<topic>``, or asks where the candidate lives and works when it matters.
 
     Also runs after ``inform_direction`` ("et si je travaille en France ?"): the situation is
@@ -34,7 +34,7 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        language = tracker.get_slot("language")
+        language = language_of(tracker)
         message = tracker.latest_message or {}
         known = direction.from_values(*(tracker.get_slot(slot) for slot in _SLOTS))
         said = _said(message)
@@ -51,7 +51,7 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(
                 text=text,
                 buttons=_direction_topic_buttons(language),
-                language=_language(language),
+                language=language,
             )
             return events
 
@@ -61,26 +61,22 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(
                 text=messages.text(language, "faq.ask_direction"),
                 buttons=_direction_buttons(language),
-                language=_language(language),
+                language=language,
             )
         elif choice.missing == "region":
             dispatcher.utter_message(
                 text=messages.text(language, "faq.ask_region"),
                 buttons=_region_buttons(language),
-                language=_language(language),
+                language=language,
             )
         else:
             assert choice.key is not None
             dispatcher.utter_message(
-                text=knowledge.render(topic, choice.key, _language(language), get_settings()),
+                text=knowledge.render(topic, choice.key, language, self.services.settings),
                 buttons=_follow_up_buttons(topic, language),
-                language=_language(language),
+                language=language,
             )
         return events
-
-
-def _language(language: str | None) -> str:
-    return language if language in ("fr", "nl") else "fr"
 
 
 def asked_topic(message: dict[str, Any]) -> str | None:
@@ -121,7 +117,7 @@ def _payload(intent: str, entities: dict[str, str]) -> str:
     return f"/{intent}{json.dumps(entities)}" if entities else f"/{intent}"
 
 
-def _direction_buttons(language: str | None) -> list[dict[str, str]]:
+def _direction_buttons(language: str) -> list[dict[str, str]]:
     to_belgium = {"residence_country": "fr", "work_country": "be"}
     choices = {
         "fr-be-flanders": {**to_belgium, "work_region": "flanders"},
@@ -137,7 +133,7 @@ def _direction_buttons(language: str | None) -> list[dict[str, str]]:
     ]
 
 
-def _region_buttons(language: str | None) -> list[dict[str, str]]:
+def _region_buttons(language: str) -> list[dict[str, str]]:
     return [
         {
             "title": messages.text(language, f"faq.region_button.{region}"),
@@ -150,12 +146,12 @@ def _region_buttons(language: str | None) -> list[dict[str, str]]:
     ]
 
 
-def topic_button(name: str, language: str | None) -> dict[str, str]:
-    label = knowledge.topics()[name].label[_language(language)]
+def topic_button(name: str, language: str) -> dict[str, str]:
+    label = knowledge.topics()[name].label[language]
     return {"title": label, "payload": _payload(FAQ_INTENT, {"faq_topic": name})}
 
 
-def _follow_up_buttons(topic: knowledge.Topic, language: str | None) -> list[dict[str, str]]:
+def _follow_up_buttons(topic: knowledge.Topic, language: str) -> list[dict[str, str]]:
     """Related topics, another situation where it matters, and a consultant."""
     buttons = [topic_button(name, language) for name in topic.related]
     if topic.direction_required:
@@ -169,5 +165,5 @@ def _follow_up_buttons(topic: knowledge.Topic, language: str | None) -> list[dic
     return buttons
 
 
-def _direction_topic_buttons(language: str | None) -> list[dict[str, str]]:
+def _direction_topic_buttons(language: str) -> list[dict[str, str]]:
     return [topic_button(name, language) for name in _SITUATION_TOPICS]

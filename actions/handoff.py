@@ -11,28 +11,25 @@
 - ``action_request_callback`` stores the request once the form is complete and clears the
   personal slots (stopped form: it only clears them).
 
-Rasa's action server creates every action with no argument: settings and the database
-engine are built on first use. Tests pass real ones (a SQLite file) and a clock.
+Their settings, database engine and clock are the actions' :class:`~actions._base.Services`.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from abc import ABC, abstractmethod
 from collections.abc import Callable
-from datetime import datetime, timezone
-from functools import lru_cache
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
-from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import handoff, log
-from bot.config import Settings
+from actions._base import Services, UsesServices, language_of
+from bot import handoff
+from bot.config import privacy_url
 from bot.contact import format_phone, normalise_email, normalise_name, normalise_phone
 from bot.errors import InvalidContact
 from bot.handoff import answers
@@ -51,47 +48,8 @@ _NOT_ANSWERS = frozenset(
 _SURE = 0.85
 
 
-@lru_cache(maxsize=1)
-def _process_settings() -> Settings:
-    log.install_masking()  # the action server configures logging its own way
-    return Settings.from_env()
-
-
-class HandoffAction(Action, ABC):
-    """Settings, database and clock of the handoff actions (abstract: never registered)."""
-
-    def __init__(
-        self,
-        settings: Settings | None = None,
-        engine: Engine | None = None,
-        clock: Callable[[], datetime] | None = None,
-    ) -> None:
-        self._settings = settings
-        self._engine = engine
-        self._clock = clock
-
-    @abstractmethod
-    def name(self) -> str:
-        """The action's name in the domain."""
-
-    @property
-    def settings(self) -> Settings:
-        return self._settings or _process_settings()
-
-    @property
-    def engine(self) -> Engine:
-        return self._engine or db.engine_for(self.settings.database_url)
-
-    def now(self) -> datetime:
-        return self._clock() if self._clock else datetime.now(timezone.utc)
-
-    def office_open(self, tracker: Tracker) -> bool:
-        return handoff.office_open_for(self.now(), self.settings, _requested_hours(tracker))
-
-
-def language_of(tracker: Tracker) -> str:
-    language = tracker.get_slot("language")
-    return language if language in ("fr", "nl") else "fr"
+def _office_open(services: Services, tracker: Tracker) -> bool:
+    return handoff.office_open_for(services.now(), services.settings, _requested_hours(tracker))
 
 
 def _requested_hours(tracker: Tracker) -> str | None:
@@ -125,7 +83,7 @@ def _user_intents(tracker: Tracker) -> list[str]:
     return intents
 
 
-class ActionHandoff(HandoffAction):
+class ActionHandoff(UsesServices, Action):
     """``ask_human``: offer a consultant, flag a live request, or start the callback form."""
 
     def name(self) -> str:
@@ -138,7 +96,7 @@ class ActionHandoff(HandoffAction):
         topic = handoff.topic_of(_user_intents(tracker))
         if choice == "callback":
             return [SlotSet("callback_topic", topic), FollowupAction(FORM)]
-        is_open = self.office_open(tracker)
+        is_open = _office_open(self.services, tracker)
         if choice == "live" and is_open:
             return await self._live(dispatcher, tracker, topic)
         language = language_of(tracker)
@@ -147,7 +105,7 @@ class ActionHandoff(HandoffAction):
         if is_open:
             dispatcher.utter_message(response="utter_handoff_offer_open")
         else:
-            label = office_hours_label(self.settings, language)
+            label = office_hours_label(self.services.settings, language)
             dispatcher.utter_message(response="utter_handoff_offer_closed", office_hours=label)
         return []
 
@@ -155,22 +113,23 @@ class ActionHandoff(HandoffAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, topic: str | None
     ) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
+        now = self.services.now()
 
         def store() -> handoff.CallbackRequest:
-            with db.transaction(self.engine) as conn:
+            with db.transaction(self.services.engine) as conn:
                 return handoff.request_callback(
                     conn,
                     sender_id=tracker.sender_id,
-                    message_id=str(message.get("message_id") or f"live-{self.now().timestamp()}"),
+                    message_id=str(message.get("message_id") or f"live-{now.timestamp()}"),
                     language=language_of(tracker),
                     channel=tracker.get_latest_input_channel(),
                     live=True,
                     topic=topic,
-                    now=self.now(),
+                    now=now,
                 )
 
         try:
-            request = await asyncio.to_thread(store)
+            request = await self.blocking(store)
         except SQLAlchemyError:
             logger.exception("live request of conversation %s not stored", tracker.sender_id)
             dispatcher.utter_message(response="utter_callback_not_saved")
@@ -180,7 +139,7 @@ class ActionHandoff(HandoffAction):
         return []
 
 
-class ActionAskCallbackConsent(HandoffAction):
+class ActionAskCallbackConsent(UsesServices, Action):
     """Asks for consent with the link to the privacy notice in the candidate's language."""
 
     def name(self) -> str:
@@ -189,33 +148,42 @@ class ActionAskCallbackConsent(HandoffAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        url = f"{self.settings.public_url}/{language_of(tracker)}/privacy"
+        url = privacy_url(self.services.settings.public_url, language_of(tracker))
         dispatcher.utter_message(response="utter_ask_callback_consent", privacy_url=url)
         return []
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """An answer to the callback form: its text, the intent of a button (payload
+    "/affirm"), and whether it is rather a question or another request."""
+
+    text: str
+    button: str | None
+    not_an_answer: bool
 
 
 def _cleared() -> dict[str, Any]:
     return {slot: None for slot in (*handoff.FORGOTTEN_SLOTS, "callback_topic")}
 
 
-class ValidateCallbackForm(FormValidationAction):
+class ValidateCallbackForm(UsesServices, FormValidationAction):
     """Checks each answer of ``callback_form``; a refused one is explained and asked again."""
-
-    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
-        self._clock = clock
 
     def name(self) -> str:
         return "validate_callback_form"
 
     @staticmethod
-    def _read(tracker: Tracker, value: Any) -> tuple[str, str | None, float]:
-        """The answer's text, the intent of a button (payload "/affirm"), the NLU intent."""
-        text = str(value or "")
+    def _read(tracker: Tracker, value: Any) -> _Answer:
         intent = (tracker.latest_message or {}).get("intent") or {}
         name = intent.get("name")
-        button = name if text.startswith("/") else None
+        text = str(value or "")
         sure = float(intent.get("confidence") or 0.0) >= _SURE
-        return text, button, (sure and name in _NOT_ANSWERS) or "?" in text
+        return _Answer(
+            text=text,
+            button=name if text.startswith("/") else None,
+            not_an_answer=(sure and name in _NOT_ANSWERS) or "?" in text,
+        )
 
     @staticmethod
     def _stop(dispatcher: CollectingDispatcher, response: str) -> dict[str, Any]:
@@ -232,16 +200,39 @@ class ValidateCallbackForm(FormValidationAction):
         dispatcher.utter_message(response=f"utter_callback_invalid_{slot}", explanation=explanation)
         return {f"callback_{slot}": None}
 
+    def _validate(
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        read: Callable[[str], str],
+        *,
+        questions_refused: bool = False,
+    ) -> dict[str, Any]:
+        """A name, phone number or moment: "no" or "laisse tomber" stops the form; with
+        ``questions_refused``, a question is not taken for the answer; then ``read`` gives
+        the slot's value or raises :class:`InvalidContact`, which is explained."""
+        answer = self._read(tracker, value)
+        if answers.wants_to_stop(answer.text) or answers.is_no(answer.text, answer.button):
+            return self._stop(dispatcher, "utter_callback_stopped")
+        if questions_refused and answer.not_an_answer:
+            dispatcher.utter_message(response="utter_callback_not_an_answer")
+            return {f"callback_{slot}": None}
+        try:
+            return {f"callback_{slot}": read(answer.text)}
+        except InvalidContact as refused:
+            return self._refuse(dispatcher, tracker, slot, refused)
+
     async def validate_callback_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        text, button, _ = self._read(tracker, value)
-        if answers.wants_to_stop(text):
+        answer = self._read(tracker, value)
+        if answers.wants_to_stop(answer.text):
             return self._stop(dispatcher, "utter_callback_stopped")
-        if answers.is_yes(text, button):
-            moment = self._clock() if self._clock else datetime.now(timezone.utc)
-            return {"callback_consent": moment.isoformat()}
-        if answers.is_no(text, button):
+        if answers.is_yes(answer.text, answer.button):
+            return {"callback_consent": self.services.now().isoformat()}
+        if answers.is_no(answer.text, answer.button):
             return self._stop(dispatcher, "utter_callback_consent_refused")
         dispatcher.utter_message(response="utter_callback_consent_unclear")
         return {"callback_consent": None}
@@ -249,38 +240,27 @@ class ValidateCallbackForm(FormValidationAction):
     async def validate_callback_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        text, button, not_an_answer = self._read(tracker, value)
-        if answers.wants_to_stop(text) or answers.is_no(text, button):
-            return self._stop(dispatcher, "utter_callback_stopped")
-        if not_an_answer:
-            dispatcher.utter_message(response="utter_callback_not_an_answer")
-            return {"callback_name": None}
-        try:
-            return {"callback_name": normalise_name(text)}
-        except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, "name", refused)
+        return self._validate(
+            "name", value, dispatcher, tracker, normalise_name, questions_refused=True
+        )
 
     async def validate_callback_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        text, button, _ = self._read(tracker, value)
-        if answers.wants_to_stop(text) or answers.is_no(text, button):
-            return self._stop(dispatcher, "utter_callback_stopped")
-        try:
-            return {"callback_phone": normalise_phone(text)}
-        except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, "phone", refused)
+        return self._validate("phone", value, dispatcher, tracker, normalise_phone)
 
     async def validate_callback_email(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        text, button, _ = self._read(tracker, value)
-        if answers.wants_to_stop(text):
+        """An e-mail address; "no" here means none (it is optional), not stop."""
+        answer = self._read(tracker, value)
+        if answers.wants_to_stop(answer.text):
             return self._stop(dispatcher, "utter_callback_stopped")
-        if answers.is_no(text, button):
+        if answers.is_no(answer.text, answer.button):
             return {"callback_email": NO_EMAIL}
+        confirmed = tracker.get_slot(handoff.EMAIL_TYPO_SLOT)
         try:
-            address = normalise_email(text, confirmed=tracker.get_slot(handoff.EMAIL_TYPO_SLOT))
+            address = normalise_email(answer.text, confirmed=confirmed)
         except InvalidContact as refused:
             slots = self._refuse(dispatcher, tracker, "email", refused)
             if refused.reason == "domain_typo":
@@ -291,19 +271,12 @@ class ValidateCallbackForm(FormValidationAction):
     async def validate_callback_moment(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
-        text, button, not_an_answer = self._read(tracker, value)
-        if answers.wants_to_stop(text) or answers.is_no(text, button):
-            return self._stop(dispatcher, "utter_callback_stopped")
-        if not_an_answer:
-            dispatcher.utter_message(response="utter_callback_not_an_answer")
-            return {"callback_moment": None}
-        try:
-            return {"callback_moment": answers.read_moment(text)}
-        except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, "moment", refused)
+        return self._validate(
+            "moment", value, dispatcher, tracker, answers.read_moment, questions_refused=True
+        )
 
 
-class ActionRequestCallback(HandoffAction):
+class ActionRequestCallback(UsesServices, Action):
     """Stores the completed callback request, confirms it, and forgets the personal slots."""
 
     def name(self) -> str:
@@ -318,18 +291,19 @@ class ActionRequestCallback(HandoffAction):
             return forget  # the form was stopped: nothing to store
         language = language_of(tracker)
         try:
-            request = await asyncio.to_thread(self._store, tracker, slots, language)
+            request = await self.blocking(self._store, tracker, slots, language)
         except SQLAlchemyError:
             logger.exception("callback request of conversation %s not stored", tracker.sender_id)
             dispatcher.utter_message(response="utter_callback_not_saved")
             return forget
         logger.info("callback request %s for conversation %s", request.id, tracker.sender_id)
+        settings = self.services.settings
         dispatcher.utter_message(
             response="utter_callback_confirmed",
             name=request.name,
             phone=format_phone(request.phone or ""),
-            office_hours=office_hours_label(self.settings, language),
-            when=expected_call_label(self.now(), self.settings, language),
+            office_hours=office_hours_label(settings, language),
+            when=expected_call_label(self.services.now(), settings, language),
             moment=moment_label(request.preferred_moment, language),
         )
         return forget
@@ -339,7 +313,7 @@ class ActionRequestCallback(HandoffAction):
     ) -> handoff.CallbackRequest:
         message = tracker.latest_message or {}
         email = slots["callback_email"]
-        with db.transaction(self.engine) as conn:
+        with db.transaction(self.services.engine) as conn:
             return handoff.request_callback(
                 conn,
                 sender_id=tracker.sender_id,
@@ -353,5 +327,5 @@ class ActionRequestCallback(HandoffAction):
                 topic=tracker.get_slot("callback_topic"),
                 consent_at=datetime.fromisoformat(slots["callback_consent"]),
                 consent_version=handoff.CONSENT_TEXT_VERSION,
-                now=self.now(),
+                now=self.services.now(),
             )

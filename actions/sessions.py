@@ -19,6 +19,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions._base import Services, UsesServices, language_of, latest_text
 from bot import contact, sessions
+from bot.config import privacy_url
 from bot.errors import InvalidContact, InvalidName, RegistrationClosed, SessionNotFound
 from bot.messages import text
 from bot.sessions import mail as session_mail
@@ -197,7 +198,7 @@ class ActionAskBookingConsent(UsesServices, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        url = session_mail.privacy_url(self.services.settings.public_url)
+        url = privacy_url(self.services.settings.public_url)
         dispatcher.utter_message(response="utter_ask_booking_consent", privacy_url=url)
         return []
 
@@ -262,7 +263,7 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
     ) -> dict[str, Any]:
         """A session chosen by button that no longer takes bookings: say why."""
         session = await self.blocking(session_or_none, self.services, session_id)
-        reason = session.closed_reason(sessions.now_utc()) if session else None
+        reason = session.closed_reason(self.services.now()) if session else None
         key = f"sessions.closed.{reason}" if reason else "sessions.session_not_found"
         return failed(dispatcher, tracker, "session_id", text(language, key))
 

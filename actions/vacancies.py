@@ -19,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions._base import get_vacancy_sources, latest_text
+from actions._base import UsesServices, language_of, latest_text
 from bot.vacancies import replies, search
 from bot.vacancies.dialogue import (
     ANY,
@@ -36,7 +36,6 @@ from bot.vacancies.dialogue import (
     slots_to_reset,
     written_place,
 )
-from bot.vacancies.model import VacancySource
 
 FORM = "vacancy_search_form"
 SEARCH_INTENT = "search_vacancies"
@@ -45,16 +44,12 @@ FAILURES = "vacancy_failures"
 PLACE_OPTIONS = "vacancy_place_options"
 
 
-def _language(tracker: Tracker) -> str:
-    return "nl" if tracker.get_slot("language") == "nl" else "fr"
-
-
 def _send(
     dispatcher: CollectingDispatcher, tracker: Tracker, messages: Sequence[replies.Reply]
 ) -> None:
     # The language goes with every message: the website marks it (bot.channels.socketio).
     for message in messages:
-        dispatcher.utter_message(**message.as_dict(), language=_language(tracker))
+        dispatcher.utter_message(**message.as_dict(), language=language_of(tracker))
 
 
 def _entities(tracker: Tracker) -> list[dict[str, Any]]:
@@ -94,7 +89,7 @@ class ValidateVacancySearchForm(FormValidationAction):
     async def validate_occupation(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        language = _language(tracker)
+        language = language_of(tracker)
         entities = _entities(tracker)
         answer = read_occupation(value, entities, language, _is_request(tracker))
         if answer.unknown is not None:
@@ -107,7 +102,7 @@ class ValidateVacancySearchForm(FormValidationAction):
     async def validate_location(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        language = _language(tracker)
+        language = language_of(tracker)
         text = latest_text(tracker)
         pending = tracker.get_slot(PLACE_OPTIONS) or ()
         answer = read_place(
@@ -130,7 +125,7 @@ class ValidateVacancySearchForm(FormValidationAction):
             return {slot: None}
         failures = int(tracker.get_slot(FAILURES) or 0) + 1
         if failures >= MAX_FAILURES:
-            _send(dispatcher, tracker, [replies.consultant_offer(_language(tracker))])
+            _send(dispatcher, tracker, [replies.consultant_offer(language_of(tracker))])
         return {slot: None, FAILURES: failures}
 
 
@@ -147,24 +142,17 @@ class ActionAskLocation(Action):
         if options:
             text = latest_text(tracker)
             said = written_place(text, _entities(tracker), options)
-            _send(dispatcher, tracker, [replies.choose_place(options, _language(tracker), said)])
+            _send(dispatcher, tracker, [replies.choose_place(options, language_of(tracker), said)])
         else:
             dispatcher.utter_message(response="utter_ask_location")
         return []
 
 
-class ActionSearchVacancies(Action):
+class ActionSearchVacancies(UsesServices, Action):
     """Shows the first page of the search the slots describe."""
-
-    def __init__(self, sources: Sequence[VacancySource] | None = None) -> None:
-        self._sources = sources
 
     def name(self) -> str:
         return "action_search_vacancies"
-
-    @property
-    def sources(self) -> Sequence[VacancySource]:
-        return self._sources if self._sources is not None else get_vacancy_sources()
 
     def offset(self, tracker: Tracker) -> int | None:
         """Where the page starts; None when there is nothing (more) to show."""
@@ -173,7 +161,7 @@ class ActionSearchVacancies(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        language = _language(tracker)
+        language = language_of(tracker)
         occupation, location = tracker.get_slot(OCCUPATION), tracker.get_slot(LOCATION)
         if occupation is None or location is None:
             _send(dispatcher, tracker, [replies.no_search(language)])
@@ -183,8 +171,9 @@ class ActionSearchVacancies(Action):
         if offset is None:
             _send(dispatcher, tracker, [replies.no_more(query, language)])
             return []
-        page = await search(replace(query, offset=offset), self.sources)
-        _send(dispatcher, tracker, replies.page_replies(page, language, len(self.sources)))
+        sources = self.services.vacancy_sources
+        page = await search(replace(query, offset=offset), sources)
+        _send(dispatcher, tracker, replies.page_replies(page, language, len(sources)))
         return [SlotSet(NEXT_OFFSET, page.next_offset)]
 
 

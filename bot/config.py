@@ -156,6 +156,21 @@ def _office_hours(environ: Mapping[str, str]) -> tuple[time, time]:
     return opens, closes
 
 
+_YES = ("1", "true", "yes", "on")
+_NO = ("0", "false", "no", "off")
+
+
+def _flag(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """A yes/no variable: ``1``, ``true``, ``yes``, ``on`` or ``0``, ``false``, ``no``,
+    ``off`` (any case); unset or empty: ``default``."""
+    raw = (environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw not in _YES + _NO:
+        raise ValueError(f"{name} must be 1 or 0 (true/false, yes/no, on/off), got {raw!r}")
+    return raw in _YES
+
+
 def _choice(environ: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str | None:
     raw = (environ.get(name) or "").strip().lower() or None
     if raw is not None and raw not in choices:
@@ -279,10 +294,27 @@ def _site_url(env: Mapping[str, str], web_port: int) -> str:
     return _public_url(env, "BOT_PUBLIC_URL") or f"http://localhost:{web_port}"
 
 
+def privacy_url(public_url: str, language: str | None = None) -> str:
+    """The website's privacy notice: its page in ``language``; without a language, the
+    address that sends each visitor to the page in their browser's language."""
+    return f"{public_url}/{language}/privacy" if language else f"{public_url}/privacy"
+
+
+EMBEDDED = "embedded"
+PRODUCTION = "production"
+MODES = (EMBEDDED, PRODUCTION)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the launcher needs; build it with :meth:`from_env`."""
 
+    # ``embedded`` (``make run``: one process of each, SQLite by default) or ``production``
+    # (``make run-prod``, which sets ``BOT_MODE=production`` for every process it starts).
+    mode: str = EMBEDDED
+    # Demo vacancies and information sessions on an empty database (``BOT_DEMO_DATA``): on
+    # by default in embedded mode, off in production mode.
+    demo_data: bool = True
     rasa_port: int = 5005
     actions_port: int = 5055
     web_port: int = 8080
@@ -306,15 +338,24 @@ class Settings:
     inbox_confidence: float = 0.6
     # Reverse proxies in front of the web app whose X-Forwarded-For names the client.
     trusted_proxies: tuple[IPNetwork, ...] = ()
+    # Seconds the SQL tracker store waits for a new PostgreSQL connection.
+    sql_connect_timeout_s: int = 3
+    # Redis of production mode (lock store, the channels' memories, socket.io's rooms);
+    # ``BOT_REDIS_URL``, unset in embedded mode.
+    redis_url: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, mode: str | None = None
+    ) -> Settings:
         """Read ``BOT_RASA_PORT``, ``BOT_WEB_PORT``, ``BOT_RASA_PUBLIC_URL``, ``DATABASE_URL``...
 
-        A bad value raises ``ValueError`` naming the variable, so that a typo fails at
-        start rather than half-way through a conversation.
+        ``mode`` is the launcher's own (production mode passes it); otherwise ``BOT_MODE``
+        says it, embedded when unset. A bad value raises ``ValueError`` naming the variable,
+        so that a typo fails at start rather than half-way through a conversation.
         """
         env = os.environ if environ is None else environ
+        mode = mode or _choice(env, "BOT_MODE", MODES) or EMBEDDED
         var_dir = Path(env.get("BOT_VAR_DIR", str(PROJECT_DIR / "var"))).resolve()
         token = env.get("RASA_API_TOKEN") or None
         ports = {
@@ -328,6 +369,8 @@ class Settings:
         if len(set(ports.values())) < len(ports):
             raise ValueError(f"{', '.join(ports)} must be three different ports, got {ports}")
         return cls(
+            mode=mode,
+            demo_data=_flag(env, "BOT_DEMO_DATA", default=mode == EMBEDDED),
             rasa_port=ports["BOT_RASA_PORT"],
             actions_port=ports["BOT_ACTIONS_PORT"],
             web_port=ports["BOT_WEB_PORT"],
@@ -344,7 +387,14 @@ class Settings:
             retention_days=int(_number(env, "BOT_RETENTION_DAYS", 180, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
             trusted_proxies=_networks(env, "BOT_TRUSTED_PROXIES"),
+            sql_connect_timeout_s=int(_number(env, "BOT_SQL_CONNECT_TIMEOUT", 3, minimum=1)),
+            redis_url=env.get("BOT_REDIS_URL") or None,
         )
+
+    @property
+    def production(self) -> bool:
+        """True in production mode (several Rasa processes, PostgreSQL, Redis, RabbitMQ)."""
+        return self.mode == PRODUCTION
 
     @property
     def rasa_api_url(self) -> str:

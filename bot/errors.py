@@ -170,13 +170,6 @@ class TrackerStoreUnavailable(ServiceUnavailable):
         super().__init__("conversation store", reason)
 
 
-class LockStoreUnavailable(ServiceUnavailable):
-    """The lock store (Redis) could not issue or release a conversation's lock."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__("lock store", reason)
-
-
 class InvalidUser(BotError):
     """A console account that cannot be created or changed: bad e-mail, role, password."""
 

@@ -42,14 +42,6 @@ def is_working_day(day: dt.date, countries: Iterable[str]) -> bool:
     return day.weekday() < 5 and not any(day in public_holidays(c, day.year) for c in countries)
 
 
-def next_working_day(day: dt.date, countries: Iterable[str]) -> dt.date:
-    """``day`` itself if it is a working day, else the next one."""
-    countries = tuple(countries)
-    while not is_working_day(day, countries):
-        day += dt.timedelta(days=1)
-    return day
-
-
 def working_days_before(day: dt.date, count: int, countries: Iterable[str]) -> dt.date:
     """The working day ``count`` working days before ``day``."""
     countries = tuple(countries)

@@ -8,14 +8,15 @@ from typing import Any
 
 import yaml
 
-from bot.language.codes import DEFAULT_LANGUAGE, SUPPORTED
+from bot.language.codes import supported_or_default
 
 
 @cache
 def catalog(language: str) -> dict[str, Any]:
     """The whole catalog of one language, read once from package data."""
     text = resources.files("bot.resources").joinpath(f"{language}.yml").read_text("utf-8")
-    return yaml.safe_load(text)
+    loaded: dict[str, Any] = yaml.safe_load(text)
+    return loaded
 
 
 def text(language: str | None, key: str) -> str:
@@ -24,7 +25,7 @@ def text(language: str | None, key: str) -> str:
     Raises:
         KeyError: when the key does not exist, so that a missing label fails loudly.
     """
-    node: Any = catalog(language if language in SUPPORTED else DEFAULT_LANGUAGE)
+    node: Any = catalog(supported_or_default(language))
     for part in key.split("."):
         node = node[part]
     return str(node)

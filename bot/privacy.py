@@ -3,11 +3,11 @@
 A candidate is looked for by e-mail address, phone number or conversation id (Rasa's
 sender id, or the console's conversation number). Their conversations are those whose id
 is that value (a WhatsApp sender id is the phone number), whose personal slots hold it
-(the booking form's ``candidate_email``...), or whose user messages contain it; the e-mail
-addresses and phone numbers found in those conversations' slots then find their bookings
-and callback requests too, through the features' own functions
-(``bot.sessions.bookings_for_candidate`` / ``erase_candidate``, the same in
-``bot.handoff``), which know what their rows keep after erasure.
+(the booking form's ``candidate_email``...), or whose user messages contain it. Those
+conversations and the e-mail addresses and phone numbers found in their slots then find the
+records of the features that keep candidates' data (:data:`FEATURES`: bookings, callback
+requests), through each feature's own functions, which know what their rows keep after
+erasure.
 
 Erasure deletes the tracker events, the projection rows and the console's notes, tags,
 reviews and inbox messages, lets the features erase bookings and callbacks, and writes an
@@ -19,20 +19,18 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import importlib
-import inspect
 import json
 import logging
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.engine import Connection
 
+from bot import handoff, sessions
 from bot.console import audit, projection
 from bot.console.transcript import PERSONAL_SLOTS
 from bot.storage import rasa_events
@@ -43,17 +41,67 @@ from bot.storage.console import (
     conversations,
 )
 from bot.storage.consumed_events import consumed_events
+from bot.storage.handoff import callback_requests
+from bot.storage.sessions import session_bookings
 
 log = logging.getLogger(__name__)
 
 PHONE_DIGITS = 9
 CHUNK = 500
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Features whose rows hold candidates' data, each with bookings_for_candidate-style
-# functions: (module, finder, eraser).
+
+
+Result = TypeVar("Result", covariant=True)
+
+
+class ByIdentifier(Protocol[Result]):
+    """A feature's function called with one of a candidate's identifiers: an e-mail address,
+    a phone number or a conversation id."""
+
+    def __call__(
+        self,
+        conn: Connection,
+        email: str | None = None,
+        phone: str | None = None,
+        sender_id: str | None = None,
+    ) -> Result: ...
+
+
+@dataclass(frozen=True)
+class CandidateRecords:
+    """What one feature keeps about candidates: how to find and erase it.
+
+    ``name`` is the record list's key in the export (and in :attr:`Candidate.records`),
+    ``table`` the row of the erasure report.
+    """
+
+    name: str
+    table: str
+    find: ByIdentifier[Sequence[Any]]
+    # Erase the records; how many were erased.
+    erase: ByIdentifier[int]
+
+
+def _erase_bookings(
+    conn: Connection,
+    email: str | None = None,
+    phone: str | None = None,
+    sender_id: str | None = None,
+) -> int:
+    return len(sessions.erase_candidate(conn, email, phone, sender_id).booking_ids)
+
+
+# Every feature whose rows hold candidates' data.
 FEATURES = (
-    ("bot.sessions", "bookings_for_candidate", "erase_candidate"),
-    ("bot.handoff", "callbacks_for_candidate", "erase_candidate"),
+    CandidateRecords(
+        "bookings", session_bookings.name, sessions.bookings_for_candidate, _erase_bookings
+    ),
+    CandidateRecords(
+        "callbacks",
+        callback_requests.name,
+        handoff.callbacks_for_candidate,
+        handoff.erase_candidate,
+    ),
 )
 
 
@@ -90,8 +138,8 @@ class Candidate:
     emails: set[str] = field(default_factory=set)
     phones: set[str] = field(default_factory=set)
     events: int = 0
+    # The features' records, by :attr:`CandidateRecords.name`.
     records: dict[str, list[Any]] = field(default_factory=dict)
-    unavailable: list[str] = field(default_factory=list)
     notes: int = 0
     tags: int = 0
     # The console's numbers of these conversations (those already projected).
@@ -100,16 +148,6 @@ class Candidate:
 
 def digits_of(value: str) -> str:
     return re.sub(r"\D", "", value)[-PHONE_DIGITS:]
-
-
-def _feature(name: str) -> ModuleType | None:
-    """The feature module, or None while it is not part of this build."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
 
 
 def find(conn: Connection, query: CandidateQuery) -> Candidate:
@@ -129,28 +167,22 @@ def find(conn: Connection, query: CandidateQuery) -> Candidate:
     found.numbers = _numbers(conn, found.senders)
     found.notes = _count(conn, conversation_notes, found.senders)
     found.tags = _count(conn, conversation_tags, found.senders)
-    for module_name, finder, _eraser in FEATURES:
-        module = _feature(module_name)
-        if module is None or not hasattr(module, finder):
-            found.unavailable.append(module_name)
-            continue
+    for feature in FEATURES:
         records: dict[Any, Any] = {}
-        for identifiers in _identifiers(getattr(module, finder), emails, phones, found.senders):
-            for record in getattr(module, finder)(conn, **identifiers):
-                records[getattr(record, "id", id(record))] = record
-        found.records[module_name] = list(records.values())
+        for identifier in _identifiers(found):
+            for record in feature.find(conn, **identifier):
+                records[record.id] = record
+        found.records[feature.name] = list(records.values())
     return found
 
 
-def _identifiers(
-    function: Any, emails: set[str], phones: set[str], senders: list[str]
-) -> list[dict[str, str]]:
-    """One call per identifier; conversation ids too for a feature that takes them
-    (bot.handoff keys its requests by conversation as well)."""
-    calls = [{"email": e} for e in sorted(emails)] + [{"phone": p} for p in sorted(phones)]
-    if "sender_id" in inspect.signature(function).parameters:
-        calls += [{"sender_id": sender} for sender in senders]
-    return calls
+def _identifiers(candidate: Candidate) -> list[dict[str, str]]:
+    """One feature call per identifier: each e-mail address, phone number, conversation."""
+    return [
+        *({"email": email} for email in sorted(candidate.emails)),
+        *({"phone": phone} for phone in sorted(candidate.phones)),
+        *({"sender_id": sender} for sender in candidate.senders),
+    ]
 
 
 def _has_events(conn: Connection) -> bool:
@@ -325,16 +357,16 @@ def export(conn: Connection, candidate: Candidate) -> dict[str, Any]:
             {"conversation_id": r.sender_id, "tag": r.tag, "created_at": r.created_at}
             for r in conn.execute(select(conversation_tags).where(t.sender_id.in_(chunk)))
         ]
-    return _plain(
+    document: dict[str, Any] = _plain(
         {
             "exported_at": dt.datetime.now(dt.timezone.utc),
             "conversations": conversations_out,
-            "bookings": candidate.records.get("bot.sessions", []),
-            "callbacks": candidate.records.get("bot.handoff", []),
+            **{feature.name: candidate.records.get(feature.name, []) for feature in FEATURES},
             "console_notes": notes,
             "console_tags": tags,
         }
     )
+    return document
 
 
 def _events(conn: Connection, sender: str) -> list[dict[str, Any]]:
@@ -347,41 +379,23 @@ def _events(conn: Connection, sender: str) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class ErasureReport:
+    """How many rows of each table an erasure deleted or anonymised."""
+
     counts: dict[str, int]
-    unavailable: tuple[str, ...] = ()
 
 
 def erase(conn: Connection, candidate: Candidate, actor: str) -> ErasureReport:
     """Erase what :func:`find` found, in the caller's transaction, and audit it."""
     projection.lock_state(conn)
     counts = delete_conversations(conn, candidate.senders)
-    for module_name, _finder, eraser in FEATURES:
-        module = _feature(module_name)
-        if module is None or not hasattr(module, eraser):
-            continue
-        erased = 0
-        function = getattr(module, eraser)
-        for identifiers in _identifiers(
-            function, candidate.emails, candidate.phones, candidate.senders
-        ):
-            erased += _erased_count(function(conn, **identifiers))
-        counts[module_name.rsplit(".", 1)[-1]] = erased
+    for feature in FEATURES:
+        counts[feature.table] = sum(
+            feature.erase(conn, **identifier) for identifier in _identifiers(candidate)
+        )
     if _has_events(conn):
         projection.rewind_after_delete(conn)
     audit.record(conn, actor, "erase_candidate", **counts)
-    return ErasureReport(counts, tuple(candidate.unavailable))
-
-
-def _erased_count(result: Any) -> int:
-    """The features return a count, ids, or a result object with ids."""
-    if isinstance(result, int):
-        return result
-    for name in ("booking_ids", "callback_ids", "ids"):
-        if hasattr(result, name):
-            return len(getattr(result, name))
-    if isinstance(result, list | tuple):
-        return len(result)
-    return 0
+    return ErasureReport(counts)
 
 
 def delete_conversations(conn: Connection, senders: list[str]) -> dict[str, int]:

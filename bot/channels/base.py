@@ -1,4 +1,5 @@
-"""What the three webhook channels share: background processing, rejections, HTTP sending."""
+"""What the three webhook channels share: their credentials and routes, background
+processing, rejections, HTTP sending."""
 
 from __future__ import annotations
 
@@ -8,14 +9,53 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 import aiohttp
-from rasa.core.channels.channel import UserMessage
-from sanic import response
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
 from sanic.response import HTTPResponse
+
+from bot.channels.memory import ButtonMemory, RedeliveryMemory, button_memory, redelivery_memory
 
 log = logging.getLogger(__name__)
 
 SEND_TIMEOUT_S = 10
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def credentials_with(
+    channel: type[InputChannel], credentials: dict[str, Any] | None, required: str
+) -> dict[str, Any]:
+    """The channel's credentials from credentials.yml; Rasa's "missing credentials" error
+    when ``required`` (the secret that verifies the platform's requests) is not set."""
+    if not credentials or not credentials.get(required):
+        channel.raise_missing_credentials_exception()
+    assert credentials is not None  # raise_missing_credentials_exception raised otherwise
+    return credentials
+
+
+def webhook_routes(
+    channel: str,
+    receive: Callable[[Request], Awaitable[HTTPResponse]],
+    close: Callable[[], Awaitable[None]],
+) -> Blueprint:
+    """A channel's routes: ``GET /`` answers ok (as Rasa's channels do) and ``POST
+    /webhook`` hands the platform's request to ``receive``; ``close`` runs when the server
+    stops (the channel's HTTP session)."""
+    webhook = Blueprint(f"crossborder_{channel}", __name__)
+
+    @webhook.route("/", methods=["GET"])
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    @webhook.route("/webhook", methods=["POST"])
+    async def receive_update(request: Request) -> HTTPResponse:
+        return await receive(request)
+
+    @webhook.listener("after_server_stop")
+    async def stop(*_: Any) -> None:
+        await close()
+
+    return webhook
 
 
 class Background:
@@ -96,3 +136,20 @@ class HttpSender:
     async def close(self) -> None:
         if self._session is not None and not self._session.closed:
             await self._session.close()
+
+
+class ChoicesChannel:
+    """What a channel whose buttons are numbered choices keeps between requests: the
+    updates already handled, the buttons last offered to each sender, the work in progress
+    and one HTTP session to its platform (Messenger, WhatsApp through Twilio)."""
+
+    recent: RedeliveryMemory
+    choices: ButtonMemory
+    background: Background
+    sender: HttpSender
+
+    def keep_state(self, channel: str) -> None:
+        self.recent = redelivery_memory()
+        self.choices = button_memory()
+        self.background = Background(channel)
+        self.sender = HttpSender(channel)

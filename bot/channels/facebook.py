@@ -20,9 +20,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import Background, HttpSender, OnNewMessage, reject
+from bot.channels.base import (
+    ChoicesChannel,
+    HttpSender,
+    OnNewMessage,
+    credentials_with,
+    reject,
+    webhook_routes,
+)
 from bot.channels.choices import numbered
-from bot.channels.memory import ButtonMemory, button_memory, redelivery_memory
+from bot.channels.memory import ButtonMemory
 from bot.channels.signatures import FACEBOOK_HEADER, constant_time_equal, facebook_signature_valid
 
 DEFAULT_API_URL = "https://graph.facebook.com/v19.0"
@@ -130,7 +137,7 @@ class FacebookOutput(OutputChannel):
         await self._send(recipient_id, json_message)
 
 
-class FacebookInput(RasaFacebookInput):
+class FacebookInput(ChoicesChannel, RasaFacebookInput):
     """``bot.channels.facebook.FacebookInput``: verify, secret, page-access-token, api_url."""
 
     @classmethod
@@ -139,14 +146,12 @@ class FacebookInput(RasaFacebookInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        if not credentials or not credentials.get("secret"):
-            cls.raise_missing_credentials_exception()
-        assert credentials is not None
+        given = credentials_with(cls, credentials, "secret")
         return cls(
-            credentials.get("verify") or "",
-            credentials["secret"],
-            credentials.get("page-access-token") or "",
-            credentials.get("api_url") or DEFAULT_API_URL,
+            given.get("verify") or "",
+            given["secret"],
+            given.get("page-access-token") or "",
+            given.get("api_url") or DEFAULT_API_URL,
         )
 
     def __init__(
@@ -154,20 +159,15 @@ class FacebookInput(RasaFacebookInput):
     ) -> None:
         super().__init__(fb_verify, fb_secret, fb_access_token)
         self.api_url = api_url
-        self.recent = redelivery_memory()
-        self.choices = button_memory()
-        self.background = Background(self.name())
-        self.sender = HttpSender(self.name())
+        self.keep_state(self.name())
 
     def get_output_channel(self) -> OutputChannel:
         return FacebookOutput(self.fb_access_token, self.api_url, self.sender, self.choices)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        webhook = Blueprint("crossborder_facebook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        webhook = webhook_routes(
+            self.name(), lambda request: self._receive(request, on_new_message), self.sender.close
+        )
 
         @webhook.route("/webhook", methods=["GET"])
         async def subscribe(request: Request) -> HTTPResponse:
@@ -178,14 +178,6 @@ class FacebookInput(RasaFacebookInput):
             if not constant_time_equal(token, self.fb_verify):
                 return reject(self.name(), 403, "wrong verify token")
             return response.text(request.args.get("hub.challenge") or "")
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self._receive(request, on_new_message)
-
-        @webhook.listener("after_server_stop")
-        async def close(*_: Any) -> None:
-            await self.sender.close()
 
         return webhook
 

@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from bot.channels.choices import ChoiceMemory, RecentIds, choice_number
+from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
-REDIS_URL_ENV = "BOT_REDIS_URL"
 KEY_PREFIX = "crossborder:channels"
 # Platforms redeliver within minutes (Telegram and Meta retry for up to a day at worst).
 REDELIVERY_TTL_S = 24 * 3600
@@ -142,10 +141,8 @@ class RedisButtons:
 
 def redis_url(environ: Mapping[str, str] | None = None) -> str | None:
     """The Redis of the channels' memories: set in production mode only."""
-    env = os.environ if environ is None else environ
-    if env.get("BOT_MODE", "").strip().lower() != "production":
-        return None
-    return env.get(REDIS_URL_ENV) or None
+    settings = Settings.from_env(environ)
+    return settings.redis_url if settings.production else None
 
 
 def redelivery_memory(environ: Mapping[str, str] | None = None) -> RedeliveryMemory:

@@ -26,7 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import Background, OnNewMessage, reject
+from bot.channels.base import Background, OnNewMessage, credentials_with, reject, webhook_routes
 from bot.channels.choices import numbered
 from bot.channels.memory import redelivery_memory
 from bot.channels.signatures import TELEGRAM_HEADER, telegram_secret_valid
@@ -91,13 +91,11 @@ class TelegramInput(RasaTelegramInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        if not credentials or not credentials.get("access_token"):
-            cls.raise_missing_credentials_exception()
-        assert credentials is not None
+        given = credentials_with(cls, credentials, "access_token")
         return cls(
-            credentials["access_token"],
-            credentials.get("secret_token") or "",
-            credentials.get("api_url") or DEFAULT_API_URL,
+            given["access_token"],
+            given.get("secret_token") or "",
+            given.get("api_url") or DEFAULT_API_URL,
         )
 
     def __init__(
@@ -117,22 +115,13 @@ class TelegramInput(RasaTelegramInput):
         return self._output
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        webhook = Blueprint("crossborder_telegram", __name__)
+        return webhook_routes(
+            self.name(), lambda request: self._receive(request, on_new_message), self._close
+        )
 
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self._receive(request, on_new_message)
-
-        @webhook.listener("after_server_stop")
-        async def close(*_: Any) -> None:
-            if self._output is not None:
-                await self._output.close()
-
-        return webhook
+    async def _close(self) -> None:
+        if self._output is not None:
+            await self._output.close()
 
     async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         secret = request.headers.get(TELEGRAM_HEADER)

@@ -19,9 +19,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.base import Background, HttpSender, OnNewMessage, reject
+from bot.channels.base import (
+    ChoicesChannel,
+    HttpSender,
+    OnNewMessage,
+    credentials_with,
+    reject,
+    webhook_routes,
+)
 from bot.channels.choices import numbered
-from bot.channels.memory import ButtonMemory, button_memory, redelivery_memory
+from bot.channels.memory import ButtonMemory
 from bot.channels.signatures import TWILIO_HEADER, twilio_signature_valid
 
 DEFAULT_API_URL = "https://api.twilio.com"
@@ -101,7 +108,7 @@ class TwilioOutput(OutputChannel):
             await self._send_text(recipient_id, json_message["text"])
 
 
-class TwilioInput(RasaTwilioInput):
+class TwilioInput(ChoicesChannel, RasaTwilioInput):
     """``bot.channels.twilio.TwilioInput``: account_sid, auth_token, twilio_number, ..."""
 
     @classmethod
@@ -110,15 +117,13 @@ class TwilioInput(RasaTwilioInput):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
-        if not credentials or not credentials.get("auth_token"):
-            cls.raise_missing_credentials_exception()
-        assert credentials is not None
+        given = credentials_with(cls, credentials, "auth_token")
         return cls(
-            credentials.get("account_sid") or "",
-            credentials["auth_token"],
-            credentials.get("twilio_number") or "",
-            credentials.get("webhook_url") or None,
-            credentials.get("api_url") or DEFAULT_API_URL,
+            given.get("account_sid") or "",
+            given["auth_token"],
+            given.get("twilio_number") or "",
+            given.get("webhook_url") or None,
+            given.get("api_url") or DEFAULT_API_URL,
         )
 
     def __init__(
@@ -132,10 +137,7 @@ class TwilioInput(RasaTwilioInput):
         super().__init__(account_sid, auth_token, twilio_number, debug_mode=False)
         self.webhook_url = webhook_url
         self.api_url = api_url
-        self.recent = redelivery_memory()
-        self.choices = button_memory()
-        self.background = Background(self.name())
-        self.sender = HttpSender(self.name())
+        self.keep_state(self.name())
 
     def get_output_channel(self) -> OutputChannel:
         return TwilioOutput(
@@ -155,21 +157,9 @@ class TwilioInput(RasaTwilioInput):
         return str(request.url)
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        webhook = Blueprint("crossborder_twilio", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            return await self._receive(request, on_new_message)
-
-        @webhook.listener("after_server_stop")
-        async def close(*_: Any) -> None:
-            await self.sender.close()
-
-        return webhook
+        return webhook_routes(
+            self.name(), lambda request: self._receive(request, on_new_message), self.sender.close
+        )
 
     async def _receive(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
         signature = request.headers.get(TWILIO_HEADER)

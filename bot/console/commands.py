@@ -20,13 +20,14 @@ from bot.config import Settings
 from bot.console import audit, projection, users
 from bot.errors import InvalidUser, UserExists
 from bot.storage import db, migrate
+from bot.storage.console import ROLES
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the console's commands to ``python -m bot.manage``."""
     create = commands.add_parser("create-user", help="create a console account")
     create.add_argument("email")
-    create.add_argument("--role", choices=users.ROLES, default="consultant")
+    create.add_argument("--role", choices=ROLES, default="consultant")
     create.add_argument("--language", choices=("fr", "nl"), default="fr")
     create.add_argument("--password-stdin", action="store_true", help="read the password")
     create.set_defaults(handler=_create_user)

@@ -285,13 +285,6 @@ def get_conversation(conn: Connection, conversation_id: int) -> ConversationRow:
     return _with_annotations(conn, [_row(row)])[0]
 
 
-def conversation_id_for(conn: Connection, sender_id: str) -> int | None:
-    row = conn.execute(
-        select(conversations.c.id).where(conversations.c.sender_id == sender_id)
-    ).first()
-    return int(row.id) if row else None
-
-
 def events_of(conn: Connection, sender_id: str) -> list[rasa_events.StoredEvent]:
     """Every tracker event of one conversation, in order (Rasa's ``events`` table)."""
     if not rasa_events.exists(conn):

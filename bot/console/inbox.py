@@ -19,6 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.engine import Connection
@@ -56,7 +57,7 @@ class InboxItem:
     labelled_by: str | None
 
 
-def _language():  # type: ignore[no-untyped-def]
+def _language() -> Any:
     """The language a message is exported in: detected, else the conversation's."""
     m = inbox_messages.c
     return case((m.language.in_(LANGUAGES), m.language), else_=conversations.c.language)

@@ -79,7 +79,7 @@ def _insert_ignoring_duplicates(connection: Connection) -> Any:
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+        from sqlalchemy.dialects.sqlite import insert
     return insert(consumed_events).on_conflict_do_nothing(index_elements=["event_key"])
 
 

@@ -1,55 +1,42 @@
-"""Which projection the consumer feeds: the console's, once its code and tables exist.
+"""Which projection the consumer feeds: the console's, once its tables exist.
 
 The console's conversation list and analytics are a projection of Rasa's events folded by
 the console's own pure function (``bot.console.summary.apply``); in the embedded default
 ``bot.console.projection.refresh_projection`` feeds it from the tracker store's ``events``
 table, and in production mode this consumer feeds it from the broker through the same
-``apply_events``, so both give the same console. Without the console (its package or its
-tables), events are only recorded in ``consumed_events``.
+``apply_events``, so both give the same console. In a database without the console's
+tables (not migrated), events are only recorded in ``consumed_events``.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import os
 from collections.abc import Mapping, Sequence
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
 
+from bot.config import Settings
+from bot.console import projection
 from bot.events import BrokerEvent, Projection, no_projection
+from bot.storage.console import conversations
+from bot.storage.rasa_events import StoredEvent
 
 log = logging.getLogger(__name__)
 
-CONSOLE_MODULE = "bot.console.projection"
 INBOX_CONFIDENCE = 0.6
-
-
-def _console_available(engine: Engine) -> bool:
-    try:
-        if importlib.util.find_spec(CONSOLE_MODULE) is None:
-            return False
-    except ModuleNotFoundError:  # no bot.console package at all
-        return False
-    return bool(inspect(engine).has_table("conversations"))
 
 
 def console_projection(connection: Connection, events: Sequence[BrokerEvent]) -> None:
     """Fold new events into the console's tables, under the projection's state lock."""
-    from bot.console import projection  # type: ignore[import-not-found,unused-ignore]
-    from bot.storage.rasa_events import (  # type: ignore[import-not-found,unused-ignore]
-        StoredEvent,
-    )
-
     projection.lock_state(connection)
     stored = [StoredEvent(None, e.sender_id, e.type_name, e.timestamp, e.data) for e in events]
     projection.apply_events(connection, stored, INBOX_CONFIDENCE)
 
 
 def projection_for(engine: Engine) -> Projection:
-    """The console's projection when it exists in this code and database, else none."""
-    if _console_available(engine):
+    """The console's projection when its tables exist in this database, else none."""
+    if inspect(engine).has_table(conversations.name):
         log.info("feeding the console's projection")
         return console_projection
     log.info("no console tables: events are recorded only")
@@ -62,5 +49,4 @@ def broker_feeds_console(environ: Mapping[str, str] | None = None) -> bool:
     The console's own refresh from Rasa's ``events`` table (``refresh_projection``) must then
     not run: both paths would fold the same events and count every message twice.
     """
-    env = os.environ if environ is None else environ
-    return env.get("BOT_MODE", "").strip().lower() == "production"
+    return Settings.from_env(environ).production

@@ -146,7 +146,9 @@ def related_occupations(occupation_id: str, limit: int = 5) -> list[Occupation]:
         return []
     others = [o for o in occupations() if o.id != this.id]
     same_unit = [o for o in others if o.isco08 == this.isco08]
-    same_minor = [o for o in others if o.isco08 != this.isco08 and o.isco08[:3] == this.isco08[:3]]
+    same_minor = [
+        o for o in others if o.isco08 != this.isco08 and o.isco_minor_group == this.isco_minor_group
+    ]
     return (same_unit + same_minor)[:limit]
 
 

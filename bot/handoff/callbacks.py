@@ -19,6 +19,7 @@ from bot.errors import (
     CallbackNotFound,
     InvalidPhone,
 )
+from bot.language.codes import SUPPORTED
 from bot.storage import handoff as store
 
 STATUSES = store.STATUSES
@@ -102,7 +103,7 @@ def request_callback(
             language other than fr/nl.
         InvalidPhone: a phone number that is not Belgian or French.
     """
-    if language not in ("fr", "nl"):
+    if language not in SUPPORTED:
         raise ValueError(f"language must be fr or nl, got {language!r}")
     if not live and not (name and phone and consent_at and consent_version):
         raise ValueError("a callback request needs a name, a phone number and consent")

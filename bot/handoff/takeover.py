@@ -19,6 +19,7 @@ from bot.errors import (
 from bot.handoff import rasa_api
 from bot.handoff.callbacks import FORGOTTEN_SLOTS
 from bot.handoff.texts import takeover_text
+from bot.language.codes import supported_or_default
 
 
 async def _conversation(settings: Settings, sender_id: str) -> dict[str, Any]:
@@ -29,8 +30,8 @@ async def _conversation(settings: Settings, sender_id: str) -> dict[str, Any]:
 
 
 def _language(state: dict[str, Any]) -> str:
-    language = (state.get("slots") or {}).get("language")
-    return language if language in ("fr", "nl") else "fr"
+    """The language of the conversation whose tracker state this is."""
+    return supported_or_default((state.get("slots") or {}).get("language"))
 
 
 def _bot_event(text: str, **metadata: str) -> dict[str, Any]:

@@ -13,14 +13,11 @@ from bot import messages
 from bot.config import Settings
 from bot.handoff.answers import AFTERNOON, MORNING
 from bot.handoff.office_hours import local_time, next_opening
+from bot.language.codes import supported_or_default
 
 
 def _weekday(language: str, day: int) -> str:
-    return messages.catalog(_lang(language))["handoff"]["weekdays"][day]
-
-
-def _lang(language: str | None) -> str:
-    return language if language in ("fr", "nl") else "fr"
+    return str(messages.catalog(supported_or_default(language))["handoff"]["weekdays"][day])
 
 
 def clock(language: str, at: time) -> str:
@@ -31,7 +28,7 @@ def clock(language: str, at: time) -> str:
 
 def office_hours_label(settings: Settings, language: str) -> str:
     """ "du lundi au vendredi, de 9 h à 17 h" / "van maandag tot vrijdag, van 9 tot 17 uur"."""
-    language = _lang(language)
+    language = supported_or_default(language)
     hours = settings.handoff
     days = list(hours.days)
     if len(days) > 1 and days == list(range(days[0], days[-1] + 1)):
@@ -52,7 +49,7 @@ def office_hours_label(settings: Settings, language: str) -> str:
 
 def expected_call_label(now: datetime, settings: Settings, language: str) -> str:
     """When a consultant can call at the earliest: "aujourd'hui", "demain", "lundi 7 décembre"."""
-    language = _lang(language)
+    language = supported_or_default(language)
     today = local_time(now, settings.handoff).date()
     day = next_opening(now, settings.handoff).date()
     if day == today:
@@ -68,17 +65,17 @@ def expected_call_label(now: datetime, settings: Settings, language: str) -> str
 def moment_label(moment: str | None, language: str) -> str:
     """ "le matin" / "in de voormiddag" for the buttons' values, else the candidate's words."""
     if moment in (MORNING, AFTERNOON):
-        return messages.text(_lang(language), f"handoff.moment.{moment}")
+        return messages.text(supported_or_default(language), f"handoff.moment.{moment}")
     return moment or ""
 
 
 def takeover_text(kind: str, language: str | None) -> str:
     """What the candidate reads when a consultant joins (``joined``) or leaves (``left``)."""
-    return messages.text(_lang(language), f"handoff.takeover.{kind}")
+    return messages.text(supported_or_default(language), f"handoff.takeover.{kind}")
 
 
 def problem_text(slot: str, reason: str, language: str | None) -> str:
     """The explanation of a refused answer (``handoff.problem.<slot>.<reason>``)."""
     # Every reason has its text in both languages (tests/unit/test_contact.py reads the
     # reasons from the code that raises them).
-    return messages.text(_lang(language), f"handoff.problem.{slot}.{reason}")
+    return messages.text(supported_or_default(language), f"handoff.problem.{slot}.{reason}")

@@ -194,7 +194,7 @@ def domain_responses() -> str:
         "# Rasa's ResponseSelector trains on these keys; the answers themselves are sent by\n"
         "# action_answer_faq, which adds the candidate's situation and the sources.\n"
     )
-    body = yaml.safe_dump(
+    body: str = yaml.safe_dump(
         {"version": "3.1", "responses": responses}, allow_unicode=True, sort_keys=False
     )
     return header + body

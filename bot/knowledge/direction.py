@@ -174,9 +174,9 @@ def merge(known: Situation, said: Situation) -> Situation:
 def from_values(residence: object, work: object, region: object) -> Situation:
     """A situation from slot or entity values, ignoring anything unexpected."""
     return Situation(
-        residence=residence if residence in COUNTRIES else None,  # type: ignore[arg-type]
-        work=work if work in COUNTRIES else None,  # type: ignore[arg-type]
-        work_region=region if region in REGIONS else None,  # type: ignore[arg-type]
+        residence=residence if residence in COUNTRIES else None,
+        work=work if work in COUNTRIES else None,
+        work_region=region if region in REGIONS else None,
     )
 
 

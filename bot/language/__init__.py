@@ -4,7 +4,15 @@
 conversation's language from it and from what the conversation already knows.
 """
 
-from bot.language.codes import DEFAULT_LANGUAGE, DUTCH, FRENCH, OTHER, SUPPORTED, other_language
+from bot.language.codes import (
+    DEFAULT_LANGUAGE,
+    DUTCH,
+    FRENCH,
+    OTHER,
+    SUPPORTED,
+    other_language,
+    supported_or_default,
+)
 from bot.language.detection import (
     FOREIGN_MIN_CONFIDENCE,
     FOREIGN_MIN_WORDS,
@@ -51,4 +59,5 @@ __all__ = [
     "named_languages",
     "other_language",
     "place_words",
+    "supported_or_default",
 ]

@@ -17,6 +17,15 @@ def other_language(language: str | None) -> str:
     return FRENCH if language == DUTCH else DUTCH if language == FRENCH else FRENCH
 
 
+def supported_or_default(value: object) -> str:
+    """``value`` when the assistant speaks it ("fr", "nl"), else the default language.
+
+    For a language that comes from outside (a slot, a setting, a stored row) and may be
+    missing or anything else.
+    """
+    return value if isinstance(value, str) and value in SUPPORTED else DEFAULT_LANGUAGE
+
+
 def reply_language(details: Mapping[str, Any]) -> str | None:
     """The language a bot message is written in, from what Rasa keeps with it.
 

@@ -178,7 +178,8 @@ def learn_markers(
 
     def looks_english(word: str, lang: str) -> bool:
         values = {v.language: v.value for v in _detector().compute_language_confidence_values(word)}
-        return values.get(Language.ENGLISH, 0.0) > values.get(own_language[lang], 0.0)
+        english, own = values.get(Language.ENGLISH, 0.0), values.get(own_language[lang], 0.0)
+        return float(english) > float(own)
 
     learned = {}
     for lang, other in ((FRENCH, DUTCH), (DUTCH, FRENCH)):

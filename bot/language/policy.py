@@ -92,7 +92,7 @@ def decide(
     on the page language, then on the detector's best guess.
     """
     if requested in SUPPORTED:
-        return requested  # type: ignore[return-value]
+        return requested
     base = (
         current if current in SUPPORTED else page_language if page_language in SUPPORTED else None
     )

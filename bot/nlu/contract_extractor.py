@@ -9,45 +9,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
-    ENTITY_ATTRIBUTE_CONFIDENCE,
-    ENTITY_ATTRIBUTE_END,
-    ENTITY_ATTRIBUTE_START,
-    ENTITY_ATTRIBUTE_TYPE,
-    ENTITY_ATTRIBUTE_VALUE,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.nlu.components import ConfiguredComponent, entity
 from bot.vacancies.contract_types import extract
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class ContractTypeEntityExtractor(GraphComponent, EntityExtractorMixin):
+class ContractTypeEntityExtractor(ConfiguredComponent, EntityExtractorMixin):
     """Adds one ``contract_type`` entity per contract type the message names."""
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         self._entity = config["entity"]
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"entity": "contract_type"}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ContractTypeEntityExtractor:
-        return cls({**cls.get_default_config(), **config})
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
@@ -55,16 +39,7 @@ class ContractTypeEntityExtractor(GraphComponent, EntityExtractorMixin):
             if not text:
                 continue
             found = self.add_extractor_name(
-                [
-                    {
-                        ENTITY_ATTRIBUTE_TYPE: self._entity,
-                        ENTITY_ATTRIBUTE_START: mention.start,
-                        ENTITY_ATTRIBUTE_END: mention.end,
-                        ENTITY_ATTRIBUTE_VALUE: mention.value,
-                        ENTITY_ATTRIBUTE_CONFIDENCE: 1.0,
-                    }
-                    for mention in extract(text)
-                ]
+                [entity(self._entity, m.start, m.end, m.value) for m in extract(text)]
             )
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)

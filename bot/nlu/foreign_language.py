@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.detection import Detection, is_foreign
+from bot.nlu.components import ConfiguredComponent
 from bot.nlu.language_detector import LANGUAGE_KEY
 
 OTHER_LANGUAGE_INTENT = "other_language"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
-class ForeignLanguageClassifier(GraphComponent):
+class ForeignLanguageClassifier(ConfiguredComponent):
     """Replaces the intent by ``other_language`` when the message is clearly in English, German...
 
     It works like Rasa's FallbackClassifier (and must come after it): the classifier's
     ranking is kept, so the console can still see what the model guessed.
     """
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ForeignLanguageClassifier:
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -12,34 +12,31 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
-    ENTITY_ATTRIBUTE_CONFIDENCE,
     ENTITY_ATTRIBUTE_END,
     ENTITY_ATTRIBUTE_START,
     ENTITY_ATTRIBUTE_TYPE,
-    ENTITY_ATTRIBUTE_VALUE,
     TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.gazetteer import OCCUPATION, PLACE, RADIUS, Span, extract
+from bot.nlu.components import ConfiguredComponent, entity
 from bot.nlu.language_detector import LANGUAGE_KEY
 
 ALTERNATIVES = "alternatives"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
+class GazetteerEntityExtractor(ConfiguredComponent, EntityExtractorMixin):
     """Adds gazetteer entities; entities of the same types from earlier extractors (DIET) that
     overlap one of ours are dropped, so that the dialogue sees one normalised value."""
 
     def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         self._types = {
             OCCUPATION: config["occupation_entity"],
             PLACE: config["location_entity"],
@@ -57,16 +54,6 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
             "replace_overlapping": True,
         }
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GazetteerEntityExtractor:
-        return cls({**cls.get_default_config(), **config})
-
     @staticmethod
     def required_packages() -> list[str]:
         return ["rapidfuzz"]
@@ -83,16 +70,12 @@ class GazetteerEntityExtractor(GraphComponent, EntityExtractorMixin):
         return messages
 
     def _entity(self, span: Span) -> dict[str, Any]:
-        entity: dict[str, Any] = {
-            ENTITY_ATTRIBUTE_TYPE: self._types[span.kind],
-            ENTITY_ATTRIBUTE_START: span.start,
-            ENTITY_ATTRIBUTE_END: span.end,
-            ENTITY_ATTRIBUTE_VALUE: span.value,
-            ENTITY_ATTRIBUTE_CONFIDENCE: round(span.score / 100, 3),
-        }
+        found = entity(
+            self._types[span.kind], span.start, span.end, span.value, round(span.score / 100, 3)
+        )
         if span.alternatives:
-            entity[ALTERNATIVES] = list(span.alternatives)
-        return entity
+            found[ALTERNATIVES] = list(span.alternatives)
+        return found
 
     def _replaced(self, entity: dict[str, Any], ours: list[dict[str, Any]]) -> bool:
         if not self._replace_overlapping:

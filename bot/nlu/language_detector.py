@@ -4,21 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language.detection import detect, named_languages
+from bot.nlu.components import ConfiguredComponent
 
 LANGUAGE_KEY = "language"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class LanguageDetector(GraphComponent):
+class LanguageDetector(ConfiguredComponent):
     """Sets ``language`` ({name, confidence, words}) on each message, in the parse output.
 
     It runs first in the pipeline so that the tokenizer can pick French or Dutch rules. It
@@ -26,16 +24,9 @@ class LanguageDetector(GraphComponent):
     ``switch_language`` request names: a fixed list of names needs no trained extractor.
     """
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageDetector:
+    def __init__(self, config: dict[str, Any]) -> None:
+        super().__init__(config)
         detect("bonjour")  # loads lingua and learns the markers now, not on the first message
-        return cls()
 
     @staticmethod
     def required_packages() -> list[str]:

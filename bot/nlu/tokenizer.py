@@ -6,16 +6,13 @@ from functools import cache
 from typing import Any
 
 import spacy
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot import gazetteer
-from bot.language.codes import DEFAULT_LANGUAGE, SUPPORTED
+from bot.language.codes import supported_or_default
 from bot.nlu.language_detector import LANGUAGE_KEY
 
 # The lemma of every word of a town's name ("Courtrai", "Rijsel", "Villeneuve-d'Ascq"). The
@@ -51,16 +48,6 @@ class BilingualTokenizer(Tokenizer):
             "prefix_separator_symbol": None,
         }
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> BilingualTokenizer:
-        return cls(config)
-
     @staticmethod
     def required_packages() -> list[str]:
         return ["spacy", "spacy_lookups_data"]
@@ -68,7 +55,7 @@ class BilingualTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: str) -> list[Token]:
         text = message.get(attribute) or ""
         detected = (message.get(LANGUAGE_KEY) or {}).get("name") if attribute == TEXT else None
-        language = detected if detected in SUPPORTED else DEFAULT_LANGUAGE
+        language = supported_or_default(detected)
         places = (
             [(s.start, s.end) for s in gazetteer.extract(text, language) if s.kind == "place"]
             if attribute == TEXT

@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -22,6 +22,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.nlu.training_data.util import intent_response_key_to_template_key
 
+from bot.nlu.components import StoredComponent
 from bot.nlu.intent_classifier import TOPIC_PROBABILITIES
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ _RESPONSES_FILE = "responses.json"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class FaqTopicVote(GraphComponent):
+class FaqTopicVote(StoredComponent):
     """Chooses the FAQ topic on the average of two models' confidences.
 
     The ResponseSelector (a TensorFlow model) and the topic model of
@@ -52,26 +53,15 @@ class FaqTopicVote(GraphComponent):
     def __init__(
         self,
         config: dict[str, Any],
-        responses: dict[str, list[dict[str, Any]]],
         model_storage: ModelStorage,
         resource: Resource,
+        responses: dict[str, list[dict[str, Any]]] | None = None,
     ) -> None:
+        super().__init__(config, model_storage, resource)
         self._intent = str(config["retrieval_intent"])
         self._prefix = f"{self._intent}/"
         self._weight = float(config["topic_weight"])
-        self._responses = responses
-        self._model_storage = model_storage
-        self._resource = resource
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> FaqTopicVote:
-        return cls(config, {}, model_storage, resource)
+        self._responses = responses or {}
 
     def train(self, training_data: TrainingData) -> Resource:
         """Keep the domain's responses of each topic, which the parse output carries."""
@@ -99,8 +89,8 @@ class FaqTopicVote(GraphComponent):
                 responses = json.loads((directory / _RESPONSES_FILE).read_text("utf-8"))
         except (ValueError, OSError):
             logger.debug("No responses in %s: the ResponseSelector's choice stays.", resource)
-            return cls({**config, "topic_weight": 0.0}, {}, model_storage, resource)
-        return cls(config, responses, model_storage, resource)
+            return cls({**config, "topic_weight": 0.0}, model_storage, resource)
+        return cls(config, model_storage, resource, responses)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -15,6 +15,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.components import StoredComponent
 from bot.nlu.foreign_language import OTHER_LANGUAGE_INTENT, override_intent
 from bot.nlu.tokenizer import PLACE_LEMMA
 
@@ -22,7 +23,7 @@ _VOCABULARY_FILE = "vocabulary.json"
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class UnknownWordsClassifier(GraphComponent):
+class UnknownWordsClassifier(StoredComponent):
     """Replaces the intent by ``nlu_fallback`` when no word of the message is known.
 
     Character n-grams give every string some resemblance to some intent: "blorfzak wizzle"
@@ -44,24 +45,13 @@ class UnknownWordsClassifier(GraphComponent):
     def __init__(
         self,
         config: dict[str, Any],
-        vocabulary: frozenset[str],
         model_storage: ModelStorage,
         resource: Resource,
+        vocabulary: frozenset[str] = frozenset(),
     ) -> None:
+        super().__init__(config, model_storage, resource)
         self._below = float(config["below_confidence"])
         self._vocabulary = vocabulary
-        self._model_storage = model_storage
-        self._resource = resource
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> UnknownWordsClassifier:
-        return cls(config, frozenset(), model_storage, resource)
 
     @classmethod
     def load(
@@ -74,7 +64,7 @@ class UnknownWordsClassifier(GraphComponent):
     ) -> UnknownWordsClassifier:
         with model_storage.read_from(resource) as directory:
             words = json.loads((directory / _VOCABULARY_FILE).read_text(encoding="utf-8"))
-        return cls(config, frozenset(words), model_storage, resource)
+        return cls(config, model_storage, resource, frozenset(words))
 
     def train(self, training_data: TrainingData) -> Resource:
         words: set[str] = set()

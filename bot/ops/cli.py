@@ -315,7 +315,7 @@ def prepare_servers(
 ) -> tuple[Settings, dict[str, tuple[list[str], str]], list[str]]:
     """Database, API token, console and channels ready; the servers' commands and channels."""
     # The actions read and write the project's tables (sessions, bookings, vacancies).
-    demo.prepare(settings, say=_say, demo=os.environ.get("BOT_DEMO_DATA", "1") != "0")
+    demo.prepare(settings, say=_say, demo=settings.demo_data)
     settings = ensure_api_token(settings)
     _prepare_console(settings)
     credentials, channels = write_channels(settings)

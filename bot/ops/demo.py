@@ -1,9 +1,9 @@
-"""Prepare the database for ``make run``: migrate, then demo data on an empty database.
+"""Prepare the database at start: migrate, then demo data on an empty database if asked.
 
 Demo vacancies (bot/resources/demo/vacancies.json, invented offers flagged ``demo``) are
 imported once, when no vacancy is stored; demo information sessions are added by slug, so a
-second start adds nothing. A production database is prepared with ``python -m bot.manage
-migrate`` alone (``BOT_DEMO_DATA=0`` turns the demo data off for ``make run`` too).
+second start adds nothing. ``BOT_DEMO_DATA`` (``Settings.demo_data``) asks for them: on by
+default for ``make run``, off by default for ``make run-prod``.
 """
 
 from __future__ import annotations

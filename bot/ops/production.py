@@ -5,13 +5,13 @@ server processes on internal ports sharing the PostgreSQL tracker store, the Red
 store and the RabbitMQ event broker; the action server; the website; the event consumer
 (``python -m bot.events``, which feeds the console from the broker); and HAProxy in front of
 the Rasa processes on the public ``BOT_RASA_PORT`` (configuration generated into
-``var/run/haproxy.cfg`` from ``deploy/haproxy.cfg.template``; installed with apt-get when
-missing). Settings come from the environment (``.env.example``; bot/ops/production_config.py).
+``var/run/haproxy.cfg`` from ``deploy/haproxy.cfg.template``; ``make prod-deps`` installs
+HAProxy). Settings come from the environment (``.env.example``; bot/ops/production_config.py).
 
 Before anything starts, a preflight refuses to go on, with one line per problem, when
-DATABASE_URL is not PostgreSQL or PostgreSQL, Redis or RabbitMQ cannot be reached; then the
-project's migrations run. A process that dies is started again (a few times, then the whole
-service stops); Ctrl-C or SIGTERM stops everything.
+DATABASE_URL is not PostgreSQL, PostgreSQL, Redis or RabbitMQ cannot be reached, or HAProxy
+is not installed; then the project's migrations run. A process that dies is started again
+(a few times, then the whole service stops); Ctrl-C or SIGTERM stops everything.
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ from bot.ops.tracker_store import tracker_store_config
 TEMPLATE = PROJECT_DIR / "deploy" / "haproxy.cfg.template"
 LOGGING_CONFIG = PROJECT_DIR / "deploy" / "rasa-logging.yml"
 PREFLIGHT_TIMEOUT_S = 3.0
+# Where HAProxy is looked for besides the PATH (Debian installs it in /usr/sbin, which an
+# ordinary user's PATH may lack).
+SBIN_DIRS = ("/usr/local/sbin", "/usr/sbin")
+HAPROXY_MISSING = "HAProxy is not installed: run `make prod-deps` (Debian's haproxy package)"
 # A process that dies is restarted this many times within RESTART_WINDOW_S, then we give up.
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 600
@@ -112,35 +116,27 @@ def check_rabbitmq(url: str) -> str | None:
     return None
 
 
+def find_haproxy(search_path: str | None = None) -> str | None:
+    """The haproxy executable on ``search_path`` (the PATH and the sbin folders), or None."""
+    if search_path is None:
+        search_path = os.pathsep.join([os.environ.get("PATH", os.defpath), *SBIN_DIRS])
+    return shutil.which("haproxy", path=search_path)
+
+
+def check_haproxy(search_path: str | None = None) -> str | None:
+    """``None`` when HAProxy is installed, else the problem in one line."""
+    return None if find_haproxy(search_path) else HAPROXY_MISSING
+
+
 def preflight(settings: ProductionSettings) -> list[str]:
     """Every problem that stops production mode from starting, one line each."""
     checks: list[Callable[[], str | None]] = [
         lambda: check_postgresql(settings.base.database_url),
         lambda: check_redis(settings.redis_url),
         lambda: check_rabbitmq(settings.rabbitmq_url),
+        check_haproxy,
     ]
     return [problem for check in checks if (problem := check()) is not None]
-
-
-def ensure_haproxy() -> str:
-    """The haproxy executable, installed from Debian's packages when missing.
-
-    Raises:
-        RuntimeError: when it is missing and cannot be installed.
-    """
-    found = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin")
-    if found:
-        return found
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        raise RuntimeError("haproxy is not installed: run `sudo apt-get install haproxy`")
-    say("installing haproxy with apt-get...")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "haproxy"]):
-        subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
-    found = shutil.which("haproxy") or shutil.which("haproxy", path="/usr/sbin")
-    if not found:
-        raise RuntimeError("apt-get installed haproxy, but it is not on the PATH")
-    return found
 
 
 # --- configuration files -------------------------------------------------------------------
@@ -273,7 +269,14 @@ class Service:
 
 
 def services(settings: ProductionSettings, model: Path, files: RunFiles) -> list[Service]:
-    """Every process of production mode, in start order (the load balancer last)."""
+    """Every process of production mode, in start order (the load balancer last).
+
+    Raises:
+        RuntimeError: HAProxy is not installed (the preflight says so first).
+    """
+    haproxy = find_haproxy()
+    if haproxy is None:
+        raise RuntimeError(HAPROXY_MISSING)
     base = settings.base
     common = {
         "BOT_MODE": "production",
@@ -283,10 +286,9 @@ def services(settings: ProductionSettings, model: Path, files: RunFiles) -> list
         "BOT_EVENTS_QUEUE": settings.events_queue,
         "BOT_EVENTS_EXCHANGE": settings.events_exchange,
         "DATABASE_URL": base.database_url,
-        # Rasa's SQL pool per process (its defaults, 50 + 100, would exhaust PostgreSQL's
-        # 100 connections with a few processes).
-        "SQL_POOL_SIZE": os.environ.get("SQL_POOL_SIZE", "5"),
-        "SQL_MAX_OVERFLOW": os.environ.get("SQL_MAX_OVERFLOW", "10"),
+        # Read by Rasa's SQL tracker store in each Rasa process.
+        "SQL_POOL_SIZE": str(settings.sql_pool_size),
+        "SQL_MAX_OVERFLOW": str(settings.sql_max_overflow),
         **secret_env(settings),
     }
     found: list[Service] = [
@@ -331,7 +333,7 @@ def services(settings: ProductionSettings, model: Path, files: RunFiles) -> list
         ),
         Service(
             "haproxy",
-            [ensure_haproxy(), "-W", "-db", "-f", str(files.haproxy)],
+            [haproxy, "-W", "-db", "-f", str(files.haproxy)],
             f"http://127.0.0.1:{base.rasa_port}/webhooks/health/ready",
             {},
         ),
@@ -390,8 +392,8 @@ def serve(settings: ProductionSettings) -> int:
         return 1
     from bot.ops import demo
 
-    # Migrations always; demo data only when asked (BOT_DEMO_DATA=1).
-    demo.prepare(settings.base, say=say, demo=os.environ.get("BOT_DEMO_DATA", "0") == "1")
+    # Migrations always; demo data only when asked (BOT_DEMO_DATA, off by default here).
+    demo.prepare(settings.base, say=say, demo=settings.base.demo_data)
     logs = settings.base.var_dir / "log"
     logs.mkdir(parents=True, exist_ok=True)
     found: list[Service] = []

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from sqlalchemy.engine import make_url
 
-from bot.config import Settings
+from bot.config import PRODUCTION, Settings
 
 MAX_RASA_PROCESSES = 16
 
@@ -113,6 +113,10 @@ class ProductionSettings:
     actions_processes: int = 1
     actions_internal_port: int = 5155
     actions_maxconn: int = 32
+    # Rasa's SQL tracker store connections per Rasa process (its defaults, 50 + 100, would
+    # exhaust PostgreSQL's 100 connections with a few processes).
+    sql_pool_size: int = 5
+    sql_max_overflow: int = 10
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ProductionSettings:
@@ -122,7 +126,7 @@ class ProductionSettings:
             ValueError: naming the variable, for a bad value or a database not PostgreSQL.
         """
         env = os.environ if environ is None else environ
-        base = Settings.from_env(env)
+        base = Settings.from_env(env, mode=PRODUCTION)
         require_postgresql(base.database_url)
         processes = _int(env, "BOT_RASA_PROCESSES", 2, 1, MAX_RASA_PROCESSES)
         first = _int(env, "BOT_RASA_INTERNAL_PORT", base.rasa_port + 100, 1, 65535 - processes)
@@ -130,7 +134,7 @@ class ProductionSettings:
             base=base,
             rasa_processes=processes,
             rasa_internal_port=first,
-            redis_url=env.get("BOT_REDIS_URL") or cls.redis_url,
+            redis_url=base.redis_url or cls.redis_url,
             rabbitmq_url=env.get("BOT_RABBITMQ_URL") or cls.rabbitmq_url,
             events_queue=env.get("BOT_EVENTS_QUEUE") or cls.events_queue,
             events_exchange=env.get("BOT_EVENTS_EXCHANGE") or cls.events_exchange,
@@ -143,6 +147,8 @@ class ProductionSettings:
                 env, "BOT_ACTIONS_INTERNAL_PORT", base.actions_port + 100, 1, 65000
             ),
             actions_maxconn=_int(env, "BOT_ACTIONS_MAXCONN", 32, 1, 10_000),
+            sql_pool_size=_int(env, "SQL_POOL_SIZE", 5, 1, 1000),
+            sql_max_overflow=_int(env, "SQL_MAX_OVERFLOW", 10, 0, 1000),
         )
         RedisAddress.parse(settings.redis_url)
         AmqpAddress.parse(settings.rabbitmq_url)

@@ -42,19 +42,17 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from functools import cache, wraps
 from typing import Any
 
 from bot import log
+from bot.config import Settings
 from bot.errors import ServiceUnavailable, TrackerStoreUnavailable
 from bot.server import redis_lock
 from bot.server.retry_message import try_again_text
 
 logger = logging.getLogger(__name__)
-
-PRODUCTION_ENV = "BOT_MODE"
 
 
 @cache
@@ -222,8 +220,7 @@ def _load_tracker_store_class(domain: Any, store: Any, event_broker: Any = None)
 
 def production_mode(environ: dict[str, str] | None = None) -> bool:
     """True when the Rasa server runs in production mode (``BOT_MODE=production``)."""
-    env = os.environ if environ is None else environ
-    return env.get(PRODUCTION_ENV, "").strip().lower() == "production"
+    return Settings.from_env(environ).production
 
 
 def apply_strict_tracker_store() -> None:

@@ -16,6 +16,7 @@ polite "try again" (bot/server/patches.py).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from rasa.core.lock import TicketLock
@@ -44,8 +45,9 @@ def issue_ticket(self: Any, conversation_id: str, lock_lifetime: float = LOCK_LI
         raise LockError(f"Error while acquiring lock. Error:\n{exc}") from exc
 
 
-def cleanup(self: Any, conversation_id: str, ticket_number: int) -> None:
-    """``LockStore.cleanup`` (finish serving, delete the lock if nobody waits) atomically."""
+def _change(self: Any, conversation_id: str, change: Callable[[TicketLock], bool]) -> None:
+    """Change a conversation's existing lock as one Redis transaction: ``change`` alters it
+    and says whether it is still needed (kept) or not (deleted)."""
     key = self.key_prefix + conversation_id
 
     def update(pipe: Any) -> None:
@@ -53,9 +55,9 @@ def cleanup(self: Any, conversation_id: str, ticket_number: int) -> None:
         if not raw:
             return
         lock = TicketLock.from_dict(json.loads(raw))
-        lock.remove_ticket_for(ticket_number)
+        needed = change(lock)
         pipe.multi()
-        if lock.is_someone_waiting():
+        if needed:
             pipe.set(key, lock.dumps())
         else:
             pipe.delete(key)
@@ -63,20 +65,24 @@ def cleanup(self: Any, conversation_id: str, ticket_number: int) -> None:
     self.red.transaction(update, key)
 
 
+def cleanup(self: Any, conversation_id: str, ticket_number: int) -> None:
+    """``LockStore.cleanup`` (finish serving, delete the lock if nobody waits) atomically."""
+
+    def finish(lock: TicketLock) -> bool:
+        lock.remove_ticket_for(ticket_number)
+        return bool(lock.is_someone_waiting())
+
+    _change(self, conversation_id, finish)
+
+
 def update_lock(self: Any, conversation_id: str) -> None:
     """``LockStore.update_lock`` (drop expired tickets) atomically."""
-    key = self.key_prefix + conversation_id
 
-    def update(pipe: Any) -> None:
-        raw = pipe.get(key)
-        if not raw:
-            return
-        lock = TicketLock.from_dict(json.loads(raw))
+    def drop_expired(lock: TicketLock) -> bool:
         lock.remove_expired_tickets()
-        pipe.multi()
-        pipe.set(key, lock.dumps())
+        return True
 
-    self.red.transaction(update, key)
+    _change(self, conversation_id, drop_expired)
 
 
 def apply() -> None:

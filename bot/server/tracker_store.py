@@ -40,7 +40,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-import os
 import threading
 from collections.abc import Iterable
 from contextlib import AbstractContextManager, nullcontext
@@ -51,6 +50,7 @@ from rasa.core.tracker_store import SQLTrackerStore, create_engine_kwargs
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot.config import Settings
 from bot.storage.db import READ_ONLY, make_engine
 
 # Attribute of a tracker: how many of its events the table holds.
@@ -85,8 +85,8 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             url = self.engine.url
             self.engine.dispose()
             options = create_engine_kwargs(url)
-            options.setdefault("connect_args", {})["connect_timeout"] = int(
-                os.environ.get("BOT_SQL_CONNECT_TIMEOUT", "3")
+            options.setdefault("connect_args", {})["connect_timeout"] = (
+                Settings.from_env().sql_connect_timeout_s
             )
             self.engine = sa.create_engine(url, pool_pre_ping=True, **options)
             self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

@@ -315,11 +315,13 @@ def erase_candidate(
     conn: Connection,
     email: str | None = None,
     phone: str | None = None,
+    sender_id: str | None = None,
     *,
     actor: str = "privacy",
     now: dt.datetime | None = None,
 ) -> ErasureResult:
-    """Anonymise every booking of this candidate (right to erasure).
+    """Anonymise every booking of this candidate: their e-mail address, phone number or
+    conversation (right to erasure).
 
     Bookings of sessions still to come are cancelled first, so that their seats go to the
     waiting list (returned in ``promoted``, to be told). The rows stay, without name, e-mail,
@@ -327,7 +329,7 @@ def erase_candidate(
     rows of these bookings are masked once more and an ``booking.erased`` row is added.
     """
     now = now or now_utc()
-    found = bookings_for_candidate(conn, email, phone)
+    found = bookings_for_candidate(conn, email, phone, sender_id)
     promoted: list[Booking] = []
     for booking in found:
         # A past session keeps its attendance: only seats still to come are given back.

@@ -10,6 +10,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
+from bot.config import privacy_url
 from bot.mailer import Mailer
 from bot.messages import text
 from bot.sessions import texts as session_texts
@@ -22,11 +23,6 @@ KINDS = ("confirmed", "waitlisted", "promoted", "cancelled")
 def ics_url(public_url: str, reference: str) -> str:
     """Where the web app serves the invite of a booking."""
     return f"{public_url}/ics/{reference}.ics"
-
-
-def privacy_url(public_url: str) -> str:
-    """The privacy notice of the web app."""
-    return f"{public_url}/privacy"
 
 
 def booking_email(

@@ -100,10 +100,6 @@ class InfoSession:
             return "deadline"
         return None
 
-    def is_bookable(self, now: dt.datetime) -> bool:
-        """True while the session takes bookings (seats or waiting list)."""
-        return self.closed_reason(now) is None
-
 
 @dataclass(frozen=True)
 class Booking:

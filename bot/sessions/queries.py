@@ -165,21 +165,25 @@ def attendees(conn: Connection, session_id: int, include_cancelled: bool = False
 
 
 def bookings_for_candidate(
-    conn: Connection, email: str | None = None, phone: str | None = None
+    conn: Connection,
+    email: str | None = None,
+    phone: str | None = None,
+    sender_id: str | None = None,
 ) -> list[Booking]:
-    """Every booking made with this e-mail address or phone number (privacy export).
+    """Every booking made with this e-mail address, phone number or in this conversation
+    (privacy export).
 
     The e-mail is compared lower-cased and the phone number in E.164 form, as they are
     stored; a value that cannot be normalised matches nothing.
     """
-    conditions = _candidate_conditions(email, phone)
+    conditions = _candidate_conditions(email, phone, sender_id)
     if not conditions:
         return []
     rows = conn.execute(select(bookings_table).where(or_(*conditions)).order_by(B.id)).all()
     return [booking_from_row(row) for row in rows]
 
 
-def _candidate_conditions(email: str | None, phone: str | None) -> list[Any]:
+def _candidate_conditions(email: str | None, phone: str | None, sender_id: str | None) -> list[Any]:
     conditions = []
     if email and email.strip():
         conditions.append(B.email == email.strip().lower())
@@ -188,4 +192,6 @@ def _candidate_conditions(email: str | None, phone: str | None) -> list[Any]:
             conditions.append(B.phone == contact.normalise_phone(phone))
         except InvalidPhone:
             pass
+    if sender_id:
+        conditions.append(B.sender_id == sender_id)
     return conditions

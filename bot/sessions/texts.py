@@ -10,13 +10,10 @@ import datetime as dt
 from typing import Any
 
 from bot.gazetteer import place
+from bot.language.codes import supported_or_default
 from bot.messages import catalog, text
 from bot.sessions.model import TIMEZONE, InfoSession
 from bot.text import fold
-
-
-def _language(language: str | None) -> str:
-    return language if language in ("fr", "nl") else "fr"
 
 
 def _names(language: str, key: str) -> list[str]:
@@ -33,7 +30,7 @@ def format_time(moment: dt.datetime, language: str | None) -> str:
 
 def format_datetime(moment: dt.datetime, language: str | None) -> str:
     """ "mardi 9 décembre à 09:30" / "dinsdag 9 december om 09.30 uur"."""
-    language = _language(language)
+    language = supported_or_default(language)
     local = moment.astimezone(TIMEZONE)
     return text(language, "sessions.datetime").format(
         weekday=_names(language, "weekdays")[local.weekday()],
@@ -101,7 +98,7 @@ def session_line(number: int, session: InfoSession, language: str | None) -> str
 
 def session_button_title(number: int, session: InfoSession, language: str | None) -> str:
     """A short button label: "1. mar. 9/12 09:30 · Courtrai" / "1. di 9/12 09.30 · Kortrijk"."""
-    language = _language(language)
+    language = supported_or_default(language)
     local = session.starts_at.astimezone(TIMEZONE)
     return text(language, "sessions.button").format(
         number=number,

@@ -1,7 +1,7 @@
 """Engine, metadata and transactions for the project's tables, on SQLite or PostgreSQL.
 
 The caller owns the transaction (SQLAlchemy "Session Basics"): data functions take the
-connection or session they are given, and ``transaction(engine)`` opens one that commits on
+connection they are given, and ``transaction(engine)`` opens one that commits on
 success and rolls back on error.
 
 SQLite needs three things to behave under concurrent writers (the recipe of SQLAlchemy's
@@ -23,7 +23,6 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option of connections that only read (see ``reading``).
@@ -43,7 +42,7 @@ metadata = MetaData(
 
 def is_sqlite(engine: Engine | Connection) -> bool:
     """True when ``engine`` talks to SQLite (some statements differ on PostgreSQL)."""
-    return engine.dialect.name == "sqlite"
+    return str(engine.dialect.name) == "sqlite"
 
 
 def make_engine(database_url: str, durable: bool = True, **options: Any) -> Engine:
@@ -79,7 +78,6 @@ def make_engine(database_url: str, durable: bool = True, **options: Any) -> Engi
 
 
 def _prepare_sqlite(engine: Engine, synchronous: str) -> None:
-    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not pysqlite, decide when a transaction begins.
         dbapi_connection.isolation_level = None
@@ -90,10 +88,12 @@ def _prepare_sqlite(engine: Engine, synchronous: str) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         read_only = connection.get_execution_options().get(READ_ONLY, False)
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
 
 
 @lru_cache(maxsize=8)
@@ -119,8 +119,3 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """
     with engine.connect() as connection:
         yield connection.execution_options(**{READ_ONLY: True})
-
-
-def session_factory(engine: Engine) -> sessionmaker:
-    """ORM sessions bound to ``engine``, for code that prefers them to Core statements."""
-    return sessionmaker(bind=engine, future=True, expire_on_commit=False, class_=Session)

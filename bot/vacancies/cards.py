@@ -13,7 +13,7 @@ from datetime import date
 
 from bot import gazetteer
 from bot.messages import text
-from bot.vacancies.model import SearchPage, SearchResult, Suggestions, Vacancy
+from bot.vacancies.model import SearchResult, Suggestions, Vacancy
 
 
 def render_card(result: SearchResult, language: str) -> str:
@@ -52,22 +52,6 @@ def render_card(result: SearchResult, language: str) -> str:
         lines.append(_t(language, "card.demo"))
     lines.append(_t(language, "card.link", url=vacancy.url))
     return "\n".join(lines)
-
-
-def render_page(page: SearchPage, language: str) -> list[str]:
-    """The messages for one page: an introduction and one card per offer, or what to try
-    when nothing matched; a note when a source could not be reached."""
-    messages: list[str] = []
-    if page.results:
-        messages.append(_t(language, "page.found"))
-        messages.extend(render_card(result, language) for result in page.results)
-    elif page.suggestions is not None:
-        messages.append(render_suggestions(page.suggestions, language))
-    else:
-        messages.append(_t(language, "none.nothing"))
-    if page.unavailable_sources:
-        messages.append(_t(language, "page.partial"))
-    return messages
 
 
 def more_label(language: str) -> str:

@@ -363,6 +363,29 @@ async def test_export_holds_the_candidates_events_notes_and_tags(
     assert [b["email"] for b in document["bookings"]] == [CANDIDATE_EMAIL]
 
 
+async def test_a_conversation_id_finds_and_erases_the_bookings_made_in_it(
+    client: TestClient, database_url: str
+) -> None:
+    engine = db.make_engine(database_url)
+    with db.transaction(engine) as conn:
+        store_events(conn, "web-jan", [*greeting(), user("je réserve", "book_info_session", 0.9)])
+        session = make_info_session(conn)
+        booked = sessions.book(
+            conn, session.id, **booking_fields(email="jan@example.org", sender_id="web-jan")
+        )
+    refresh_projection(engine)
+    csrf = await sign_in(client, ADMIN)
+    form = {"csrf_token": csrf, "email": "", "phone": "", "conversation": "web-jan"}
+    found = await (await client.post("/console/admin/privacy", data=form)).text()
+    assert text("fr", "console.privacy.found_bookings").format(count=1) in found
+    erased = await client.post("/console/admin/privacy/erase", data={**form, "confirm": "yes"})
+    assert erased.status == 200
+    with db.reading(engine) as conn:
+        booking = sessions.find_booking(conn, booked.booking.reference)
+    engine.dispose()
+    assert (booking.email, booking.sender_id) == (None, None) and booking.erased_at is not None
+
+
 async def test_revealing_personal_data_is_audited(client: TestClient, database_url: str) -> None:
     _candidate_conversations(database_url)
     csrf = await sign_in(client, ADMIN)

@@ -130,6 +130,19 @@ async def test_consultant_creates_and_edits_a_session(client: TestClient) -> Non
     assert "0 / 30" in await (await client.get(url)).text()
 
 
+async def test_a_refused_edit_shows_the_form_again_with_the_reason(client: TestClient) -> None:
+    csrf = await sign_in(client, CONSULTANT)
+    form = {"csrf_token": csrf, "capacity": "40", "venue": "", "address": "Rue du Test 7"}
+    missing = await client.post("/console/sessions/1/edit", data=form)
+    assert missing.status == 400
+    page = await missing.text()
+    assert _html("nl", "console.sessions.form.fields.venue") in page and "Rue du Test 7" in page
+    late = {**form, "venue": "VDAB Kortrijk", "deadline_day": in_days(400).date().isoformat()}
+    refused = await client.post("/console/sessions/1/edit", data=late)
+    assert refused.status == 400
+    assert "registration_deadline must be aware and not after starts_at" in await refused.text()
+
+
 async def test_more_seats_promote_the_waiting_list(client: TestClient, database_url: str) -> None:
     csrf = await sign_in(client, CONSULTANT)
     response = await client.post(

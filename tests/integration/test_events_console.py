@@ -1,8 +1,7 @@
 """The console from the broker (event consumer) equals the console from the tracker store.
 
-Runs once the console (``bot.console.projection``) is in the code; skipped before. The same
-conversations are saved in Rasa's SQL tracker store of database A, projected there by the
-console's ``refresh_projection`` (the embedded default), and published as broker messages
+The same conversations are saved in Rasa's SQL tracker store of database A, projected there by
+the console's ``refresh_projection`` (the embedded default), and published as broker messages
 into database B through the consumer's ``write_batch``, twice (a redelivery).
 """
 
@@ -11,19 +10,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import text
 
+from bot.console import projection as console
 from bot.events import parse, write_batch
 from bot.events.projection import console_projection, projection_for
 from bot.ops.tracker_store import tracker_store_config
 from bot.server.tracker_store import ProjectSQLTrackerStore
 from bot.storage import db, migrate
-
-console = pytest.importorskip("bot.console.projection")
 
 CONVERSATIONS = (
     ("s-fr", "fr", ["Bonjour", "je cherche un emploi à Courtrai"]),

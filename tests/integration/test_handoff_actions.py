@@ -14,6 +14,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
+from actions._base import Services
 from actions.handoff import (
     ActionAskCallbackConsent,
     ActionHandoff,
@@ -89,14 +90,14 @@ def _ask(choice: str | None = None, language: str = "fr", **kwargs: Any) -> Trac
 
 
 async def test_in_office_hours_a_consultant_is_offered_here_or_by_phone(engine: Engine) -> None:
-    action = ActionHandoff(SETTINGS, engine, clock=lambda: WEDNESDAY_10)
+    action = ActionHandoff(Services(SETTINGS, engine, clock=lambda: WEDNESDAY_10))
     messages, events = await _run(action, _ask())
     assert _responses(messages) == ["utter_ask_human", "utter_handoff_offer_open"]
     assert events == [] and _stored(engine) == []
 
 
 async def test_outside_office_hours_a_callback_is_offered_with_the_hours(engine: Engine) -> None:
-    action = ActionHandoff(SETTINGS, engine, clock=lambda: SATURDAY)
+    action = ActionHandoff(Services(SETTINGS, engine, clock=lambda: SATURDAY))
     messages, _ = await _run(action, _ask(language="nl"))
     assert _responses(messages) == ["utter_ask_human", "utter_handoff_offer_closed"]
     assert messages[1]["office_hours"] == "van maandag tot vrijdag, van 9 tot 17 uur"
@@ -104,19 +105,19 @@ async def test_outside_office_hours_a_callback_is_offered_with_the_hours(engine:
 
 async def test_tests_can_choose_office_hours_in_the_conversation_metadata(engine: Engine) -> None:
     settings = Settings.from_env({"BOT_OFFICE_HOURS_OVERRIDE": "metadata"})
-    action = ActionHandoff(settings, engine, clock=lambda: SATURDAY)
+    action = ActionHandoff(Services(settings, engine, clock=lambda: SATURDAY))
     tracker = _ask(slots={"session_started_metadata": {"office_hours": "open"}})
     assert _responses((await _run(action, tracker))[0])[-1] == "utter_handoff_offer_open"
     tracker = _ask(metadata={"office_hours": "closed"})
-    action = ActionHandoff(settings, engine, clock=lambda: WEDNESDAY_10)
+    action = ActionHandoff(Services(settings, engine, clock=lambda: WEDNESDAY_10))
     assert _responses((await _run(action, tracker))[0])[-1] == "utter_handoff_offer_closed"
     # Without the test mode, the clock decides.
-    action = ActionHandoff(SETTINGS, engine, clock=lambda: SATURDAY)
+    action = ActionHandoff(Services(SETTINGS, engine, clock=lambda: SATURDAY))
     assert _responses((await _run(action, tracker))[0])[-1] == "utter_handoff_offer_closed"
 
 
 async def test_live_choice_flags_the_conversation_once(engine: Engine) -> None:
-    action = ActionHandoff(SETTINGS, engine, clock=lambda: WEDNESDAY_10)
+    action = ActionHandoff(Services(SETTINGS, engine, clock=lambda: WEDNESDAY_10))
     messages, events = await _run(action, _ask("live", sender_id="conv-7"))
     assert _responses(messages) == ["utter_handoff_live_requested"] and events == []
     (live,) = _stored(engine)
@@ -128,14 +129,14 @@ async def test_live_choice_flags_the_conversation_once(engine: Engine) -> None:
 
 
 async def test_live_choice_after_closing_time_offers_a_callback(engine: Engine) -> None:
-    action = ActionHandoff(SETTINGS, engine, clock=lambda: SATURDAY)
+    action = ActionHandoff(Services(SETTINGS, engine, clock=lambda: SATURDAY))
     messages, _ = await _run(action, _ask("live"))
     assert _responses(messages) == ["utter_handoff_offer_closed"]
     assert _stored(engine) == []
 
 
 async def test_callback_choice_starts_the_form_and_remembers_the_topic(engine: Engine) -> None:
-    action = ActionHandoff(SETTINGS, engine, clock=lambda: SATURDAY)
+    action = ActionHandoff(Services(SETTINGS, engine, clock=lambda: SATURDAY))
     messages, events = await _run(action, _ask("callback"))
     assert messages == []
     assert events == [SlotSet("callback_topic", "faq/taxes"), FollowupAction("callback_form")]
@@ -143,7 +144,7 @@ async def test_callback_choice_starts_the_form_and_remembers_the_topic(engine: E
 
 async def test_live_request_that_cannot_be_stored_says_so(tmp_path: Path) -> None:
     unmigrated = db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-    action = ActionHandoff(SETTINGS, unmigrated, clock=lambda: WEDNESDAY_10)
+    action = ActionHandoff(Services(SETTINGS, unmigrated, clock=lambda: WEDNESDAY_10))
     messages, _ = await _run(action, _ask("live"))
     assert _responses(messages) == ["utter_callback_not_saved"]
 
@@ -152,7 +153,10 @@ async def test_live_request_that_cannot_be_stored_says_so(tmp_path: Path) -> Non
 
 
 async def test_consent_question_links_the_privacy_notice_in_the_users_language() -> None:
-    messages, _ = await _run(ActionAskCallbackConsent(SETTINGS), _ask(language="nl"))
+    messages, _ = await _run(
+        ActionAskCallbackConsent(Services(SETTINGS, db.engine_for("sqlite://"))),
+        _ask(language="nl"),
+    )
     assert messages[0]["response"] == "utter_ask_callback_consent"
     assert messages[0]["privacy_url"] == "https://emploi.example.org/nl/privacy"
 
@@ -180,7 +184,9 @@ def _answer(
 async def _validate(
     slot: str, text: str, **kwargs: Any
 ) -> tuple[list[str], dict[str, Any], list[dict[str, Any]]]:
-    action = ValidateCallbackForm(clock=lambda: WEDNESDAY_10)
+    action = ValidateCallbackForm(
+        Services(SETTINGS, db.engine_for("sqlite://"), clock=lambda: WEDNESDAY_10)
+    )
     messages, events = await _run(action, _answer(slot, text, **kwargs))
     return _responses(messages), {e["name"]: e["value"] for e in events}, messages
 
@@ -302,7 +308,7 @@ def _completed(**slots: Any) -> Tracker:
 
 
 async def test_complete_request_is_stored_confirmed_and_forgotten(engine: Engine) -> None:
-    action = ActionRequestCallback(SETTINGS, engine, clock=lambda: WEDNESDAY_10)
+    action = ActionRequestCallback(Services(SETTINGS, engine, clock=lambda: WEDNESDAY_10))
     messages, events = await _run(action, _completed())
     assert events == FORGET
     (stored,) = _stored(engine)
@@ -325,7 +331,7 @@ async def test_complete_request_is_stored_confirmed_and_forgotten(engine: Engine
 
 
 async def test_request_delivered_twice_is_stored_once(engine: Engine) -> None:
-    action = ActionRequestCallback(SETTINGS, engine, clock=lambda: SATURDAY)
+    action = ActionRequestCallback(Services(SETTINGS, engine, clock=lambda: SATURDAY))
     await _run(action, _completed(language="nl", callback_email="an@telenet.be"))
     messages, _ = await _run(action, _completed(language="nl", callback_email="an@telenet.be"))
     (stored,) = _stored(engine)
@@ -335,7 +341,7 @@ async def test_request_delivered_twice_is_stored_once(engine: Engine) -> None:
 
 
 async def test_stopped_form_stores_nothing_and_forgets(engine: Engine) -> None:
-    action = ActionRequestCallback(SETTINGS, engine, clock=lambda: SATURDAY)
+    action = ActionRequestCallback(Services(SETTINGS, engine, clock=lambda: SATURDAY))
     empty = {slot: None for slot in COMPLETE if slot != "language"}
     messages, events = await _run(action, _completed(**empty))
     assert messages == [] and events == FORGET and _stored(engine) == []
@@ -343,6 +349,6 @@ async def test_stopped_form_stores_nothing_and_forgets(engine: Engine) -> None:
 
 async def test_request_that_cannot_be_stored_says_so(tmp_path: Path) -> None:
     unmigrated = db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
-    action = ActionRequestCallback(SETTINGS, unmigrated, clock=lambda: SATURDAY)
+    action = ActionRequestCallback(Services(SETTINGS, unmigrated, clock=lambda: SATURDAY))
     messages, events = await _run(action, _completed())
     assert _responses(messages) == ["utter_callback_not_saved"] and events == FORGET

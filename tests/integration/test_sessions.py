@@ -246,6 +246,19 @@ def test_bookings_for_candidate_by_email_or_phone(engine: Engine) -> None:
     assert len(by_email) == 1 and len(by_phone) == 2 and len(both) == 2 and nothing == []
 
 
+def test_bookings_of_a_conversation_are_found_and_erased_by_its_id(engine: Engine) -> None:
+    session = _session(engine)
+    mine = _book(engine, session.id, sender_id="whatsapp:+32470123456", phone=None)
+    other = _book(engine, session.id, sender_id="web-someone-else")
+    with db.transaction(engine) as conn:
+        found = sessions.bookings_for_candidate(conn, sender_id="whatsapp:+32470123456")
+        result = sessions.erase_candidate(conn, sender_id="whatsapp:+32470123456")
+        left = sessions.bookings_for_candidate(conn, sender_id="whatsapp:+32470123456")
+        kept = sessions.bookings_for_candidate(conn, sender_id="web-someone-else")
+    assert [b.id for b in found] == [mine.booking.id] and result.booking_ids == (mine.booking.id,)
+    assert left == [] and [b.id for b in kept] == [other.booking.id]
+
+
 def test_erasure_anonymises_bookings_frees_seats_and_masks_audit(engine: Engine) -> None:
     session = _session(engine, capacity=1)
     mine = _book(engine, session.id, name="Jan Peeters", email="jan@telenet.be", phone="0470123456")

@@ -24,6 +24,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
+from actions._base import Services
 from actions.vacancies import (
     FAILURES,
     FORM,
@@ -35,7 +36,7 @@ from actions.vacancies import (
     ActionStartVacancySearch,
     ValidateVacancySearchForm,
 )
-from bot.config import VacancyApiSettings
+from bot.config import Settings, VacancyApiSettings
 from bot.nlu.contract_extractor import ContractTypeEntityExtractor
 from bot.nlu.gazetteer_extractor import GazetteerEntityExtractor
 from bot.nlu.language_detector import LANGUAGE_KEY
@@ -151,7 +152,8 @@ def ask(parse):
         filled = {"language": language, **(slots or {}), **mapped_slots(text, intent, entities)}
         tracker = make_tracker(text=text, intent=intent, entities=entities, slots=filled)
         dispatcher = CollectingDispatcher()
-        events = await action(sources).run(dispatcher, tracker, DOMAIN)
+        services = Services(Settings(), db.engine_for("sqlite://"), vacancy_sources=tuple(sources))
+        events = await action(services).run(dispatcher, tracker, DOMAIN)
         return dispatcher, {e["name"]: e["value"] for e in events}
 
     return _ask

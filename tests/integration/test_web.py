@@ -12,7 +12,7 @@ from aiohttp.test_utils import TestClient
 from markupsafe import escape
 
 from bot import sessions
-from bot.config import Settings
+from bot.config import Settings, privacy_url
 from bot.messages import text
 from bot.sessions import demo as demo_sessions
 from bot.storage import db, migrate
@@ -128,6 +128,17 @@ async def test_privacy_redirects_by_language(client: TestClient) -> None:
         "/privacy", headers={"Accept-Language": "nl-BE"}, allow_redirects=False
     )
     assert response.status == 302 and response.headers["Location"] == "/nl/privacy"
+
+
+async def test_the_privacy_links_the_assistant_sends_reach_the_notice(client: TestClient) -> None:
+    base = str(client.make_url("")).rstrip("/")
+    for language in ("fr", "nl"):
+        page = await client.get(privacy_url(base, language).removeprefix(base))
+        assert page.status == 200 and _html(language, "web.privacy.title") in await page.text()
+    chosen = await client.get(
+        privacy_url(base).removeprefix(base), headers={"Accept-Language": "nl"}
+    )
+    assert chosen.status == 200 and str(chosen.url).endswith("/nl/privacy")
 
 
 @pytest.mark.parametrize("lang", ["fr", "nl"])

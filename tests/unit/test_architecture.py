@@ -16,8 +16,9 @@ BOT = ROOT / "bot"
 # What the business core may never import: the adapters to Rasa and the web, and the
 # processes that start them.
 ADAPTERS = ("bot.channels", "bot.web", "bot.nlu", "bot.server", "bot.ops")
-# ``python -m bot.cli|manage|production`` stay for make and scripts: they only call bot.ops.
-ENTRY_POINTS = ("bot.cli", "bot.manage", "bot.production")
+# ``python -m bot.cli|manage|production|events`` stay for make and scripts: they only call
+# bot.ops.
+ENTRY_POINTS = ("bot.cli", "bot.manage", "bot.production", "bot.events.__main__")
 
 
 def _module_name(path: Path) -> str:

@@ -292,6 +292,27 @@ def test_socketio_session_ids_must_be_long_enough_to_be_random(session_id, valid
     assert valid_session_id(session_id) is valid
 
 
+@pytest.mark.parametrize(
+    ("channel", "credentials", "secret", "attribute"),
+    [
+        (facebook.FacebookInput, {"verify": "v", "page-access-token": "t"}, "secret", "fb_secret"),
+        (telegram.TelegramInput, {"secret_token": "s"}, "access_token", "access_token"),
+        (twilio.TwilioInput, {"account_sid": "AC1"}, "auth_token", "auth_token"),
+    ],
+)
+def test_a_channel_without_its_secret_is_refused(
+    channel: type, credentials: dict[str, str], secret: str, attribute: str
+) -> None:
+    from rasa.shared.exceptions import RasaException
+
+    with pytest.raises(RasaException, match=f"use the {channel.name()} input channel"):
+        channel.from_credentials(credentials)
+    with pytest.raises(RasaException):
+        channel.from_credentials(None)
+    configured = channel.from_credentials({**credentials, secret: "the-secret"})
+    assert getattr(configured, attribute) == "the-secret"
+
+
 FRENCH = [{"type": "slot", "name": "language", "value": "fr"}]
 
 

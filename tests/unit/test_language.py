@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.language.codes import supported_or_default
 from bot.language.detection import Detection, detect, informative_words, is_foreign, learn_markers
 from bot.language.policy import SWITCH_MIN_CONFIDENCE, SWITCH_MIN_WORDS, decide
 
@@ -236,3 +237,21 @@ def test_one_shared_function_word_does_not_make_a_third_language_ours(text: str)
     detection = detect(text)
     assert detection.name == "other"
     assert is_foreign(detection)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("nl", "nl"),
+        ("fr", "fr"),
+        (None, "fr"),
+        ("", "fr"),
+        ("en", "fr"),
+        ("other", "fr"),
+        (3, "fr"),
+    ],
+)
+def test_a_language_from_outside_is_kept_only_when_the_assistant_speaks_it(
+    value: object, expected: str
+) -> None:
+    assert supported_or_default(value) == expected

@@ -159,3 +159,41 @@ def test_env_example_lists_every_production_variable() -> None:
     loaded: dict[str, str] = {}
     production.load_dotenv(Path(production.PROJECT_DIR) / ".env.example", loaded)
     assert ProductionSettings.from_env(loaded).rasa_processes == 2
+
+
+def test_every_process_gets_the_sql_pool_of_the_settings(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, SQL_POOL_SIZE="3", SQL_MAX_OVERFLOW="4")
+    files = production.write_files(settings)
+    for service in production.services(settings, tmp_path / "m.tar.gz", files)[:-1]:
+        assert (service.env["SQL_POOL_SIZE"], service.env["SQL_MAX_OVERFLOW"]) == ("3", "4")
+
+
+def test_a_missing_haproxy_is_one_line_that_says_how_to_install_it(tmp_path: Path) -> None:
+    assert production.check_haproxy(search_path=str(tmp_path)) == (
+        "HAProxy is not installed: run `make prod-deps` (Debian's haproxy package)"
+    )
+    installed = tmp_path / "haproxy"
+    installed.write_text("#!/bin/sh\n")
+    installed.chmod(0o755)
+    assert production.check_haproxy(search_path=str(tmp_path)) is None
+    assert production.find_haproxy(search_path=str(tmp_path)) == str(installed)
+
+
+def test_the_preflight_says_each_missing_piece_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no haproxy here
+    monkeypatch.setattr(production, "SBIN_DIRS", ())
+    settings = _settings(
+        tmp_path,
+        DATABASE_URL="postgresql://bot@127.0.0.1:1/none",
+        BOT_REDIS_URL="redis://127.0.0.1:1/0",
+        BOT_RABBITMQ_URL="amqp://guest:guest@127.0.0.1:1/%2F",
+    )
+    problems = production.preflight(settings)
+    assert len(problems) == 4
+    assert problems[-1] == production.HAPROXY_MISSING
+    assert [p.split(" at ")[0] for p in problems[:3]] == ["PostgreSQL", "Redis", "RabbitMQ"]
+    files = production.write_files(settings)
+    with pytest.raises(RuntimeError, match="make prod-deps"):
+        production.services(settings, tmp_path / "m.tar.gz", files)

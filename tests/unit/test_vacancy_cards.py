@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot import gazetteer
-from bot.vacancies.cards import more_label, render_card, render_page, render_suggestions
+from bot.messages import text
+from bot.vacancies.cards import more_label, render_card, render_suggestions
 from bot.vacancies.model import (
     RelatedOccupation,
     SearchPage,
@@ -13,6 +14,23 @@ from bot.vacancies.model import (
 )
 from bot.vacancies.search import JOB_SITES
 from tests.vacancy_factories import make_vacancy
+
+
+def render_page(page: SearchPage, language: str) -> list[str]:
+    """An introduction and one card per offer, or what to try when nothing matched; a note
+    when a source could not be reached (what bot.vacancies.replies.page_replies writes
+    around the cards)."""
+    messages: list[str] = []
+    if page.results:
+        messages.append(text(language, "vacancies.page.found"))
+        messages.extend(render_card(result, language) for result in page.results)
+    elif page.suggestions is not None:
+        messages.append(render_suggestions(page.suggestions, language))
+    else:
+        messages.append(text(language, "vacancies.none.nothing"))
+    if page.unavailable_sources:
+        messages.append(text(language, "vacancies.page.partial"))
+    return messages
 
 
 def _card(user: str, distance: float | None = 24.6, **values) -> str:

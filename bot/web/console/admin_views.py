@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from bot import privacy
 from bot.console import audit, users
 from bot.errors import InvalidUser, LastAdmin, UserExists
+from bot.storage.console import ROLES
 from bot.web.console import blocking
 from bot.web.console.context import context, route
 from bot.web.console.conversation_views import refresh
@@ -29,7 +30,7 @@ async def _users_page(
         request,
         "users",
         accounts=accounts,
-        roles=users.ROLES,
+        roles=ROLES,
         error=error,
         form=form or {},
         done=request.query.get("done"),

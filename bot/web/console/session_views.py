@@ -7,7 +7,8 @@ cancellation is committed) in a worker thread.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -23,6 +24,8 @@ from bot.web.console import blocking
 from bot.web.console.context import context, request_language, route
 from bot.web.console.keys import USER
 from bot.web.keys import SETTINGS
+
+T = TypeVar("T")
 
 
 def _topics(language: str) -> list[tuple[str, str]]:
@@ -86,8 +89,13 @@ async def attendees_csv(request: web.Request) -> web.Response:
     )
 
 
-def _mailer(request: web.Request) -> Mailer | None:
-    return Mailer.from_settings(request.config_dict[SETTINGS])
+async def _notifying(request: web.Request, change: Callable[..., T], *args: Any) -> T:
+    """Run ``change(engine, mailer, public_url, *args)`` in a worker thread: a change that
+    e-mails the candidates it concerns once it is committed."""
+    settings = request.config_dict[SETTINGS]
+    mailer = Mailer.from_settings(settings)
+    engine = blocking.engine_of(request)
+    return await blocking.call(change, engine, mailer, settings.public_url, *args)
 
 
 def _cancel_booking(
@@ -111,16 +119,9 @@ def _cancel_booking(
 
 async def cancel_booking(request: web.Request) -> web.StreamResponse:
     session_id, booking_id = int(request.match_info["id"]), int(request.match_info["booking"])
-    settings = request.config_dict[SETTINGS]
     try:
-        done = await blocking.call(
-            _cancel_booking,
-            blocking.engine_of(request),
-            _mailer(request),
-            settings.public_url,
-            session_id,
-            booking_id,
-            request[USER].email,
+        done = await _notifying(
+            request, _cancel_booking, session_id, booking_id, request[USER].email
         )
     except (BookingNotFound, SessionNotFound):
         done = False
@@ -199,41 +200,22 @@ def _update(
 async def update_session(request: web.Request) -> web.StreamResponse:
     session_id = int(request.match_info["id"])
     form = {k: str(v) for k, v in (await request.post()).items()}
-    settings = request.config_dict[SETTINGS]
     try:
-        await blocking.call(
-            _update,
-            blocking.engine_of(request),
-            _mailer(request),
-            settings.public_url,
-            session_id,
-            form,
-            request[USER].email,
-        )
+        await _notifying(request, _update, session_id, form, request[USER].email)
     except SessionNotFound:
         raise web.HTTPNotFound() from None
     except admin.FormErrors as exc:
-        current = (await _attendance(request)).session
-        return _form_page(
-            request,
-            "console/session_edit.html",
-            400,
-            session=current,
-            form=form,
-            errors=exc.fields,
-        )
+        return await _edit_refused(request, form, errors=exc.fields)
     except ValueError as exc:
-        current = (await _attendance(request)).session
-        return _form_page(
-            request,
-            "console/session_edit.html",
-            400,
-            session=current,
-            form=form,
-            problem=str(exc),
-        )
+        return await _edit_refused(request, form, problem=str(exc))
     url = route(request, "session").url_for(id=str(session_id)).with_query(done="saved")
     raise web.HTTPSeeOther(url)
+
+
+async def _edit_refused(request: web.Request, form: dict[str, str], **why: Any) -> web.Response:
+    """The edit form again, as filled in, with why it was refused (``errors`` or ``problem``)."""
+    current = (await _attendance(request)).session
+    return _form_page(request, "console/session_edit.html", 400, session=current, form=form, **why)
 
 
 def _cancel_session(
@@ -250,16 +232,8 @@ async def cancel_session(request: web.Request) -> web.StreamResponse:
     if form.get("confirm") != "yes":
         url = route(request, "session").url_for(id=str(session_id)).with_query(done="confirm")
         raise web.HTTPSeeOther(url)
-    settings = request.config_dict[SETTINGS]
     try:
-        await blocking.call(
-            _cancel_session,
-            blocking.engine_of(request),
-            _mailer(request),
-            settings.public_url,
-            session_id,
-            request[USER].email,
-        )
+        await _notifying(request, _cancel_session, session_id, request[USER].email)
     except SessionNotFound:
         raise web.HTTPNotFound() from None
     url = route(request, "session").url_for(id=str(session_id)).with_query(done="session_cancelled")
