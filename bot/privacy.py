@@ -28,12 +28,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from bot import handoff, sessions
 from bot.console import audit, projection
 from bot.console.transcript import PERSONAL_SLOTS
-from bot.storage import rasa_events
+from bot.mailer import Mailer
+from bot.storage import db, rasa_events
 from bot.storage.console import (
     conversation_notes,
     conversation_reviews,
@@ -78,8 +79,16 @@ class CandidateRecords:
     name: str
     table: str
     find: ByIdentifier[Sequence[Any]]
-    # Erase the records; how many were erased.
-    erase: ByIdentifier[int]
+    erase: ByIdentifier[Erased]
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What a feature's erasure did: rows erased, and bookings that got a freed seat (their
+    candidates are to be told once the erasure is committed)."""
+
+    count: int
+    promoted: tuple[sessions.Booking, ...] = ()
 
 
 def _erase_bookings(
@@ -87,8 +96,18 @@ def _erase_bookings(
     email: str | None = None,
     phone: str | None = None,
     sender_id: str | None = None,
-) -> int:
-    return len(sessions.erase_candidate(conn, email, phone, sender_id).booking_ids)
+) -> Erased:
+    result = sessions.erase_candidate(conn, email, phone, sender_id)
+    return Erased(len(result.booking_ids), result.promoted)
+
+
+def _erase_callbacks(
+    conn: Connection,
+    email: str | None = None,
+    phone: str | None = None,
+    sender_id: str | None = None,
+) -> Erased:
+    return Erased(handoff.erase_candidate(conn, email, phone, sender_id))
 
 
 # Every feature whose rows hold candidates' data.
@@ -100,7 +119,7 @@ FEATURES = (
         "callbacks",
         callback_requests.name,
         handoff.callbacks_for_candidate,
-        handoff.erase_candidate,
+        _erase_callbacks,
     ),
 )
 
@@ -379,23 +398,40 @@ def _events(conn: Connection, sender: str) -> list[dict[str, Any]]:
 
 @dataclass(frozen=True)
 class ErasureReport:
-    """How many rows of each table an erasure deleted or anonymised."""
+    """How many rows of each table an erasure deleted or anonymised, and the bookings of
+    other candidates that took a seat the erased bookings freed."""
 
     counts: dict[str, int]
+    promoted: tuple[sessions.Booking, ...] = ()
 
 
 def erase(conn: Connection, candidate: Candidate, actor: str) -> ErasureReport:
     """Erase what :func:`find` found, in the caller's transaction, and audit it."""
     projection.lock_state(conn)
     counts = delete_conversations(conn, candidate.senders)
+    promoted: list[sessions.Booking] = []
     for feature in FEATURES:
-        counts[feature.table] = sum(
-            feature.erase(conn, **identifier) for identifier in _identifiers(candidate)
-        )
+        erased = [feature.erase(conn, **identifier) for identifier in _identifiers(candidate)]
+        counts[feature.table] = sum(e.count for e in erased)
+        promoted += [booking for e in erased for booking in e.promoted]
     if _has_events(conn):
         projection.rewind_after_delete(conn)
     audit.record(conn, actor, "erase_candidate", **counts)
-    return ErasureReport(counts)
+    return ErasureReport(counts, tuple(promoted))
+
+
+def erase_and_notify(
+    engine: Engine, mailer: Mailer | None, public_url: str, query: CandidateQuery, actor: str
+) -> ErasureReport:
+    """Find and erase one candidate in one transaction; then e-mail whoever got a seat that
+    the erased bookings freed, as a cancellation does."""
+    with db.transaction(engine) as conn:
+        report = erase(conn, find(conn, query), actor)
+    for booking in report.promoted:
+        with db.reading(engine) as conn:
+            session = sessions.get_session(conn, booking.session_id)
+        sessions.notify_promoted(mailer, public_url, session, [booking])
+    return report
 
 
 def delete_conversations(conn: Connection, senders: list[str]) -> dict[str, int]:

@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy.engine import Engine
 
-from bot import sessions
+from bot import privacy, sessions
 from bot.config import Settings
 from bot.mailer import Mailer
 from bot.ops.cli import free_port
@@ -160,3 +160,20 @@ def test_demo_candidates_never_receive_mail(engine: Engine) -> None:
     with smtp_server() as server:
         _, sent = _book(engine, _mailer(server.port), session.id, email="demo.01@example.org")
     assert not sent and server.received == []
+
+
+def test_erasing_a_candidate_tells_whoever_gets_the_freed_seat(engine: Engine) -> None:
+    session = _session(engine, capacity=1)
+    seated, _ = _book(engine, None, session.id, email="wis.mij@example.org")
+    waiting, _ = _book(engine, None, session.id, email="lies.vandamme@telenet.be", language="nl")
+    query = privacy.CandidateQuery.of(email="wis.mij@example.org")
+    with smtp_server() as server:
+        report = privacy.erase_and_notify(engine, _mailer(server.port), PUBLIC_URL, query, "test")
+    assert report.counts["session_bookings"] == 1
+    assert [booking.id for booking in report.promoted] == [waiting.booking.id]
+    [received] = server.received
+    assert received.recipients == ["lies.vandamme@telenet.be"]
+    assert received.message["Subject"].strip().startswith("Er is een plaats vrijgekomen: ")
+    with db.transaction(engine) as conn:
+        assert sessions.find_booking(conn, waiting.booking.reference).confirmed
+        assert sessions.find_booking(conn, seated.booking.reference).email != "wis.mij@example.org"

@@ -14,6 +14,20 @@ from tests.support.rasa_cli import rasa_arguments
 PG = "postgresql://bot:s3cret@db.local:5433/assistant"
 
 
+@pytest.fixture
+def haproxy_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A stand-in haproxy executable, so that building the process list does not depend on
+    whether this machine ran `make prod-deps`."""
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    executable = folder / "haproxy"
+    executable.write_text("#!/bin/sh\n")
+    executable.chmod(0o755)
+    monkeypatch.setenv("PATH", str(folder))
+    monkeypatch.setattr(production, "SBIN_DIRS", ())
+    return executable
+
+
 def _settings(tmp_path: Path, **env: str) -> ProductionSettings:
     return ProductionSettings.from_env({"DATABASE_URL": PG, "BOT_VAR_DIR": str(tmp_path), **env})
 
@@ -111,6 +125,7 @@ def test_write_files_keeps_them_private(tmp_path: Path) -> None:
     assert "bot.log.JsonFormatter" in files.logging.read_text()
 
 
+@pytest.mark.usefixtures("haproxy_on_path")
 def test_every_process_gets_production_mode_and_a_readiness_url(tmp_path: Path) -> None:
     settings = _settings(tmp_path)
     files = production.write_files(settings)
@@ -125,6 +140,7 @@ def test_every_process_gets_production_mode_and_a_readiness_url(tmp_path: Path) 
     assert "--enable-api" not in found["rasa-1"].command  # no token: no HTTP API
 
 
+@pytest.mark.usefixtures("haproxy_on_path")
 def test_a_token_that_starts_with_a_dash_reaches_every_rasa_process(tmp_path: Path) -> None:
     settings = _settings(tmp_path, RASA_API_TOKEN="-Xk2_generated-token")
     files = production.write_files(settings)
@@ -161,6 +177,7 @@ def test_env_example_lists_every_production_variable() -> None:
     assert ProductionSettings.from_env(loaded).rasa_processes == 2
 
 
+@pytest.mark.usefixtures("haproxy_on_path")
 def test_every_process_gets_the_sql_pool_of_the_settings(tmp_path: Path) -> None:
     settings = _settings(tmp_path, SQL_POOL_SIZE="3", SQL_MAX_OVERFLOW="4")
     files = production.write_files(settings)

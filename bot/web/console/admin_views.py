@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from bot import privacy
 from bot.console import audit, users
 from bot.errors import InvalidUser, LastAdmin, UserExists
+from bot.mailer import Mailer
 from bot.storage.console import ROLES
 from bot.web.console import blocking
 from bot.web.console.context import context, route
@@ -150,10 +151,6 @@ async def privacy_export(request: web.Request) -> web.Response:
     )
 
 
-def _erase(conn: Connection, query: privacy.CandidateQuery, actor: str) -> privacy.ErasureReport:
-    return privacy.erase(conn, privacy.find(conn, query), actor)
-
-
 async def privacy_erase(request: web.Request) -> web.Response:
     form = await request.post()
     query = _query(form)
@@ -164,7 +161,15 @@ async def privacy_erase(request: web.Request) -> web.Response:
         found = await blocking.read(request, privacy.find, query)
         return _privacy_page(request, 400, query=query, found=found, error="confirm")
     await refresh(request)  # events that arrived since the search are erased too
-    report = await blocking.write(request, _erase, query, request[USER].email)
+    settings = request.config_dict[SETTINGS]
+    report = await blocking.call(
+        privacy.erase_and_notify,
+        blocking.engine_of(request),
+        Mailer.from_settings(settings),
+        settings.public_url,
+        query,
+        request[USER].email,
+    )
     return _privacy_page(request, report=report)
 
 
