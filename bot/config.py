@@ -343,6 +343,16 @@ class Settings:
     # Redis of production mode (lock store, the channels' memories, socket.io's rooms);
     # ``BOT_REDIS_URL``, unset in embedded mode.
     redis_url: str | None = field(default=None, repr=False)
+    # A user message longer than this (characters) is refused before NLU, on every channel,
+    # with a short answer: NLU's cost grows faster than the length (docs/security.md).
+    max_message_chars: int = 2000
+    # The largest request body the Rasa server and the web app read (bytes); larger: 413.
+    max_request_bytes: int = 256 * 1024
+    # Where the servers listen: Rasa and the action server on the loopback interface only
+    # unless told otherwise (a reverse proxy in front); the web app on every interface.
+    rasa_host: str = "127.0.0.1"
+    actions_host: str = "127.0.0.1"
+    web_host: str = "0.0.0.0"
 
     @classmethod
     def from_env(
@@ -389,6 +399,13 @@ class Settings:
             trusted_proxies=_networks(env, "BOT_TRUSTED_PROXIES"),
             sql_connect_timeout_s=int(_number(env, "BOT_SQL_CONNECT_TIMEOUT", 3, minimum=1)),
             redis_url=env.get("BOT_REDIS_URL") or None,
+            max_message_chars=int(_number(env, "BOT_MAX_MESSAGE_CHARS", 2000, minimum=1)),
+            max_request_bytes=int(
+                _number(env, "BOT_MAX_REQUEST_BYTES", 256 * 1024, minimum=16 * 1024)
+            ),
+            rasa_host=(env.get("BOT_RASA_HOST") or "127.0.0.1").strip(),
+            actions_host=(env.get("BOT_ACTIONS_HOST") or "127.0.0.1").strip(),
+            web_host=(env.get("BOT_WEB_HOST") or "0.0.0.0").strip(),
         )
 
     @property

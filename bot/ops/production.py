@@ -208,6 +208,7 @@ def haproxy_config(settings: ProductionSettings, run_dir: Path) -> str:
         run_dir=run_dir,
         bind=settings.lb_bind,
         public_port=settings.base.rasa_port,
+        max_body=settings.base.max_request_bytes,
         check_interval_ms=settings.lb_check_interval_ms,
         server_maxconn=settings.lb_server_maxconn,
         rest_servers=lines("check"),

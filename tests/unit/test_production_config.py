@@ -118,6 +118,14 @@ def test_haproxy_config_balances_rest_and_sticks_socketio(tmp_path: Path) -> Non
     assert "${" not in config
 
 
+def test_haproxy_refuses_a_body_over_the_request_limit(tmp_path: Path) -> None:
+    config = production.haproxy_config(_settings(tmp_path), tmp_path)
+    public = config.split("\nfrontend rasa_public")[1].split("\nbackend ")[0]
+    assert "deny_status 413 if { req.hdr_val(content-length) gt 262144 }" in public
+    limited = _settings(tmp_path, BOT_MAX_REQUEST_BYTES="65536")
+    assert "gt 65536 }" in production.haproxy_config(limited, tmp_path)
+
+
 def test_write_files_keeps_them_private(tmp_path: Path) -> None:
     files = production.write_files(_settings(tmp_path))
     for path in (files.endpoints, files.haproxy, files.logging):
