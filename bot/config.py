@@ -21,6 +21,10 @@ class Secret(str):
         return "Secret('**********')"
 
 
+# The secret Rasa sends the action server (bot/server/action_server.py) and its header.
+ACTIONS_SECRET_ENV = "BOT_ACTIONS_SECRET"
+ACTIONS_SECRET_HEADER = "X-Action-Secret"
+
 SMTP_SECURITY = ("starttls", "ssl", "none")
 _DEFAULT_SMTP_PORT = {"starttls": 587, "ssl": 465, "none": 25}
 
@@ -353,6 +357,9 @@ class Settings:
     rasa_host: str = "127.0.0.1"
     actions_host: str = "127.0.0.1"
     web_host: str = "0.0.0.0"
+    # The REST webhook's bearer secret (``BOT_REST_SECRET``); production mode switches the
+    # REST channel off without it.
+    rest_secret: Secret | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(
@@ -406,12 +413,31 @@ class Settings:
             rasa_host=(env.get("BOT_RASA_HOST") or "127.0.0.1").strip(),
             actions_host=(env.get("BOT_ACTIONS_HOST") or "127.0.0.1").strip(),
             web_host=(env.get("BOT_WEB_HOST") or "0.0.0.0").strip(),
+            rest_secret=Secret(env["BOT_REST_SECRET"]) if env.get("BOT_REST_SECRET") else None,
         )
 
     @property
     def production(self) -> bool:
         """True in production mode (several Rasa processes, PostgreSQL, Redis, RabbitMQ)."""
         return self.mode == PRODUCTION
+
+    @property
+    def site_origins(self) -> tuple[str, ...]:
+        """The origins the website is served from: ``BOT_PUBLIC_URL``'s, and on this machine
+        (no public URL set) ``localhost`` and ``127.0.0.1`` on the web port. Rasa's CORS
+        allows these only."""
+        parts = urlsplit(self.public_url)
+        origins = [f"{parts.scheme}://{parts.netloc}"]
+        if self.public_url == f"http://localhost:{self.web_port}":
+            origins.append(f"http://127.0.0.1:{self.web_port}")
+        return tuple(origins)
+
+    @property
+    def page_hosts(self) -> frozenset[str]:
+        """Host names a page may name in its Rasa URL when ``BOT_RASA_PUBLIC_URL`` is unset:
+        this machine's and ``BOT_PUBLIC_URL``'s; any other Host header is not trusted."""
+        own = urlsplit(self.public_url).hostname or "localhost"
+        return frozenset({own, "localhost", "127.0.0.1", "::1"})
 
     @property
     def rasa_api_url(self) -> str:

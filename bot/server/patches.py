@@ -53,7 +53,7 @@ from typing import Any
 
 from bot import log
 from bot.config import Settings
-from bot.errors import ServiceUnavailable, TrackerStoreUnavailable
+from bot.errors import ForeignConversation, ServiceUnavailable, TrackerStoreUnavailable
 from bot.server import redis_lock
 from bot.server.retry_message import too_long_text, try_again_text
 
@@ -214,6 +214,44 @@ def limited_handler(
     return handler
 
 
+ChannelOf = Callable[[str], Awaitable[str | None]]
+REST = "rest"
+
+
+def guarded_handler(
+    handle: Callable[[Any], Awaitable[Any]], channel_of: ChannelOf
+) -> Callable[[Any], Awaitable[None]]:
+    """Refuse a REST message for a conversation held on another channel.
+
+    The REST caller chooses the conversation id; the website's session ids, Telegram chat
+    ids, Messenger and WhatsApp user ids are all conversation ids too. A conversation
+    whose last user message came from another channel is not the caller's: the message
+    raises :class:`ForeignConversation` (403 from the REST channel), unprocessed, so that a
+    consultant's takeover reply always goes back to the candidate's own channel.
+    """
+
+    async def handler(message: Any) -> None:
+        if message.input_channel == REST:
+            try:
+                held_on = await channel_of(message.sender_id)
+            except Exception:  # the store is down: so is the conversation, answered politely
+                held_on = None
+            if held_on is not None and held_on != REST:
+                raise ForeignConversation(REST, held_on)
+        await handle(message)
+
+    return handler
+
+
+def _conversation_channel(app: Any) -> ChannelOf:
+    async def channel_of(sender_id: str) -> str | None:
+        tracker = await app.ctx.agent.tracker_store.retrieve(sender_id)
+        channel = tracker.get_latest_input_channel() if tracker is not None else None
+        return channel if isinstance(channel, str) else None
+
+    return channel_of
+
+
 def _conversation_language(app: Any) -> LanguageOf:
     async def language_of(sender_id: str) -> str | None:
         tracker = await app.ctx.agent.tracker_store.retrieve(sender_id)
@@ -235,8 +273,11 @@ def _register(input_channels: list[Any], app: Any, route: str | None) -> None:
     async def handle(message: Any) -> None:
         await app.ctx.agent.handle_message(message)
 
-    handler = limited_handler(
-        polite_handler(handle), settings.max_message_chars, _conversation_language(app)
+    handler = guarded_handler(
+        limited_handler(
+            polite_handler(handle), settings.max_message_chars, _conversation_language(app)
+        ),
+        _conversation_channel(app),
     )
     for channel in input_channels:
         prefix = urljoin(route, channel.url_prefix()) if route else None

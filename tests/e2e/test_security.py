@@ -13,11 +13,15 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import socket
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import websockets
@@ -128,12 +132,14 @@ def test_rest_2_mb_body_is_refused_unread(assistant: Assistant) -> None:
 # ---- socket.io (the website's chat) -------------------------------------------------
 
 
-async def _socketio_exchange(assistant: Assistant, text: str, wait_s: float) -> list[str]:
+async def _socketio_exchange(
+    assistant: Assistant, text: str, wait_s: float, session_id: str | None = None
+) -> list[str]:
     """Send ``text`` as the widget does (socket.io over a websocket, Engine.IO 4 frames) and
     collect the bot's texts for ``wait_s`` or until the server closes the connection."""
     url = assistant.rasa_url.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
     received: list[str] = []
-    session_id = uuid.uuid4().hex
+    session_id = session_id or uuid.uuid4().hex
     async with websockets.connect(url, max_size=None) as ws:
         assert str(await ws.recv()).startswith("0")  # Engine.IO open
         await ws.send("40")
@@ -262,3 +268,150 @@ def test_messaging_2_mb_body_is_refused_unread(
     assert status == 413
     assert elapsed < MAX_NORMAL_S
     assert platform.wait_for(sent_to_them, timeout=2) == []
+
+
+# ---- REST: one caller, one conversation of its own -----------------------------------
+
+
+def _rest_raw(assistant: Assistant, body: bytes) -> tuple[int, str]:
+    url = f"{assistant.rasa_url}/webhooks/rest/webhook"
+    return _post(url, body, {"Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize(
+    "body", [b"[]", b'"Bonjour"', b"42", b"null", b"{", b'{"message": "Bonjour"}']
+)
+def test_rest_answers_400_to_what_is_not_a_message_of_a_sender(
+    assistant: Assistant, body: bytes
+) -> None:
+    assert _rest_raw(assistant, body)[0] == 400
+    # No shared "default" conversation was started.
+    assert assistant.user_texts("default") == []
+
+
+def test_rest_cannot_write_into_a_website_conversation(assistant: Assistant) -> None:
+    session_id = uuid.uuid4().hex
+    assert asyncio.run(_socketio_exchange(assistant, "Goeiedag", 20, session_id))
+    status, _ = _rest(assistant, session_id, "mijn e-mailadres is aanvaller@example.org")
+    assert status == 403
+    assert assistant.user_texts(session_id) == ["Goeiedag"]
+
+
+def test_rest_cannot_write_into_a_telegram_conversation(
+    assistant: Assistant, platform: FakePlatform
+) -> None:
+    chat_id = secrets.randbelow(10**9) + 1
+    assert _telegram(assistant, platform, chat_id, "Bonjour") == 200
+    assert assistant.user_texts(str(chat_id), at_least=1) == ["Bonjour"]
+    assert _rest(assistant, str(chat_id), "Je veux parler à un conseiller")[0] == 403
+    time.sleep(1)
+    assert assistant.user_texts(str(chat_id)) == ["Bonjour"]
+
+
+def test_rest_records_its_own_channel_whatever_the_body_says(assistant: Assistant) -> None:
+    sender = f"channel-{secrets.token_hex(8)}"
+    body = {"sender": sender, "message": "Bonjour", "input_channel": "telegram"}
+    assert _rest_raw(assistant, json.dumps(body).encode())[0] == 200
+    assert assistant.tracker(sender)["latest_input_channel"] == "rest"
+
+
+# ---- internal services ----------------------------------------------------------------
+
+
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1])
+
+
+def _actions_port(assistant: Assistant) -> int:
+    endpoints = (assistant.var_dir / "run" / "endpoints.yml").read_text()
+    return int(endpoints.split("127.0.0.1:")[1].split("/")[0])
+
+
+def test_the_action_server_refuses_a_call_without_the_shared_secret(
+    assistant: Assistant,
+) -> None:
+    url = f"http://127.0.0.1:{_actions_port(assistant)}"
+    call = {
+        "next_action": "action_book_info_session",
+        "sender_id": f"intruder-{secrets.token_hex(4)}",
+        "tracker": {"sender_id": "x", "slots": {}, "events": [], "latest_message": {}},
+        "domain": {},
+        "version": "3.6.21",
+    }
+    headers = {"Content-Type": "application/json"}
+    assert _post(f"{url}/webhook", json.dumps(call).encode(), headers)[0] == 401
+    wrong = {**headers, "X-Action-Secret": "guess"}
+    assert _post(f"{url}/webhook", json.dumps(call).encode(), wrong)[0] == 401
+    with urllib.request.urlopen(f"{url}/health", timeout=10) as response:
+        assert response.status == 200  # the launcher's readiness check
+    # Rasa sends the secret: a conversation still runs custom actions.
+    status, body = _rest(assistant, f"actions-{secrets.token_hex(6)}", "Je cherche un emploi")
+    assert status == 200 and json.loads(body)
+
+
+def _outside_address() -> str | None:
+    """An address of this machine other than the loopback one, if it has one."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent for a UDP connect
+        address = str(probe.getsockname()[0])
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def test_rasa_and_the_action_server_listen_on_the_loopback_only(assistant: Assistant) -> None:
+    address = _outside_address()
+    if address is None:
+        pytest.skip("this machine has no address but the loopback one")
+    for port in (_port(assistant.rasa_url), _actions_port(assistant)):
+        assert _reachable("127.0.0.1", port)
+        assert not _reachable(address, port), f"port {port} answers on {address}"
+    assert _reachable(address, _port(assistant.web_url))  # the website: every interface
+
+
+def test_the_rasa_api_token_is_not_on_any_command_line(assistant: Assistant) -> None:
+    port = str(_port(assistant.rasa_url))
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            words = cmdline.read_bytes().decode(errors="replace").split("\0")
+        except OSError:
+            continue
+        if "bot.server" in words and port in words:
+            found.append(words)
+    assert found, "the Rasa server's process was not found"
+    assert all(assistant.token not in " ".join(words) for words in found)
+
+
+def _preflight(assistant: Assistant, origin: str) -> str | None:
+    request = urllib.request.Request(
+        f"{assistant.rasa_url}/webhooks/rest/webhook",
+        method="OPTIONS",
+        headers={"Origin": origin, "Access-Control-Request-Method": "POST"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.headers.get("Access-Control-Allow-Origin")
+    except urllib.error.HTTPError as error:
+        return error.headers.get("Access-Control-Allow-Origin")
+
+
+def test_rasa_cors_allows_the_sites_own_origin_only(assistant: Assistant) -> None:
+    assert _preflight(assistant, "https://evil.example") is None
+    site = assistant.web_url  # http://127.0.0.1:<web port>
+    assert _preflight(assistant, site) == site
+
+
+def test_var_is_readable_by_its_owner_only(assistant: Assistant) -> None:
+    assert oct(assistant.var_dir.stat().st_mode & 0o777) == "0o700"

@@ -9,6 +9,7 @@ import yaml
 
 from bot.ops import production
 from bot.ops.production_config import AmqpAddress, ProductionSettings, RedisAddress
+from bot.server.__main__ import with_api_token
 from tests.support.rasa_cli import rasa_arguments
 
 PG = "postgresql://bot:s3cret@db.local:5433/assistant"
@@ -154,7 +155,10 @@ def test_a_token_that_starts_with_a_dash_reaches_every_rasa_process(tmp_path: Pa
     files = production.write_files(settings)
     for service in production.services(settings, tmp_path / "m.tar.gz", files):
         if service.name.startswith("rasa-"):
-            arguments = rasa_arguments(service.command)
+            # Not on the command line, which ps shows to every user: in the environment.
+            assert not any("-Xk2_generated-token" in word for word in service.command)
+            argv = with_api_token(service.command, service.env)
+            arguments = rasa_arguments(argv)
             assert arguments.auth_token == "-Xk2_generated-token" and arguments.enable_api
 
 
