@@ -66,7 +66,7 @@ class ActionAnswerFaq(UsesServices, Action):
         elif choice.missing == "region":
             dispatcher.utter_message(
                 text=messages.text(language, "faq.ask_region"),
-                buttons=_region_buttons(language),
+                buttons=_region_buttons(topic, language),
                 language=language,
             )
         else:
@@ -133,7 +133,8 @@ def _direction_buttons(language: str) -> list[dict[str, str]]:
     ]
 
 
-def _region_buttons(language: str) -> list[dict[str, str]]:
+def _region_buttons(topic: knowledge.Topic, language: str) -> list[dict[str, str]]:
+    """One button per Belgian region the topic has its own answer for."""
     return [
         {
             "title": messages.text(language, f"faq.region_button.{region}"),
@@ -142,7 +143,8 @@ def _region_buttons(language: str) -> list[dict[str, str]]:
                 {"residence_country": "fr", "work_country": "be", "work_region": region},
             ),
         }
-        for region in ("flanders", "wallonia")
+        for region in knowledge.REGIONS
+        if f"fr-be-{region}" in topic.answers
     ]
 
 

@@ -23,12 +23,12 @@ import yaml
 
 from bot import messages
 from bot.config import Settings
-from bot.knowledge.direction import BELGIUM, FLANDERS, FRANCE, WALLONIA, Situation
+from bot.knowledge.direction import BELGIUM, BRUSSELS, FLANDERS, FRANCE, WALLONIA, Situation
 from bot.language.codes import SUPPORTED
 
 GENERAL = "general"
-DIRECTION_KEYS = ("fr-be", "fr-be-flanders", "fr-be-wallonia", "be-fr")
-MAX_ANSWER_CHARS = 600
+DIRECTION_KEYS = ("fr-be", "fr-be-flanders", "fr-be-wallonia", "fr-be-brussels", "be-fr")
+MAX_ANSWER_CHARS = 700
 # Placeholders an answer may hold, filled from the settings when it is sent, so that a
 # configured value is stated where it is configured ("{retention_days}": BOT_RETENTION_DAYS).
 PLACEHOLDERS = frozenset({"retention_days"})
@@ -89,7 +89,7 @@ def reply(topic: Topic, situation: Situation) -> Reply:
         return Reply(topic, missing="direction")
     if "fr-be" in topic.answers:
         return Reply(topic, "fr-be")
-    if situation.work_region in (FLANDERS, WALLONIA):
+    if situation.work_region and f"fr-be-{situation.work_region}" in topic.answers:
         return Reply(topic, f"fr-be-{situation.work_region}")
     return Reply(topic, missing="region")
 
@@ -123,7 +123,7 @@ def situation_label(situation: Situation, language: str) -> str | None:
     key = situation.key
     if key is None:
         return None
-    if key == f"{FRANCE}-{BELGIUM}" and situation.work_region in (FLANDERS, WALLONIA):
+    if key == f"{FRANCE}-{BELGIUM}" and situation.work_region in (FLANDERS, WALLONIA, BRUSSELS):
         key = f"{key}-{situation.work_region}"
     return messages.text(language, f"faq.noted.{key}")
 
@@ -206,6 +206,7 @@ def _check(topic: Topic, origin: str) -> None:
         allowed_sets = [
             {"fr-be", "be-fr"},
             {"fr-be-flanders", "fr-be-wallonia", "be-fr"},
+            {"fr-be-flanders", "fr-be-wallonia", "fr-be-brussels", "be-fr"},
         ]
         if keys not in allowed_sets:
             raise KnowledgeError(f"{origin}: direction answers must be one of {allowed_sets}")

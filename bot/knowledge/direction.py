@@ -74,7 +74,8 @@ _RESIDENCE_CUES = frozenset(
 _WORK_CUES = frozenset(
     """travaille travailles travaillons travaillez travailler travail bosse bosses bossez bosser
     boulot taf job jobs emploi poste embauche embauchee employe employee engage engagee
-    travaillais bossais mute mutee werk werkt werken werkte gewerkt werkgever tewerkgesteld
+    travaillais bossais mute mutee employeur patron boite entreprise usine contrat
+    werk werkt werken werkte gewerkt werkgever tewerkgesteld baas bedrijf fabriek contract
     aangenomen pendel pendelen""".split()
 )
 

@@ -169,7 +169,8 @@ async def test_faq_states_the_configured_retention_period(
     finally:
         get_services.cache_clear()  # the next test reads its own environment
     [message] = dispatcher.messages
-    assert "après 30 jours" in message["text"] and "180" not in message["text"]
+    assert "30 jours après le dernier message" in message["text"]
+    assert "180" not in message["text"]
 
 
 async def test_faq_answers_for_the_situation_given_in_the_question() -> None:
@@ -225,7 +226,7 @@ async def test_what_if_i_worked_in_france_answers_again_for_the_other_direction(
     }
 
 
-async def test_region_is_asked_when_flanders_and_wallonia_differ() -> None:
+async def test_region_is_asked_when_the_belgian_regions_differ() -> None:
     dispatcher, _ = await _answer_faq(
         text="kindergeld?",
         intent="faq",
@@ -233,7 +234,30 @@ async def test_region_is_asked_when_flanders_and_wallonia_differ() -> None:
         slots={"language": "nl", "residence_country": "fr", "work_country": "be"},
     )
     assert dispatcher.messages[0]["text"] == messages.text("nl", "faq.ask_region")
-    assert len(dispatcher.messages[0]["buttons"]) == 2
+    titles = [button["title"] for button in dispatcher.messages[0]["buttons"]]
+    assert titles == ["In Vlaanderen", "In Wallonië", "In Brussel"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "fr",
+            "j'habite à Halluin et mon employeur est à Bruxelles, et les allocs pour mon fils ?",
+        ),
+        ("nl", "ik woon in Duinkerke en mijn job is in Brussel, hoe zit het met het kindergeld?"),
+    ],
+)
+async def test_family_allowances_for_a_job_in_brussels_are_answered_with_famiris(
+    language: str, text: str
+) -> None:
+    dispatcher, events = await _answer_faq(
+        text=text, intent="faq", faq_topic="family_allowances", slots={"language": language}
+    )
+    [message] = dispatcher.messages
+    assert "Famiris" in message["text"]
+    assert message["text"] != messages.text(language, "faq.ask_region")
+    assert _slots(events)["work_region"] == "brussels"
 
 
 async def test_topic_button_is_answered_without_nlu_and_general_topics_need_no_direction() -> None:
