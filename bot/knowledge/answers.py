@@ -54,6 +54,9 @@ class Topic:
     name: str
     label: dict[str, str]
     checked: dt.date
+    reviewed: dt.date
+    reviewed_by: str
+    expert_review: str
     volatile: bool
     direction_required: bool
     related: tuple[str, ...]
@@ -154,7 +157,10 @@ def parse(data: dict[str, Any], origin: str = "<knowledge>") -> Topic:
         topic = Topic(
             name=str(data["topic"]),
             label=_bilingual(data["label"], "label"),
-            checked=_as_date(data["checked"]),
+            checked=_as_date(data["checked"], "checked"),
+            reviewed=_as_date(data["reviewed"], "reviewed"),
+            reviewed_by=_text(data["reviewed_by"], "reviewed_by"),
+            expert_review=_text(data["expert_review"], "expert_review"),
             volatile=bool(data["volatile"]),
             direction_required={"required": True, "none": False}[data["direction"]],
             related=tuple(data.get("related") or ()),
@@ -246,8 +252,20 @@ def _bilingual(value: Any, what: str) -> dict[str, str]:
     return texts
 
 
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+def _as_date(value: Any, field: str) -> dt.date:
+    """A ``YYYY-MM-DD`` date (YAML reads it as a date already when well formed)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise KnowledgeError(f"{field} is not a YYYY-MM-DD date: {value!r}") from None
+
+
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise KnowledgeError(f"{field} must be a non-empty text")
+    return value.strip()
 
 
 def _date(day: dt.date) -> str:

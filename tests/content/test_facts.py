@@ -445,7 +445,7 @@ def test_no_answer_writes_a_web_address_as_a_bare_domain(language: str) -> None:
 
 
 def test_volatile_personal_answers_carry_the_date() -> None:
-    for name in ("health_insurance", "taxes", "unemployment_benefits", "family_allowances"):
+    for name in ("health_insurance", "project", "taxes", "unemployment_benefits"):
         assert knowledge.topics()[name].volatile, name
 
 
