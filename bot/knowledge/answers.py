@@ -75,7 +75,7 @@ class Reply:
 
     topic: Topic
     key: str | None = None
-    missing: str | None = None  # "direction" or "region"
+    missing: str | None = None  # "direction", "residence", "work" or "region"
 
     @property
     def answer(self) -> Answer | None:
@@ -89,6 +89,11 @@ def reply(topic: Topic, situation: Situation) -> Reply:
     if situation.key == f"{BELGIUM}-{FRANCE}":
         return Reply(topic, "be-fr")
     if situation.key != f"{FRANCE}-{BELGIUM}":
+        # Only what is still unknown is asked: one side known, the other one is asked.
+        if situation.work and not situation.residence:
+            return Reply(topic, missing="residence")
+        if situation.residence and not situation.work:
+            return Reply(topic, missing="work")
         return Reply(topic, missing="direction")
     if "fr-be" in topic.answers:
         return Reply(topic, "fr-be")
