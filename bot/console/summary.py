@@ -17,11 +17,18 @@ What a summary says:
 - ``handoff``: the candidate asked for a person (``ask_human``) or a handoff action ran;
 - ``booking``: the assistant confirmed a booking (or a place on the waiting list);
 - ``intents``: every intent of the conversation, retrieval intents as ``faq/<topic>``.
+
+Form answers: what the candidate types while a form asks for a personal slot (a name, an
+e-mail address, a phone number, a moment, a booking reference) is personal data, not NLU
+material. It never enters the inbox (however it was classified, sampled or not), and a
+name read as ``nlu_fallback`` is not a misunderstanding: it counts as a user message but
+neither as a fallback nor among the conversation's intents.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -51,6 +58,25 @@ HANDOFF_ACTIONS = frozenset(
 # Responses of the sessions feature that confirm a booking (bot/sessions/, actions/).
 BOOKING_RESPONSES = frozenset({"utter_booking_confirmed", "utter_booking_waitlisted"})
 LANGUAGES = frozenset({"fr", "nl"})
+# Slots that hold what a candidate typed about themselves (booking form, callbacks): the
+# transcript masks their values, the privacy tools search them.
+PERSONAL_SLOTS = frozenset(
+    {
+        "candidate_name",
+        "candidate_email",
+        "candidate_phone",
+        "name",
+        "email",
+        "phone",
+        "callback_name",
+        "callback_phone",
+        "callback_email",
+        "callback_email_typo",
+    }
+)
+# A message typed while a form asks for one of these is a form answer (see the docstring).
+FORM_ANSWER_SLOTS = PERSONAL_SLOTS | {"callback_moment", "booking_reference"}
+REQUESTED_SLOT = "requested_slot"
 # A detection this sure, on a message of this many words, names the conversation's language
 # when no ``language`` slot was set (older conversations, other assistants).
 SURE_DETECTION = 0.8
@@ -75,6 +101,10 @@ class UserMessage:
     confidence: float | None
     suggested_intent: str | None
     fallback: bool = False
+    # Typed while a form asked for a personal slot: never inbox material.
+    form_answer: bool = False
+    # Why it is in the inbox: "low" (confidence), "fallback", "sample" or "reported".
+    reason: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}
@@ -83,6 +113,7 @@ class UserMessage:
     def from_dict(cls, data: Mapping[str, Any]) -> UserMessage:
         values: dict[str, Any] = {name: data.get(name) for name in cls.__dataclass_fields__}
         values["fallback"] = bool(values["fallback"])
+        values["form_answer"] = bool(values["form_answer"])
         return cls(**values)
 
 
@@ -107,6 +138,8 @@ class Summary:
     language_from_slot: bool = False
     last_user: UserMessage | None = None
     in_fallback_loop: bool = False
+    # The slot the active form asks for (Rasa's ``requested_slot``), None outside a form.
+    requested_slot: str | None = None
 
     @property
     def fallback(self) -> bool:
@@ -123,6 +156,7 @@ class Summary:
             "language_from_slot": self.language_from_slot,
             "last_user": self.last_user.as_dict() if self.last_user else None,
             "in_fallback_loop": self.in_fallback_loop,
+            "requested_slot": self.requested_slot,
         }
 
 
@@ -176,7 +210,7 @@ def message_key(event: StoredEvent) -> str:
     return str(message_id)[:120] if message_id else f"ts:{event.timestamp:.6f}"
 
 
-def user_message(event: StoredEvent) -> UserMessage:
+def user_message(event: StoredEvent, form_answer: bool = False) -> UserMessage:
     parse = event.data.get("parse_data") or {}
     intent = parse.get("intent") or {}
     detected = parse.get("language") or {}
@@ -191,6 +225,7 @@ def user_message(event: StoredEvent) -> UserMessage:
         confidence=float(confidence) if confidence is not None else None,
         suggested_intent=suggested_intent(parse),
         fallback=intent.get("name") == FALLBACK_INTENT,
+        form_answer=form_answer,
     )
 
 
@@ -198,26 +233,45 @@ def new_summary(event: StoredEvent) -> Summary:
     return Summary(sender_id=event.sender_id, first_at=event.timestamp, last_at=event.timestamp)
 
 
+def is_sampled(sender_id: str, key: str, rate: float) -> bool:
+    """Whether a confidently understood message is in the inbox's random sample.
+
+    Drawn from a hash of the conversation and the message, not a random generator, so that
+    the projection stays a function of the events: folding them again draws the same sample.
+    """
+    if rate <= 0:
+        return False
+    digest = hashlib.sha256(f"{sender_id}\x00{key}".encode()).digest()
+    return int.from_bytes(digest[:4], "big") / 2**32 < rate
+
+
 def apply(
-    summary: Summary | None, events: Iterable[StoredEvent], inbox_confidence: float = 0.6
+    summary: Summary | None,
+    events: Iterable[StoredEvent],
+    inbox_confidence: float = 0.6,
+    inbox_sample: float = 0.0,
 ) -> Update:
     """The summary after ``events`` (one conversation, in order) and the inbox changes.
 
     A user message goes to the inbox when its intent confidence is below
     ``inbox_confidence`` or it was classified ``nlu_fallback``; a fallback action that
     follows it (in this batch or a later one) sends it there too, flagged ``fallback``.
+    A share ``inbox_sample`` of the other messages goes there too (``reason`` "sample"), so
+    that confident mistakes reach a consultant. Form answers never do.
     """
     update = Update(summary) if summary is not None else None
     for event in events:
         if update is None:
             update = Update(new_summary(event))
-        update.summary = _fold(update, event, inbox_confidence)
+        update.summary = _fold(update, event, inbox_confidence, inbox_sample)
     if update is None:
         raise ValueError("apply() needs a summary or at least one event")
     return update
 
 
-def _fold(update: Update, event: StoredEvent, inbox_confidence: float) -> Summary:
+def _fold(
+    update: Update, event: StoredEvent, inbox_confidence: float, inbox_sample: float
+) -> Summary:
     s = update.summary
     s = replace(
         s,
@@ -227,7 +281,7 @@ def _fold(update: Update, event: StoredEvent, inbox_confidence: float) -> Summar
     )
     kind = event.type_name
     if kind == "user":
-        return _user(update, s, event, inbox_confidence)
+        return _user(update, s, event, inbox_confidence, inbox_sample)
     if kind == "bot":
         utter = (event.data.get("metadata") or {}).get("utter_action")
         return replace(
@@ -238,11 +292,18 @@ def _fold(update: Update, event: StoredEvent, inbox_confidence: float) -> Summar
     if kind == "pause":  # a consultant took the conversation over (bot.handoff.take_over)
         return replace(s, handoff=True)
     if kind == "active_loop":
-        return replace(s, in_fallback_loop=event.data.get("name") == FALLBACK_LOOP)
+        loop = event.data.get("name")
+        asked = s.requested_slot if loop else None  # a form that ends asks for nothing
+        return replace(s, in_fallback_loop=loop == FALLBACK_LOOP, requested_slot=asked)
+    if kind in ("restart", "session_started"):
+        return replace(s, requested_slot=None, in_fallback_loop=False)
     if kind == "rewind":
         # The fallback loop understood the rephrasing: Rasa takes the last user message
         # back and stores it again with its intent; it was typed once.
         return replace(s, user_messages=max(0, s.user_messages - 1))
+    if kind == "slot" and event.data.get("name") == REQUESTED_SLOT:
+        asked = event.data.get("value")
+        return replace(s, requested_slot=str(asked) if asked else None)
     if kind == "slot" and event.data.get("name") == "language":
         value = event.data.get("value")
         if value in LANGUAGES:
@@ -250,9 +311,10 @@ def _fold(update: Update, event: StoredEvent, inbox_confidence: float) -> Summar
     return s
 
 
-def _user(update: Update, s: Summary, event: StoredEvent, inbox_confidence: float) -> Summary:
-    message = user_message(event)
-    intents = s.intents | {message.intent} if message.intent else s.intents
+def _user(
+    update: Update, s: Summary, event: StoredEvent, inbox_confidence: float, inbox_sample: float
+) -> Summary:
+    message = user_message(event, form_answer=s.requested_slot in FORM_ANSWER_SLOTS)
     language = s.language
     detected = (event.data.get("parse_data") or {}).get("language") or {}
     if not s.language_from_slot and message.language in LANGUAGES:
@@ -262,30 +324,47 @@ def _user(update: Update, s: Summary, event: StoredEvent, inbox_confidence: floa
     if len(words) < MAX_WORDS and message.text:
         new = [w for w in words_of(message.text) if w not in words]
         words = words | frozenset(new[: MAX_WORDS - len(words)])
-    low = message.confidence is not None and message.confidence < inbox_confidence
-    if message.fallback or low:
-        update.inbox.append(message)
-    return replace(
+    s = replace(
         s,
         user_messages=s.user_messages + 1,
-        fallbacks=s.fallbacks + (1 if message.fallback else 0),
-        intents=intents,
         language=language,
         channel=s.channel or event.data.get("input_channel") or None,
-        handoff=s.handoff or (message.intent in HANDOFF_INTENTS),
         words=words,
         last_user=message,
     )
+    if message.form_answer:
+        return s  # personal data: neither NLU material nor a misunderstanding
+    reason = inbox_reason(message, inbox_confidence)
+    if reason is None and is_sampled(s.sender_id, message.key, inbox_sample):
+        reason = "sample"
+    if reason is not None:
+        update.inbox.append(replace(message, reason=reason))
+    return replace(
+        s,
+        fallbacks=s.fallbacks + (1 if message.fallback else 0),
+        intents=s.intents | {message.intent} if message.intent else s.intents,
+        handoff=s.handoff or (message.intent in HANDOFF_INTENTS),
+    )
+
+
+def inbox_reason(message: UserMessage, inbox_confidence: float) -> str | None:
+    """Why a message belongs in the inbox on its own: "fallback", "low" or not at all."""
+    if message.fallback:
+        return "fallback"
+    if message.confidence is not None and message.confidence < inbox_confidence:
+        return "low"
+    return None
 
 
 def _action(update: Update, s: Summary, name: str) -> Summary:
     if name in HANDOFF_ACTIONS:
         s = replace(s, handoff=True)
-    if name not in FALLBACK_ACTIONS or s.last_user is None or s.last_user.fallback:
+    last = s.last_user
+    if name not in FALLBACK_ACTIONS or last is None or last.fallback or last.form_answer:
         return s
     if s.in_fallback_loop:
         return s  # the loop handling the candidate's answer, not a new misunderstanding
     # The dialogue fell back after this message: it ended in fallback, count it once.
-    flagged = replace(s.last_user, fallback=True)
+    flagged = replace(last, fallback=True, reason="fallback")
     update.inbox = [m for m in update.inbox if m.key != flagged.key] + [flagged]
     return replace(s, fallbacks=s.fallbacks + 1, last_user=flagged)

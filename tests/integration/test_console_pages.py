@@ -156,6 +156,34 @@ async def test_inbox_message_is_corrected_and_exported(client: TestClient) -> No
     assert refused.status == 404
 
 
+async def test_a_confident_message_reported_wrong_from_the_transcript_is_in_the_inbox(
+    client: TestClient,
+) -> None:
+    csrf = await sign_in(client, ADMIN)
+    inbox_page = await (await client.get("/console/inbox")).text()
+    assert "soudeur à Courtrai" not in inbox_page  # understood with 0.93
+    page = await (await client.get("/console/conversations/1")).text()
+    forms = re.findall(r'name="event_id" value="(\d+)"', page)
+    assert len(forms) == 3  # one per user message: the greeting, the search, blorfzak
+    assert _html("fr", "console.transcript.report_wrong") in page
+    response = await client.post(
+        "/console/conversations/1/wrong",
+        data={"csrf_token": csrf, "event_id": forms[1]},
+        allow_redirects=False,
+    )
+    assert response.status == 303
+    assert response.headers["Location"].endswith(f"?reported=reported#event-{forms[1]}")
+    shown = await (await client.get(response.headers["Location"])).text()
+    assert _html("fr", "console.transcript.reported.reported") in shown
+    inbox_page = await (await client.get("/console/inbox")).text()
+    assert "soudeur à Courtrai" in inbox_page
+    assert _html("fr", "console.inbox.reason.reported") in inbox_page
+    elsewhere = await client.post(
+        "/console/conversations/2/wrong", data={"csrf_token": csrf, "event_id": forms[1]}
+    )
+    assert elsewhere.status == 404  # an event of another conversation
+
+
 async def test_analytics_page_gives_the_charts_their_figures(client: TestClient) -> None:
     await sign_in(client, ADMIN)
     page = await (await client.get("/console/analytics")).text()
