@@ -16,7 +16,11 @@ What a summary says:
   rephrasing the fallback loop understood is not counted twice);
 - ``handoff``: the candidate asked for a person (``ask_human``) or a handoff action ran;
 - ``booking``: the assistant confirmed a booking (or a place on the waiting list);
-- ``intents``: every intent of the conversation, retrieval intents as ``faq/<topic>``.
+- ``intents``: every intent of the conversation, retrieval intents as ``faq/<topic>``;
+- ``words``: what the list search looks up: the folded words of the user messages, and keys
+  for the phone numbers (``tel:+32470123456``, whatever way they were typed) and booking
+  references (``ref:k7p2-qx9m``) of the candidate's messages and form slots, and the
+  references of the assistant's confirmations (:func:`search_keys`).
 
 Form answers: what the candidate types while a form asks for a personal slot (a name, an
 e-mail address, a phone number, a moment, a booking reference) is personal data, not NLU
@@ -35,6 +39,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.contact import normalise_phone
+from bot.errors import InvalidPhone
+from bot.references import references_in
 from bot.storage.rasa_events import StoredEvent
 from bot.text import fold
 
@@ -85,6 +92,11 @@ SURE_DETECTION = 0.8
 MAX_WORDS = 400
 MIN_WORD, MAX_WORD = 2, 40
 _WORD = re.compile(r"\w+")
+# A phone number as typed: digits with spaces, dots, dashes, brackets, a leading + or 00.
+_PHONE = re.compile(r"\+?\(?\d[\d\s./()-]{6,}\d")
+# Slots whose values are phone numbers or booking references (search keys).
+PHONE_SLOTS = frozenset({"candidate_phone", "callback_phone", "phone"})
+REFERENCE_SLOTS = frozenset({"booking_reference"})
 LOCAL_TIME = ZoneInfo("Europe/Paris")
 
 
@@ -204,6 +216,26 @@ def words_of(text: str) -> list[str]:
     return list(seen)
 
 
+def phone_keys(text: str) -> set[str]:
+    """``tel:<E.164>`` of each Belgian or French number in ``text``, however typed."""
+    keys = set()
+    for found in _PHONE.finditer(text):
+        try:
+            keys.add(f"tel:{normalise_phone(found.group(0))}")
+        except InvalidPhone:
+            continue
+    return keys
+
+
+def search_keys(text: str, phones: bool = True) -> set[str]:
+    """The search keys of ``text``: its phone numbers (if ``phones``) and booking references.
+
+    Keys hold a colon, which no word has, so that they never mix with the words.
+    """
+    keys = {f"ref:{reference.lower()}" for reference in references_in(text)}
+    return keys | phone_keys(text) if phones else keys
+
+
 def message_key(event: StoredEvent) -> str:
     """Rasa's message id of a user event, which is unique in its conversation."""
     message_id = event.data.get("message_id")
@@ -284,8 +316,13 @@ def _fold(
         return _user(update, s, event, inbox_confidence, inbox_sample)
     if kind == "bot":
         utter = (event.data.get("metadata") or {}).get("utter_action")
+        # The assistant's own texts hold services' public numbers: references only.
+        keys = search_keys(str(event.data.get("text") or ""), phones=False)
         return replace(
-            s, bot_messages=s.bot_messages + 1, booking=s.booking or utter in BOOKING_RESPONSES
+            s,
+            bot_messages=s.bot_messages + 1,
+            booking=s.booking or utter in BOOKING_RESPONSES,
+            words=s.words | keys,
         )
     if kind == "action":
         return _action(update, s, str(event.data.get("name") or ""))
@@ -301,6 +338,9 @@ def _fold(
         # The fallback loop understood the rephrasing: Rasa takes the last user message
         # back and stores it again with its intent; it was typed once.
         return replace(s, user_messages=max(0, s.user_messages - 1))
+    if kind == "slot" and event.data.get("name") in PHONE_SLOTS | REFERENCE_SLOTS:
+        value = event.data.get("value")
+        return replace(s, words=s.words | search_keys(value)) if isinstance(value, str) else s
     if kind == "slot" and event.data.get("name") == REQUESTED_SLOT:
         asked = event.data.get("value")
         return replace(s, requested_slot=str(asked) if asked else None)
@@ -320,7 +360,7 @@ def _user(
     if not s.language_from_slot and message.language in LANGUAGES:
         if float(detected.get("confidence") or 0) >= SURE_DETECTION or language is None:
             language = message.language
-    words = s.words
+    words = s.words | search_keys(message.text)
     if len(words) < MAX_WORDS and message.text:
         new = [w for w in words_of(message.text) if w not in words]
         words = words | frozenset(new[: MAX_WORDS - len(words)])
