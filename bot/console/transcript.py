@@ -64,6 +64,8 @@ class Entry:
     consultant: bool = False
     # A user message typed while a form asked for a personal slot: not NLU material.
     form_answer: bool = False
+    # A button the candidate clicked: ``text`` is its title, not the payload sent.
+    button: bool = False
 
 
 @dataclass
@@ -73,6 +75,11 @@ class Transcript:
     has_personal_data: bool = False
     # A consultant is in charge (the last of Rasa's pause / resume events was a pause).
     paused: bool = False
+
+    @property
+    def technical(self) -> int:
+        """How many slot events the page folds behind its "technical events" toggle."""
+        return sum(1 for entry in self.entries if entry.kind == "slot")
 
 
 def personal_values(events: Iterable[StoredEvent]) -> list[str]:
@@ -127,6 +134,7 @@ def build(events: Sequence[StoredEvent], reveal: bool = False) -> Transcript:
     last_user: int | None = None
     in_loop = paused = False
     asked: str | None = None  # the slot the active form asks for (bot.console.summary)
+    offered: dict[str, str] = {}  # payload -> title of the buttons since the last message
     for event in events:
         asked = _asked_after(event, asked)
         if event.type_name == "active_loop":
@@ -136,8 +144,14 @@ def build(events: Sequence[StoredEvent], reveal: bool = False) -> Transcript:
         entry = _entry(event, masker)
         if entry is None:
             continue
-        if entry.kind == "user":
+        if entry.kind == "bot":
+            offered.update(_buttons(event, masker))
+        elif entry.kind == "user":
             last_user = len(entries)
+            typed = str(event.data.get("text") or "").strip()
+            if typed in offered:
+                entry = replace(entry, text=offered[typed], button=True)
+            offered = {}
             if asked in FORM_ANSWER_SLOTS:
                 entry = replace(entry, form_answer=True, fallback=False)
         elif entry.kind == "action" and entry.name in FALLBACK_ACTIONS and not in_loop:
@@ -148,6 +162,16 @@ def build(events: Sequence[StoredEvent], reveal: bool = False) -> Transcript:
                     entries[last_user] = replace(previous, fallback=True)
         entries.append(entry)
     return Transcript(entries, masker.hid_something, paused)
+
+
+def _buttons(event: StoredEvent, masker: Masker) -> dict[str, str]:
+    """Payload -> title of the buttons of a bot message (what a click sends, what it said)."""
+    found: dict[str, str] = {}
+    for button in (event.data.get("data") or {}).get("buttons") or []:
+        payload, title = button.get("payload"), button.get("title")
+        if isinstance(payload, str) and payload.strip() and title:
+            found[payload.strip()] = masker(str(title), everything=False)
+    return found
 
 
 def _asked_after(event: StoredEvent, asked: str | None) -> str | None:

@@ -91,6 +91,7 @@ def _render(request: web.Request, data: TranscriptData, reveal: bool) -> web.Res
         revealed=reveal,
         takeover=request.query.get("takeover"),
         reported=request.query.get("reported"),
+        technical=request.query.get("technical") == "1",
     )
     return aiohttp_jinja2.render_template("console/transcript.html", request, page)
 
