@@ -340,6 +340,8 @@ class Settings:
     retention_days: int = 180
     # The console's inbox collects user messages understood with less confidence.
     inbox_confidence: float = 0.6
+    # And this share of the confidently understood ones, drawn at random: confident mistakes.
+    inbox_sample: float = 0.02
     # Reverse proxies in front of the web app whose X-Forwarded-For names the client.
     trusted_proxies: tuple[IPNetwork, ...] = ()
     # Seconds the SQL tracker store waits for a new PostgreSQL connection.
@@ -403,6 +405,7 @@ class Settings:
             secret_key=_secret_key(env),
             retention_days=int(_number(env, "BOT_RETENTION_DAYS", 180, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
+            inbox_sample=_confidence(env, "BOT_INBOX_SAMPLE", 0.02),
             trusted_proxies=_networks(env, "BOT_TRUSTED_PROXIES"),
             sql_connect_timeout_s=int(_number(env, "BOT_SQL_CONNECT_TIMEOUT", 3, minimum=1)),
             redis_url=env.get("BOT_REDIS_URL") or None,

@@ -50,12 +50,14 @@ from bot.gazetteer._lookup import (
     Match,
     find_occupation,
     find_place,
+    place_names,
     resolve_occupation,
     resolve_place,
 )
 from bot.gazetteer._mentions import ANYWHERE, RADIUS, Span, extract, parse_radius
 
 __all__ = [
+    "place_names",
     "ANYWHERE",
     "EARTH_RADIUS_KM",
     "COMMON_WORD_NAMES",
