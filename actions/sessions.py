@@ -66,6 +66,18 @@ def session_or_none(services: Services, session_id: int) -> sessions.InfoSession
             return None
 
 
+def sessions_shown(services: Services, ids: list[Any]) -> list[sessions.InfoSession]:
+    """The sessions of a list shown to the candidate, in the order shown (as they are now)."""
+    found = []
+    with transaction(services.engine) as conn:
+        for session_id in ids:
+            try:
+                found.append(sessions.get_session(conn, int(session_id)))
+            except (SessionNotFound, ValueError):
+                continue
+    return found
+
+
 # --- shared helpers -----------------------------------------------------------------------
 
 
@@ -90,6 +102,19 @@ def session_buttons(
 def is_payload(value: Any) -> bool:
     """True for the text of a button payload ("/inform{...}"), which answers nothing typed."""
     return isinstance(value, str) and value.startswith("/")
+
+
+def clicked_session(tracker: Tracker) -> int | None:
+    """The database id a session button sent; None for anything typed.
+
+    Only a button's payload carries a database id: a typed "2" is a place in the list shown.
+    """
+    if not is_payload(latest_text(tracker)):
+        return None
+    for value in tracker.get_latest_entity_values("session_id"):
+        if str(value).isdigit():
+            return int(value)
+    return None
 
 
 def reset_booking() -> list[dict[str, Any]]:
@@ -186,11 +211,13 @@ class ActionAskSessionId(UsesServices, Action):
             sessions=session_lines(shown, language),
             buttons=session_buttons(shown, language, "inform"),
         )
-        return []
+        # "2" or "la deuxième" in the answer is the second of these, in this order.
+        return [SlotSet("session_options", [s.id for s in shown])]
 
 
 class ActionAskBookingConsent(UsesServices, Action):
-    """Asks for explicit consent, with the link to the privacy notice."""
+    """Repeats the session (title, date, town) and the contact details, then asks for
+    explicit consent, with the link to the privacy notice."""
 
     def name(self) -> str:
         return "action_ask_booking_consent"
@@ -198,6 +225,20 @@ class ActionAskBookingConsent(UsesServices, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        session_id = str(tracker.get_slot("session_id") or "")
+        session = None
+        if session_id.isdigit():
+            session = await self.blocking(session_or_none, self.services, int(session_id))
+        if session is not None:
+            # What will be stored, said once more before anything is.
+            details = session_texts.session_details(session, language)
+            recap = text(language, "sessions.recap").format(
+                name=tracker.get_slot("candidate_name") or "",
+                email=tracker.get_slot("candidate_email") or "",
+                **details,
+            )
+            dispatcher.utter_message(text=recap, language=language)
         url = privacy_url(self.services.settings.public_url)
         dispatcher.utter_message(response="utter_ask_booking_consent", privacy_url=url)
         return []
@@ -212,36 +253,64 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
     async def extract_session_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """At activation, take the request itself ("je veux m'inscrire à celle de Tournai")
-        as the answer when it names a session; ``validate_session_id`` reads it."""
+        """At activation, take the request itself ("je veux m'inscrire à celle de Tournai",
+        "la 2" after the list) as the answer when it names a session; ``validate_session_id``
+        reads it."""
         message = latest_text(tracker)
         starting = tracker.get_slot("requested_slot") is None
         if not starting or tracker.get_slot("session_id") or is_payload(message):
             return {}
-        offered = await self.blocking(bookable_sessions, self.services)
-        if session_search.match_sessions(message, offered) is None:
+        shown, offered = await self._lists(tracker)
+        if self._match(message, shown, offered) is None:
             return {}
         return {"session_id": message}
+
+    async def _lists(
+        self, tracker: Tracker
+    ) -> tuple[list[sessions.InfoSession], list[sessions.InfoSession]]:
+        """The sessions last shown to the candidate (in that order) and those on offer."""
+        offered = await self.blocking(bookable_sessions, self.services)
+        options = tracker.get_slot("session_options") or []
+        shown = await self.blocking(sessions_shown, self.services, list(options))
+        return shown, offered
+
+    @staticmethod
+    def _match(
+        said: str, shown: list[sessions.InfoSession], offered: list[sessions.InfoSession]
+    ) -> list[sessions.InfoSession] | None:
+        """The sessions ``said`` picks: a number or an ordinal from the list shown only,
+        a town, weekday, date or topic from that list first, then from all on offer."""
+        found = session_search.match_sessions(said, shown)
+        if found or session_search.number_beyond(said, len(shown)) is not None:
+            return found
+        wider = session_search.match_sessions(said, offered)
+        if wider is not None and session_search.number_beyond(said, 0) is None:
+            return wider
+        return found
 
     async def validate_session_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         language = language_of(tracker)
-        offered = await self.blocking(bookable_sessions, self.services)
-        if str(value).isdigit():
-            chosen = next((s for s in offered if s.id == int(value)), None)
+        clicked = clicked_session(tracker)
+        if clicked is not None:
+            offered = await self.blocking(bookable_sessions, self.services)
+            chosen = next((s for s in offered if s.id == clicked), None)
             if chosen is None:
-                return await self._unavailable(dispatcher, tracker, int(value), language)
+                return await self._unavailable(dispatcher, tracker, clicked, language)
         elif is_payload(value):
             return {"session_id": None}
         else:
-            options = tracker.get_slot("session_options") or []
-            shown = [s for s in offered if s.id in options] or offered
-            found = session_search.match_sessions(str(value), shown)
-            if not found and shown is not offered:
-                found = session_search.match_sessions(str(value), offered)
+            shown, offered = await self._lists(tracker)
+            found = self._match(str(value), shown, offered)
             if not found:
-                explanation = text(language, "sessions.session_not_found")
+                beyond = session_search.number_beyond(str(value), len(shown))
+                if beyond is not None and shown:
+                    explanation = text(language, "sessions.not_in_list").format(
+                        number=beyond, count=len(shown)
+                    )
+                else:
+                    explanation = text(language, "sessions.session_not_found")
                 return failed(dispatcher, tracker, "session_id", explanation)
             if len(found) > 1:
                 dispatcher.utter_message(
@@ -249,6 +318,8 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
                 )
                 return {"session_id": None, "session_options": [s.id for s in found]}
             chosen = found[0]
+            if chosen.id not in {s.id for s in offered}:
+                return await self._unavailable(dispatcher, tracker, chosen.id, language)
         dispatcher.utter_message(
             response="utter_session_selected", **session_texts.session_details(chosen, language)
         )

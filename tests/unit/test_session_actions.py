@@ -35,6 +35,7 @@ from actions.sessions import (
 from bot import sessions
 from bot.config import Settings
 from bot.messages import text
+from bot.sessions import texts as sessions_texts
 from bot.storage import db, migrate
 from tests.conftest import make_tracker
 from tests.factories import booking_fields, in_days, make_info_session
@@ -204,9 +205,19 @@ async def validate(services: Services, slot: str, value: Any, **kwargs: Any):  #
     return dispatcher, result
 
 
+def _button(session_id: int) -> dict[str, Any]:
+    """What a session button sends: its payload as the text, the database id as entity."""
+    return {
+        "text": f'/inform{{"session_id": "{session_id}"}}',
+        "entities": [{"entity": "session_id", "value": str(session_id)}],
+    }
+
+
 async def test_session_chosen_by_button_is_confirmed(services: Services, offered: dict) -> None:
     session = offered["kortrijk"]
-    dispatcher, result = await validate(services, "session_id", str(session.id), language="nl")
+    dispatcher, result = await validate(
+        services, "session_id", str(session.id), language="nl", **_button(session.id)
+    )
     assert result == {"session_id": str(session.id), "waitlist_consent": NOT_NEEDED,
                       "session_options": None}  # fmt: skip
     [message] = dispatcher.messages
@@ -217,7 +228,8 @@ async def test_session_chosen_by_button_is_confirmed(services: Services, offered
 
 
 async def test_full_session_asks_for_the_waiting_list(services: Services, offered: dict) -> None:
-    _, result = await validate(services, "session_id", str(offered["tournai"].id))
+    tournai = offered["tournai"].id
+    _, result = await validate(services, "session_id", str(tournai), **_button(tournai))
     assert result["waitlist_consent"] is None and result["session_id"] == str(offered["tournai"].id)
 
 
@@ -239,6 +251,89 @@ async def test_session_understood_from_text(
         services, "session_id", said, language=language, slots={"session_options": options}
     )
     assert result["session_id"] == str(offered[place].id)
+
+
+# After "not the waiting list" the list shown is Kortrijk then Lille (database ids 1 and 3):
+# a number read as an id would book another session, "2" the full Tournai (issue 21, item 1).
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "place"),
+    [("1", "fr", "kortrijk"), ("2", "nl", "lille"), ("de 2de", "nl", "lille"),
+     ("la première", "fr", "kortrijk"), ("de tweede", "nl", "lille"),
+     ("la deuxième svp", "fr", "lille"), ("die in Rijsel", "nl", "lille")],
+)  # fmt: skip
+async def test_typed_number_picks_from_the_list_shown_never_the_database_id(
+    services: Services, offered: dict, said: str, language: str, place: str
+) -> None:
+    ask_tracker = _form_tracker(slots={"waitlist_consent": False}, language=language)
+    _, [shown_event] = await run(ActionAskSessionId(services), ask_tracker)
+    shown = shown_event["value"]
+    assert shown == [offered["kortrijk"].id, offered["lille"].id]  # in the order shown
+    dispatcher, result = await validate(
+        services, "session_id", said, language=language, slots={"session_options": shown}
+    )
+    assert result["session_id"] == str(offered[place].id)
+    details = rendered(dispatcher.messages[0], language)
+    assert offered[place].title(language) in details
+
+
+async def test_number_beyond_the_list_shown_is_explained_not_read_as_an_id(
+    services: Services, offered: dict
+) -> None:
+    shown = [offered["kortrijk"].id, offered["tournai"].id]
+    # "3" is Lille's database id: it must not be booked.
+    for said, language in (("3", "fr"), ("de 3de", "nl")):
+        dispatcher, result = await validate(
+            services, "session_id", said, language=language, slots={"session_options": shown}
+        )
+        assert result["session_id"] is None
+        assert dispatcher.messages[0]["text"] == text(language, "sessions.not_in_list").format(
+            number=3, count=2
+        )
+
+
+async def test_number_with_no_list_shown_asks_rather_than_guessing(
+    services: Services, offered: dict
+) -> None:
+    dispatcher, result = await validate(services, "session_id", "2")
+    assert result["session_id"] is None
+    assert dispatcher.messages[0]["text"] == text("fr", "sessions.session_not_found")
+
+
+async def test_number_typed_right_after_the_list_starts_the_form_with_that_session(
+    services: Services, offered: dict
+) -> None:
+    listed = make_tracker("quelles séances à Lille ou Courtrai ?", "list_info_sessions",
+                          slots={"language": "fr"})  # fmt: skip
+    _, events = await run(ActionListInfoSessions(services), listed)
+    [options] = [e["value"] for e in events if e["name"] == "session_options"]
+    assert options == [offered["kortrijk"].id, offered["lille"].id]
+    tracker = make_tracker("2", "inform", slots={"language": "fr", "session_options": options},
+                           active_loop="info_session_form")  # fmt: skip
+    extracted = await ValidateInfoSessionForm(services).extract_session_id(
+        CollectingDispatcher(), tracker, FORM_DOMAIN
+    )
+    assert extracted == {"session_id": "2"}
+    _, result = await validate(services, "session_id", "2", slots={"session_options": options})
+    assert result["session_id"] == str(offered["lille"].id)
+
+
+async def test_consent_question_repeats_title_date_and_town_before_anything_is_stored(
+    engine: Engine, services: Services, offered: dict
+) -> None:
+    lille = offered["lille"]
+    slots = {"session_id": str(lille.id), "candidate_name": "Léa Moreau",
+             "candidate_email": "lea.moreau@example.org", "language": "nl"}  # fmt: skip
+    tracker = _form_tracker(slot="booking_consent", slots=slots, language="nl")
+    dispatcher, _ = await run(ActionAskBookingConsent(services), tracker)
+    recap, question = dispatcher.messages
+    assert lille.title("nl") in recap["text"] and "Rijsel" in recap["text"]
+    assert sessions_texts.format_datetime(lille.starts_at, "nl") in recap["text"]
+    assert "Léa Moreau" in recap["text"] and "lea.moreau@example.org" in recap["text"]
+    assert question["response"] == "utter_ask_booking_consent"
+    with db.transaction(engine) as conn:
+        assert sessions.get_session(conn, lille.id).seats_left == lille.capacity
 
 
 async def test_ambiguous_text_narrows_the_choice(services: Services, offered: dict) -> None:
@@ -272,7 +367,9 @@ async def test_session_closed_since_the_list_is_explained(
 ) -> None:
     with db.transaction(engine) as conn:
         closed = make_info_session(conn, starts_at=in_days(2), registration_deadline=in_days(-1))
-    dispatcher, result = await validate(services, "session_id", str(closed.id))
+    dispatcher, result = await validate(
+        services, "session_id", str(closed.id), **_button(closed.id)
+    )
     assert result["session_id"] is None
     assert dispatcher.messages[0]["text"] == text("fr", "sessions.closed.deadline")
 
@@ -379,7 +476,8 @@ async def test_ask_for_the_session_offers_buttons_of_the_options(
     tracker = _form_tracker(slots={"session_options": [offered["lille"].id]}, language="nl")
     dispatcher, events = await run(ActionAskSessionId(services), tracker)
     [message] = dispatcher.messages
-    assert message["response"] == "utter_ask_session_id" and events == []
+    assert message["response"] == "utter_ask_session_id"
+    assert events == [SlotSet("session_options", [offered["lille"].id])]  # what was shown
     assert "Rijsel" in rendered(message, "nl")
     assert message["buttons"] == [
         {"title": message["buttons"][0]["title"],
