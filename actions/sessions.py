@@ -18,9 +18,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._base import Services, UsesServices, language_of, latest_text
-from bot import contact, sessions
+from bot import contact, form_turns, sessions
 from bot.config import privacy_url
-from bot.errors import InvalidContact, InvalidName, RegistrationClosed, SessionNotFound
+from bot.errors import InvalidContact, RegistrationClosed, SessionNotFound
+from bot.handoff.answers import wants_to_stop
 from bot.messages import text
 from bot.sessions import mail as session_mail
 from bot.sessions import search as session_search
@@ -44,8 +45,19 @@ FORM_SLOTS = (
     "session_options",
     "booking_attempts",
 )
-# Requests that the booking form does not take as an answer (they have rules of their own).
-_OTHER_REQUESTS = {"book_info_session", "list_info_sessions", "cancel_booking"}
+# Questions and requests that, understood with confidence, are not a name: their rules
+# answer them (data/rules/sessions.yml) and the form goes on or stops.
+_OTHER_REQUESTS = frozenset(
+    """faq help bot_challenge switch_language ask_human list_info_sessions book_info_session
+    cancel_booking search_vacancies goodbye""".split()
+)
+_SURE = 0.85
+# The details a message may give before they are asked, and how each is found in it.
+_FINDERS = {
+    "candidate_name": contact.find_name,
+    "candidate_email": contact.find_email,
+    "candidate_phone": contact.find_phone,
+}
 
 
 # --- reading the database (run in a thread) -----------------------------------------------
@@ -136,6 +148,26 @@ def failed(
     if attempts[slot] % FAILURES_BEFORE_CONSULTANT == 0:
         dispatcher.utter_message(response="utter_offer_consultant")
     return {slot: None, attempts_slot: attempts}
+
+
+def acknowledged(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, said: Any
+) -> dict[str, Any] | None:
+    """Thanks, a greeting, a complaint or small talk instead of an answer: acknowledge it and
+    ask the same question again (no failure counted); None for a wrong answer."""
+    kind = form_turns.kind_of(str(said), tracker.get_intent_of_latest_message())
+    if kind is None:
+        return None
+    language = language_of(tracker)
+    dispatcher.utter_message(text=text(language, f"forms.ack.{kind}"), language=language)
+    return {slot: None}
+
+
+def confidently_other(tracker: Tracker) -> bool:
+    """True when the classifier is sure the message is a question or another request."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    sure = float(intent.get("confidence") or 0.0) >= _SURE
+    return sure and intent.get("name") in _OTHER_REQUESTS
 
 
 def yes_no(value: Any) -> bool | None:
@@ -350,17 +382,69 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
             dispatcher, tracker, "waitlist_consent", text(language_of(tracker), "sessions.yes_no")
         )
 
+    # --- the details: the question asked first, then any the message gives at once --------
+
+    async def extract_candidate_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._extract(tracker, "candidate_name")
+
+    async def extract_candidate_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._extract(tracker, "candidate_email")
+
+    async def extract_candidate_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._extract(tracker, "candidate_phone")
+
+    @staticmethod
+    def _extract(tracker: Tracker, slot: str) -> dict[str, Any]:
+        """The answer to ``slot`` in the latest message, when the domain's mapping did not
+        take it: the question asked is answered by any text that validates, whatever the
+        intent ("Léa Moreau" read as deny at 0.30); a detail not asked yet is taken when the
+        message clearly gives it ("mijn naam is ..., e-mail ..., gsm ...")."""
+        said = latest_text(tracker)
+        if is_payload(said) or tracker.get_slot(slot) is not None or wants_to_stop(said):
+            return {}
+        if tracker.get_slot("requested_slot") != slot:
+            found = _FINDERS[slot](said)
+            return {slot: found} if found else {}
+        if slot == "candidate_name" and confidently_other(tracker):
+            return {}
+        readers = {
+            "candidate_name": contact.read_name,
+            "candidate_email": contact.normalise_email,
+            "candidate_phone": contact.normalise_phone,
+        }
+        try:
+            readers[slot](said)
+        except InvalidContact:
+            return {}
+        return {slot: said}
+
+    def _stopped(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """ "laisse tomber" read as an answer: nothing is stored, say how to come back."""
+        language = language_of(tracker)
+        dispatcher.utter_message(response="utter_booking_stopped")
+        dispatcher.utter_message(text=text(language, "forms.resume.booking"), language=language)
+        return {**{slot: None for slot in FORM_SLOTS}, "requested_slot": None}
+
     def validate_candidate_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         if is_payload(value):
             return {"candidate_name": None}
+        if wants_to_stop(str(value)):
+            return self._stopped(dispatcher, tracker)
         language = language_of(tracker)
         try:
-            if tracker.get_intent_of_latest_message() in _OTHER_REQUESTS:
-                raise InvalidName("first_and_last_name")
-            return {"candidate_name": contact.normalise_name(str(value))}
+            return {"candidate_name": contact.read_name(str(value))}
         except InvalidContact as error:
+            ack = acknowledged(dispatcher, tracker, "candidate_name", value)
+            if ack is not None:
+                return ack
             explanation = text(language, f"invalid.name.{error.reason}")
             return failed(dispatcher, tracker, "candidate_name", explanation)
 
@@ -369,10 +453,15 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
     ) -> dict[str, Any]:
         if is_payload(value):
             return {"candidate_email": None}
+        if wants_to_stop(str(value)):
+            return self._stopped(dispatcher, tracker)
         attempts = tracker.get_slot("booking_attempts") or {}
         try:
             address = contact.normalise_email(str(value), confirmed=attempts.get("email_typo"))
         except InvalidContact as error:
+            ack = acknowledged(dispatcher, tracker, "candidate_email", value)
+            if ack is not None:
+                return ack
             explanation = text(language_of(tracker), f"invalid.email.{error.reason}").format(
                 suggestion=error.suggestion
             )
@@ -387,13 +476,20 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         declined = tracker.get_intent_of_latest_message() == "deny"
-        if declined or value == "/deny" or contact.says_no_phone(str(value)):
+        if tracker.get_slot("requested_slot") == "candidate_phone" and (
+            declined or value == "/deny" or contact.says_no_phone(str(value))
+        ):
             return {"candidate_phone": NO_PHONE}
         if is_payload(value):
             return {"candidate_phone": None}
+        if wants_to_stop(str(value)):
+            return self._stopped(dispatcher, tracker)
         try:
             return {"candidate_phone": contact.normalise_phone(str(value))}
         except InvalidContact as error:
+            ack = acknowledged(dispatcher, tracker, "candidate_phone", value)
+            if ack is not None:
+                return ack
             explanation = text(language_of(tracker), f"invalid.phone.{error.reason}")
             return failed(dispatcher, tracker, "candidate_phone", explanation)
 

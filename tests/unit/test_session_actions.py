@@ -750,3 +750,107 @@ async def test_no_to_the_confirmation_keeps_the_booking(
     assert dispatcher.messages[0]["response"] == "utter_booking_kept"
     with db.transaction(engine) as conn:
         assert sessions.find_booking(conn, booking.reference).confirmed
+
+
+# --- inside the form: the answer first, then what else the message is (issue 21, items 2-3)
+
+
+def _turn(
+    said: str, intent: str, slot: str, *, mapped: bool, confidence: float = 0.9, **slots: Any
+) -> Tracker:
+    """The tracker the validation action gets: ``mapped`` when the domain's from_text
+    mapping took the message (its intent is not excluded), as Rasa sends it."""
+    values = {"language": "fr", "requested_slot": slot, **slots}
+    events = []
+    if mapped:
+        values[slot] = said
+        events = [{"event": "slot", "name": slot, "value": said}]
+    return make_tracker(said, intent, slots=values, active_loop="info_session_form",
+                        events=events, confidence=confidence)  # fmt: skip
+
+
+def _set(events: list) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "confidence", "kept"),
+    [("Léa Moreau", "deny", 0.30, "Léa Moreau"),
+     ("Thomas Fournier", "goodbye", 0.45, "Thomas Fournier"),
+     ("dat heb ik toch al gezegd: Jan Peeters", "cancel_booking", 0.6, "Jan Peeters"),
+     ("je vous l'ai déjà dit, Marie-Claire d'Hondt", "faq", 0.5, "Marie-Claire d'Hondt"),
+     ("mijn naam is Pieter Van den Broeck", "stop", 0.4, "Pieter Van den Broeck")],
+)  # fmt: skip
+async def test_a_name_that_validates_is_taken_whatever_the_intent(
+    services: Services, said: str, intent: str, confidence: float, kept: str
+) -> None:
+    tracker = _turn(said, intent, "candidate_name", mapped=False, confidence=confidence)
+    dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+    assert _set(events)["candidate_name"] == kept
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "kind", "language"),
+    [("merci", "thank", "thanks", "fr"), ("bedankt!", "thank", "thanks", "nl"),
+     ("Bonjour", "greet", "greeting", "fr"), ("dat heb ik toch al gezegd", "inform",
+     "complaint", "nl"), ("ok", "affirm", "small_talk", "fr")],
+)  # fmt: skip
+async def test_thanks_and_small_talk_are_acknowledged_and_the_question_asked_again(
+    services: Services, said: str, intent: str, kind: str, language: str
+) -> None:
+    for slot in ("candidate_name", "candidate_email", "candidate_phone"):
+        tracker = _turn(said, intent, slot, mapped=True, language=language)
+        dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+        assert _set(events) == {slot: None}  # no failure counted, the form asks again
+        assert [m["text"] for m in dispatcher.messages] == [text(language, f"forms.ack.{kind}")]
+
+
+async def test_a_moment_or_a_question_is_never_stored_as_a_name(services: Services) -> None:
+    tracker = _turn("plutôt le matin", "inform", "candidate_name", mapped=True)
+    dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+    assert _set(events)["candidate_name"] is None
+    assert dispatcher.messages[0]["text"] == text("fr", "invalid.name.not_a_name")
+    # A question the classifier is sure of is left to its rule (the form is rejected).
+    tracker = _turn("et les impôts ?", "faq", "candidate_name", mapped=False, confidence=0.95)
+    dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+    assert _set(events) == {} and dispatcher.messages == []
+
+
+async def test_stop_words_read_as_an_answer_stop_the_form_and_say_how_to_come_back(
+    services: Services,
+) -> None:
+    slots = {"session_id": "1", "candidate_name": "Léa Moreau"}
+    tracker = _turn("laat maar", "inform", "candidate_email", mapped=True, language="nl",
+                    **slots)  # fmt: skip
+    dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+    values = _set(events)
+    assert values["requested_slot"] is None
+    assert values["candidate_name"] is None and values["session_id"] is None  # nothing kept
+    assert dispatcher.messages[0]["response"] == "utter_booking_stopped"
+    assert dispatcher.messages[1]["text"] == text("nl", "forms.resume.booking")
+
+
+async def test_everything_given_at_once_fills_every_slot_it_answers(
+    services: Services, offered: dict
+) -> None:
+    said = ("Ik wil me inschrijven voor die in Kortrijk. Mijn naam is Jan De Smet, e-mail "
+            "jan.desmet@telenet.be, gsm 0470 12 34 56")  # fmt: skip
+    tracker = make_tracker(said, "book_info_session", slots={"language": "nl"},
+                           active_loop="info_session_form")  # fmt: skip
+    dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+    values = _set(events)
+    assert values["session_id"] == str(offered["kortrijk"].id)
+    assert values["candidate_name"] == "Jan De Smet"
+    assert values["candidate_email"] == "jan.desmet@telenet.be"
+    assert values["candidate_phone"] == "+32470123456"
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_session_selected"]
+
+
+async def test_details_given_with_the_answer_asked_are_kept_too(services: Services) -> None:
+    said = "Léa Moreau, lea.moreau@gmail.com, 06 12 34 56 78"
+    tracker = _turn(said, "inform", "candidate_name", mapped=True)
+    _, events = await run(ValidateInfoSessionForm(services), tracker)
+    assert _set(events) == {"candidate_name": "Léa Moreau",
+                            "candidate_email": "lea.moreau@gmail.com",
+                            "candidate_phone": "+33612345678"}  # fmt: skip
