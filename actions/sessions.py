@@ -599,5 +599,7 @@ class ActionResetBookingForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        language = language_of(tracker)
         dispatcher.utter_message(response="utter_booking_stopped")
+        dispatcher.utter_message(text=text(language, "forms.resume.booking"), language=language)
         return reset_booking()

@@ -607,6 +607,7 @@ async def test_registration_closed_meanwhile_is_explained(
 async def test_stopping_the_form_forgets_everything(services: Services) -> None:
     dispatcher, events = await run(ActionResetBookingForm(), _completed(1))
     assert dispatcher.messages[0]["response"] == "utter_booking_stopped"
+    assert dispatcher.messages[1]["text"] == text("fr", "forms.resume.booking")  # how to go on
     assert all(SlotSet(slot, None) in events for slot in PERSONAL)
 
 
