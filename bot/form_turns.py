@@ -68,3 +68,16 @@ def kind_of(text: str, intent: str | None = None) -> str | None:
         elif pattern.match(words):
             return kind
     return _INTENTS.get(intent or "")
+
+
+_QUESTION_START = re.compile(
+    r"^(?:et|en|mais|maar|alors|dus|ok|oke)?\s*(?:que|quoi|quel|quelle|quels|quelles|comment"
+    r"|combien|pourquoi|quand|ou|est ce|qu est|c est quoi|puis je|peut on|dois je|faut il|ai je"
+    r"|wat|hoe|hoeveel|waarom|wanneer|waar|welke|wie|moet ik|mag ik|kan ik|krijg ik|heb ik"
+    r"|is het|zijn er|hoe zit)\b"
+)
+
+
+def is_question(text: str) -> bool:
+    """True for a question ("et les impôts alors ?", "hoe zit het met mijn pensioen")."""
+    return "?" in text or bool(_QUESTION_START.match(_folded(text)))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot import contact
+from bot import contact, knowledge
 from bot.errors import InvalidName
-from bot.form_turns import COMPLAINT, GREETING, SMALL_TALK, THANKS, kind_of
+from bot.form_turns import COMPLAINT, GREETING, SMALL_TALK, THANKS, is_question, kind_of
 
 
 @pytest.mark.parametrize(
@@ -68,3 +68,23 @@ def test_words_of_a_conversation_are_not_a_name(said: str) -> None:
     with pytest.raises(InvalidName) as refused:
         contact.read_name(said)
     assert refused.value.reason == "not_a_name"
+
+
+@pytest.mark.parametrize(
+    ("said", "question"),
+    [("et les impôts alors ?", True), ("hoe zit het met mijn pensioen", True),
+     ("combien je gagnerais", True), ("cariste", False), ("à Courtrai", False),
+     ("ok", False)],
+)  # fmt: skip
+def test_questions_are_told_from_answers(said: str, question: bool) -> None:
+    assert is_question(said) is question
+
+
+@pytest.mark.parametrize(
+    ("said", "topic"),
+    [("et les impôts alors ?", "taxes"), ("en de kinderbijslag?", "family_allowances"),
+     ("et les allocations familiales", "family_allowances"), ("et le chômage ?",
+     "unemployment_benefits"), ("soudeur", None), ("magasinier à Lille", None)],
+)  # fmt: skip
+def test_the_topic_a_question_names(said: str, topic: str | None) -> None:
+    assert knowledge.topic_in(said) == topic
