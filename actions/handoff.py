@@ -271,16 +271,19 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
         if questions_refused and answer.not_an_answer:
             dispatcher.utter_message(response="utter_callback_not_an_answer")
             return {f"callback_{slot}": None}
-        kind = form_turns.kind_of(answer.text, tracker.get_intent_of_latest_message())
-        if kind is not None and answer.button is None:
-            # Thanks or a complaint answers nothing (not even the free-text moment).
-            language = language_of(tracker)
-            dispatcher.utter_message(text=text(language, f"forms.ack.{kind}"), language=language)
-            return {f"callback_{slot}": None}
-        try:
-            return {f"callback_{slot}": read(answer.text)}
-        except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, slot, refused)
+        # Thanks or a complaint in so many words answers nothing, not even the free-text
+        # moment; the intent alone ("greet" for a name) counts only for what does not read.
+        kind = form_turns.kind_of(answer.text) if answer.button is None else None
+        if kind is None:
+            try:
+                return {f"callback_{slot}": read(answer.text)}
+            except InvalidContact as refused:
+                kind = form_turns.kind_of(answer.text, tracker.get_intent_of_latest_message())
+                if kind is None:
+                    return self._refuse(dispatcher, tracker, slot, refused)
+        language = language_of(tracker)
+        dispatcher.utter_message(text=text(language, f"forms.ack.{kind}"), language=language)
+        return {f"callback_{slot}": None}
 
     async def validate_callback_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any

@@ -116,10 +116,10 @@ NOT_NAME_WORDS = frozenset(
     """merci bedankt dank danku dankjewel dankuwel thanks thank beaucoup bonjour bonsoir
     salut hallo hello hoi goeiedag goeiemorgen goedemorgen goedemiddag goedenavond revoir
     ziens groetjes oui ouais non nee neen ja jawel ok oke okay akkoord accord plutot liever
-    matin matinee soir soiree midi apres aprem voormiddag namiddag ochtend avond middag
+    matin matinee apres aprem voormiddag namiddag
     morgens toujours deja dit gezegd zei toch nog waarom pourquoi comment hoe quoi wat
     wanneer quand waar je ik jij vous il hij zij elle nous wij we est is suis heb
-    avez hebt pas niet geen rien niets veux voudrais wilde sais weet peux kun
+    avez hebt pas niet geen rien niets veux voudrais sais weet peux kun
     stop arrete laisse tomber laat maar annuler annuleer inscription inschrijving seance
     sessie impots belastingen telephone gsm email mail adresse adres svp stp alsjeblieft
     aub sorry desole excuses excuseer""".split()
