@@ -34,6 +34,16 @@ class ActionAnswerFaq(UsesServices, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        name = _topic_of(message, intent) or tracker.get_slot("faq_topic")
+        return self.answer(dispatcher, tracker, name)
+
+    def answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, name: str | None
+    ) -> list[dict[str, Any]]:
+        """Answers topic ``name`` for the candidate's situation (also a question asked in the
+        middle of a form, which goes on after it)."""
         language = language_of(tracker)
         message = tracker.latest_message or {}
         known = direction.from_values(*(tracker.get_slot(slot) for slot in _SLOTS))
@@ -59,7 +69,6 @@ class ActionAnswerFaq(UsesServices, Action):
             )
             return events
 
-        name = _topic_of(message, intent) or tracker.get_slot("faq_topic")
         topic = knowledge.topics().get(name or "")
         if topic is None:
             # A situation without a question yet: acknowledge it and offer topics.
@@ -103,12 +112,13 @@ class ActionAnswerFaq(UsesServices, Action):
         return events
 
 
-def asked_topic(message: dict[str, Any]) -> str | None:
-    """The topic of the latest message: a topic button's entity, else the ResponseSelector's."""
+def asked_topic(message: dict[str, Any], any_intent: bool = False) -> str | None:
+    """The topic of the latest message: a topic button's entity, else the ResponseSelector's
+    (only for the ``faq`` intent, unless ``any_intent``: a question inside a form)."""
     for entity in message.get("entities") or []:
         if entity.get("entity") == "faq_topic":
             return str(entity.get("value"))
-    if (message.get("intent") or {}).get("name") != FAQ_INTENT:
+    if not any_intent and (message.get("intent") or {}).get("name") != FAQ_INTENT:
         return None
     selected = (message.get("response_selector") or {}).get(FAQ_INTENT) or {}
     key = (selected.get("response") or {}).get("intent_response_key") or ""

@@ -28,12 +28,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._base import Services, UsesServices, language_of
-from bot import handoff
+from bot import contact, form_turns, handoff
 from bot.config import privacy_url
-from bot.contact import format_phone, normalise_email, normalise_name, normalise_phone
+from bot.contact import format_phone, normalise_email, normalise_phone
 from bot.errors import InvalidContact
 from bot.handoff import answers
 from bot.handoff.texts import expected_call_label, moment_label, office_hours_label, problem_text
+from bot.messages import text
 from bot.storage import db
 
 logger = logging.getLogger(__name__)
@@ -186,9 +187,57 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
         )
 
     @staticmethod
-    def _stop(dispatcher: CollectingDispatcher, response: str) -> dict[str, Any]:
+    def _stop(
+        dispatcher: CollectingDispatcher, response: str, tracker: Tracker | None = None
+    ) -> dict[str, Any]:
         dispatcher.utter_message(response=response)
+        if tracker is not None:
+            language = language_of(tracker)
+            dispatcher.utter_message(
+                text=text(language, "forms.resume.callback"), language=language
+            )
         return {**_cleared(), "requested_slot": None}
+
+    # Details a message gives before they are asked ("je m'appelle ..., 0470 ..., plutôt le
+    # matin"), taken once the candidate has agreed to the request.
+    _FINDERS: dict[str, Callable[[str], str | None]] = {
+        "callback_name": contact.find_name,
+        "callback_phone": contact.find_phone,
+        "callback_email": contact.find_email,
+        "callback_moment": answers.find_moment,
+    }
+
+    def _given(self, tracker: Tracker, slot: str) -> dict[str, Any]:
+        said = str((tracker.latest_message or {}).get("text") or "")
+        if (
+            said.startswith("/")
+            or not tracker.get_slot("callback_consent")
+            or tracker.get_slot("requested_slot") in (slot, "callback_consent")
+            or tracker.get_slot(slot) is not None
+        ):
+            return {}
+        found = self._FINDERS[slot](said)
+        return {slot: found} if found else {}
+
+    async def extract_callback_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return self._given(tracker, "callback_name")
+
+    async def extract_callback_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return self._given(tracker, "callback_phone")
+
+    async def extract_callback_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return self._given(tracker, "callback_email")
+
+    async def extract_callback_moment(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return self._given(tracker, "callback_moment")
 
     @staticmethod
     def _refuse(
@@ -214,22 +263,34 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
         ``questions_refused``, a question is not taken for the answer; then ``read`` gives
         the slot's value or raises :class:`InvalidContact`, which is explained."""
         answer = self._read(tracker, value)
+        if tracker.get_slot("requested_slot") != f"callback_{slot}":
+            # Given before it was asked (see _given): already read.
+            return {f"callback_{slot}": value}
         if answers.wants_to_stop(answer.text) or answers.is_no(answer.text, answer.button):
-            return self._stop(dispatcher, "utter_callback_stopped")
+            return self._stop(dispatcher, "utter_callback_stopped", tracker)
         if questions_refused and answer.not_an_answer:
             dispatcher.utter_message(response="utter_callback_not_an_answer")
             return {f"callback_{slot}": None}
-        try:
-            return {f"callback_{slot}": read(answer.text)}
-        except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, slot, refused)
+        # Thanks or a complaint in so many words answers nothing, not even the free-text
+        # moment; the intent alone ("greet" for a name) counts only for what does not read.
+        kind = form_turns.kind_of(answer.text) if answer.button is None else None
+        if kind is None:
+            try:
+                return {f"callback_{slot}": read(answer.text)}
+            except InvalidContact as refused:
+                kind = form_turns.kind_of(answer.text, tracker.get_intent_of_latest_message())
+                if kind is None:
+                    return self._refuse(dispatcher, tracker, slot, refused)
+        language = language_of(tracker)
+        dispatcher.utter_message(text=text(language, f"forms.ack.{kind}"), language=language)
+        return {f"callback_{slot}": None}
 
     async def validate_callback_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
         answer = self._read(tracker, value)
         if answers.wants_to_stop(answer.text):
-            return self._stop(dispatcher, "utter_callback_stopped")
+            return self._stop(dispatcher, "utter_callback_stopped", tracker)
         if answers.is_yes(answer.text, answer.button):
             return {"callback_consent": self.services.now().isoformat()}
         if answers.is_no(answer.text, answer.button):
@@ -241,7 +302,7 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
         return self._validate(
-            "name", value, dispatcher, tracker, normalise_name, questions_refused=True
+            "name", value, dispatcher, tracker, contact.read_name, questions_refused=True
         )
 
     async def validate_callback_phone(
@@ -254,8 +315,10 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
     ) -> dict[str, Any]:
         """An e-mail address; "no" here means none (it is optional), not stop."""
         answer = self._read(tracker, value)
+        if tracker.get_slot("requested_slot") != "callback_email":
+            return {"callback_email": value}  # given before it was asked (see _given)
         if answers.wants_to_stop(answer.text):
-            return self._stop(dispatcher, "utter_callback_stopped")
+            return self._stop(dispatcher, "utter_callback_stopped", tracker)
         if answers.is_no(answer.text, answer.button):
             return {"callback_email": NO_EMAIL}
         confirmed = tracker.get_slot(handoff.EMAIL_TYPO_SLOT)

@@ -12,6 +12,7 @@ responses Rasa's ResponseSelector trains on, generated from the same files.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import string
 from dataclasses import dataclass
 from functools import cache
@@ -25,6 +26,7 @@ from bot import messages
 from bot.config import Settings
 from bot.knowledge.direction import BELGIUM, BRUSSELS, FLANDERS, FRANCE, WALLONIA, Situation
 from bot.language.codes import SUPPORTED
+from bot.text import fold
 
 GENERAL = "general"
 DIRECTION_KEYS = ("fr-be", "fr-be-flanders", "fr-be-wallonia", "fr-be-brussels", "be-fr")
@@ -150,6 +152,31 @@ def topics() -> dict[str, Topic]:
         if unknown:
             raise KnowledgeError(f"{topic.name}: related topics {unknown} do not exist")
     return loaded
+
+
+# Label words too general to say which topic a message is about.
+_GENERIC_LABEL_WORDS = frozenset(
+    """travail werk travailleur service services diensten dienst votre notre donnees propos
+    naar voor over deze""".split()
+)
+
+
+def _stems(text: str) -> set[str]:
+    words = re.findall(r"[a-z]+", fold(text))
+    return {w.rstrip("s") for w in words if len(w) >= 5} - _GENERIC_LABEL_WORDS
+
+
+def topic_in(text: str) -> str | None:
+    """The topic whose label a message names best ("et les impôts alors ?" → taxes), by the
+    words of its French and Dutch labels; None when it names none, or several as well."""
+    said = _stems(text)
+    scores = {
+        topic.name: len(said & _stems(" ".join(topic.label.values())))
+        for topic in topics().values()
+    }
+    best = max(scores.values(), default=0)
+    found = [name for name, score in scores.items() if score == best]
+    return found[0] if best and len(found) == 1 else None
 
 
 def parse(data: dict[str, Any], origin: str = "<knowledge>") -> Topic:

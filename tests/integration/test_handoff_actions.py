@@ -24,6 +24,7 @@ from actions.handoff import (
 from bot import handoff
 from bot.config import Settings
 from bot.handoff.texts import problem_text
+from bot.messages import text as catalog_text
 from bot.storage import db, migrate
 from tests.conftest import make_tracker
 
@@ -218,8 +219,10 @@ async def test_a_typed_no_is_not_mistaken_for_a_button() -> None:
 async def test_stop_phrase_stops_the_form_at_every_question(
     slot: str, text: str, language: str
 ) -> None:
-    responses, slots, _ = await _validate(slot, text, language=language)
-    assert responses == ["utter_callback_stopped"] and slots == STOPPED
+    responses, slots, messages = await _validate(slot, text, language=language)
+    assert responses == ["utter_callback_stopped", None] and slots == STOPPED
+    # What was kept (nothing) is in the response; how to go on follows it.
+    assert messages[1]["text"] == catalog_text(language, "forms.resume.callback")
 
 
 async def test_wrong_name_is_explained_in_the_users_language() -> None:
@@ -352,3 +355,41 @@ async def test_request_that_cannot_be_stored_says_so(tmp_path: Path) -> None:
     action = ActionRequestCallback(Services(SETTINGS, unmigrated, clock=lambda: SATURDAY))
     messages, events = await _run(action, _completed())
     assert _responses(messages) == ["utter_callback_not_saved"] and events == FORGET
+
+
+# --- what is typed is kept (issue 21, items 2 and 3) ---------------------------------------
+
+
+async def test_a_moment_given_for_the_name_is_kept_for_its_question_not_stored_as_the_name() -> (
+    None
+):
+    consented = {"callback_consent": WEDNESDAY_10.isoformat()}
+    responses, slots, messages = await _validate("callback_name", "plutôt le matin", **consented)
+    assert slots["callback_name"] is None and slots["callback_moment"] == "morning"
+    assert messages[0]["explanation"] == problem_text("name", "not_a_name", "fr")
+
+
+@pytest.mark.parametrize(("said", "language", "kind"),
+                         [("merci", "fr", "thanks"), ("bedankt", "nl", "thanks"),
+                          ("dat heb ik toch al gezegd", "nl", "complaint")])  # fmt: skip
+async def test_thanks_or_a_complaint_is_acknowledged_and_the_question_asked_again(
+    said: str, language: str, kind: str
+) -> None:
+    for slot in ("callback_name", "callback_phone", "callback_moment"):
+        _, slots, messages = await _validate(slot, said, language=language, intent="thank")
+        assert slots == {slot: None}  # not even the free-text moment takes it
+        assert messages[0]["text"] == catalog_text(language, f"forms.ack.{kind}")
+
+
+async def test_everything_at_once_fills_every_question_it_answers() -> None:
+    said = (
+        "Mijn naam is An Peeters, gsm 0470 12 34 56, e-mail an.peeters@telenet.be, liefst "
+        "in de voormiddag"
+    )
+    _, slots, _ = await _validate(
+        "callback_name", said, language="nl", callback_consent=WEDNESDAY_10.isoformat()
+    )
+    assert slots["callback_name"] == "An Peeters"
+    assert slots["callback_phone"] == "+32470123456"
+    assert slots["callback_email"] == "an.peeters@telenet.be"
+    assert slots["callback_moment"] == "morning"
