@@ -35,7 +35,7 @@ FOREIGN_MIN_CONFIDENCE = 0.8
 _NEUTRAL_WORDS = frozenset(
     """
     merci mercikes beaucoup salut salu salukes ca va ça allez allee alleï bon voila voilà
-    enfin soit ok oke oké okay oki okido okidoki sorry pardon excuse excuseer hallo allo
+    enfin soit ok oke oké okay oki okido okidoki sorry pardon excuse excuseer allo
     hello hey hi job jobs jobdating interim intérim cv gsm camion chauffeur frigo velo vélo
     trottoir content dossier info infos formulaire formulier sante santé bye ciao lol mdr
     thx tnx svp stp aub email e-mail mail www http https com be fr nl eu
@@ -69,7 +69,7 @@ _MARKERS = {
         tot ziens amai goesting efkes seffens ambetant plezant hebde hedde zijde kunde nen
         dnk idd mss wrm gwn zoiezo hallokes goeiemiddag goeienavond kweet kben kga
         ga gaat gaan zit zitten doe doen weet denk vind heel echt toch alles iets niets nu
-        hier daar eens effe hè
+        hier daar eens effe hè hallo
         """.split()
     ),
 }

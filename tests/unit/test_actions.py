@@ -31,7 +31,8 @@ async def test_page_language_sets_language_of_ambiguous_first_message() -> None:
     events = await _set_language(
         text="ok", language=detect("ok").as_dict(), metadata={"language": "nl"}
     )
-    assert events == [SlotSet("language", "nl")]
+    # And the greeting is said in both languages, Dutch first (language_unsure).
+    assert events == [SlotSet("language", "nl"), SlotSet("language_unsure", True)]
 
 
 async def test_short_message_keeps_language_without_event() -> None:
