@@ -286,3 +286,24 @@ async def test_fallback_offers_the_selected_faq_topic_with_its_label() -> None:
         "payload": '/faq{"faq_topic": "unemployment_benefits"}',
     }
     assert buttons[1]["payload"] == "/help"
+
+
+async def test_a_hesitation_between_two_acting_intents_offers_those_two() -> None:
+    dispatcher = CollectingDispatcher()
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.44},
+        {"name": "cancel_booking", "confidence": 0.44},
+        {"name": "faq", "confidence": 0.3},
+        {"name": "book_info_session", "confidence": 0.2},
+    ]
+    # Even after two misunderstandings: the question is narrow, not a dead end.
+    tracker = make_tracker(
+        intent="nlu_fallback", intent_ranking=ranking, slots={"language": "nl"}, history=_unclear(2)
+    )
+    await ActionDefaultAskAffirmation().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_affirmation"
+    assert [(b["title"], b["payload"]) for b in message["buttons"]] == [
+        (messages.text("nl", "intent.cancel_booking"), "/cancel_booking"),
+        (messages.text("nl", "intent.book_info_session"), "/book_info_session"),
+    ]

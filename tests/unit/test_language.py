@@ -3,7 +3,15 @@ from __future__ import annotations
 import pytest
 
 from bot.language.codes import supported_or_default
-from bot.language.detection import Detection, detect, informative_words, is_foreign, learn_markers
+from bot.language.detection import (
+    Detection,
+    detect,
+    informative_words,
+    is_foreign,
+    learn_markers,
+    named_languages,
+    names_a_country_not_a_language,
+)
 from bot.language.policy import (
     SWITCH_MIN_CONFIDENCE,
     SWITCH_MIN_WORDS,
@@ -310,3 +318,48 @@ def test_after_an_ambiguous_opening_one_word_chooses_the_language() -> None:
     # A second ambiguous message keeps the guess and the greeting is not said twice.
     ok = {"text": "ok", "language": detect("ok").as_dict()}
     assert slots_after_message(ok, unsure) == {UNSURE_SLOT: None}
+
+
+@pytest.mark.parametrize(
+    "text, asked",
+    [
+        ("kspreek gin Frans", "nl"),
+        ("ik spreek geen Frans", "nl"),
+        ("ik versta het Frans niet", "nl"),
+        ("je ne parle pas néerlandais", "fr"),
+        ("jparle pas flamand", "fr"),
+        ("en français svp", "fr"),
+        ("pas de souci, en néerlandais alors", "nl"),
+        ("kan het in het Frans?", "fr"),
+    ],
+)
+def test_a_denied_language_asks_for_the_other_one(text: str, asked: str) -> None:
+    [name] = named_languages(text)
+    assert name.value == asked
+
+
+def test_a_denied_language_is_no_switch_to_it() -> None:
+    text = "kspreek gin Frans"
+    entities = [{"entity": "language", "value": n.value} for n in named_languages(text)]
+    message = {
+        "text": text,
+        "intent": {"name": "switch_language"},
+        "entities": entities,
+        "language": detect(text).as_dict(),
+    }
+    assert language_after_message(message, "nl") == "nl"
+
+
+@pytest.mark.parametrize(
+    "text, country",
+    [
+        ("alleen in Frankrijk", True),
+        ("que en Belgique", True),
+        ("pas en France", True),
+        ("in West-Vlaanderen", True),
+        ("en français, je vis en Belgique", False),
+        ("in het Nederlands aub", False),
+    ],
+)
+def test_a_country_is_told_from_a_language(text: str, country: bool) -> None:
+    assert names_a_country_not_a_language(text) is country

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.knowledge.fallback import likely_intents
+from bot.knowledge.fallback import hesitation, likely_intents
 from bot.ops.tracker_store import STORE_CLASS, tracker_store_config
 from tests.support.rasa_cli import rasa_arguments
 
@@ -214,3 +214,25 @@ def test_configured_api_token_is_used_as_it_is(tmp_path: Path) -> None:
     settings = Settings.from_env({"RASA_API_TOKEN": "chosen-token", "BOT_VAR_DIR": str(tmp_path)})
     assert cli.ensure_api_token(settings) is settings
     assert not (tmp_path / cli.API_TOKEN_FILE).exists()
+
+
+@pytest.mark.parametrize(
+    "ranking, expected",
+    [
+        (
+            [("cancel_booking", 0.44), ("faq", 0.3), ("book_info_session", 0.2)],
+            ("cancel_booking", "book_info_session"),
+        ),
+        ([("stop", 0.5), ("ask_human", 0.45)], ("stop", "ask_human")),
+        ([("cancel_booking", 0.81), ("book_info_session", 0.1)], None),
+        ([("faq", 0.5), ("cancel_booking", 0.3), ("book_info_session", 0.2)], None),
+        (
+            [("nlu_fallback", 0.3), ("book_info_session", 0.29), ("cancel_booking", 0.25)],
+            ("book_info_session", "cancel_booking"),
+        ),
+        ([("book_info_session", 0.9)], None),
+    ],
+)
+def test_hesitation_is_between_two_close_acting_intents(ranking, expected) -> None:
+    entries = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    assert hesitation(entries) == expected
