@@ -13,6 +13,7 @@ from bot.nlu.acting_intents import ActingIntentGuard
 from bot.nlu.foreign_language import OTHER_LANGUAGE_INTENT, ForeignLanguageClassifier
 from bot.nlu.language_detector import LanguageDetector
 from bot.nlu.out_of_scope import OutOfScopeSubjects
+from bot.nlu.search_area import SearchAreaReader
 from bot.nlu.tokenizer import BilingualTokenizer
 from bot.nlu.unknown_words import UnknownWordsClassifier
 
@@ -253,3 +254,21 @@ def test_a_search_with_an_occupation_goes_on_beside_a_housing_question(build) ->
 def test_an_acting_intent_is_left_alone(build) -> None:
     message = _classified(build, "je veux annuler, j'ai trouvé un logement", "cancel_booking")
     assert message.get("intent")["name"] == "cancel_booking"
+
+
+@pytest.mark.parametrize(
+    "text, guessed",
+    [("alleen in Frankrijk", "faq"), ("que en Belgique svp", "faq"), ("pas en France", "deny")],
+)
+def test_a_limit_to_an_area_is_a_search_detail(build, text: str, guessed: str) -> None:
+    message = _parse(build, text)
+    message.set("intent", {"name": guessed, "confidence": 0.4}, add_to_output=True)
+    build(SearchAreaReader).process([message])
+    assert message.get("intent")["name"] == "inform"
+
+
+def test_where_the_candidate_lives_is_not_a_search_detail(build) -> None:
+    message = _parse(build, "j'habite en France")
+    message.set("intent", {"name": "inform_direction", "confidence": 0.9}, add_to_output=True)
+    build(SearchAreaReader).process([message])
+    assert message.get("intent")["name"] == "inform_direction"
