@@ -31,7 +31,8 @@ async def test_page_language_sets_language_of_ambiguous_first_message() -> None:
     events = await _set_language(
         text="ok", language=detect("ok").as_dict(), metadata={"language": "nl"}
     )
-    assert events == [SlotSet("language", "nl")]
+    # And the greeting is said in both languages, Dutch first (language_unsure).
+    assert events == [SlotSet("language", "nl"), SlotSet("language_unsure", True)]
 
 
 async def test_short_message_keeps_language_without_event() -> None:
@@ -486,3 +487,24 @@ async def test_a_situation_classified_as_such_still_answers_the_topic_it_names()
     )
     [message] = dispatcher.messages
     assert "impôt des non-résidents" in message["text"]
+
+
+async def test_a_hesitation_between_two_acting_intents_offers_those_two() -> None:
+    dispatcher = CollectingDispatcher()
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.44},
+        {"name": "cancel_booking", "confidence": 0.44},
+        {"name": "faq", "confidence": 0.3},
+        {"name": "book_info_session", "confidence": 0.2},
+    ]
+    # Even after two misunderstandings: the question is narrow, not a dead end.
+    tracker = make_tracker(
+        intent="nlu_fallback", intent_ranking=ranking, slots={"language": "nl"}, history=_unclear(2)
+    )
+    await ActionDefaultAskAffirmation().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_affirmation"
+    assert [(b["title"], b["payload"]) for b in message["buttons"]] == [
+        (messages.text("nl", "intent.cancel_booking"), "/cancel_booking"),
+        (messages.text("nl", "intent.book_info_session"), "/book_info_session"),
+    ]

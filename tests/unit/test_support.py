@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.knowledge.fallback import likely_intents
+from bot.knowledge.fallback import hesitation, likely_intents
 from bot.ops.tracker_store import STORE_CLASS, tracker_store_config
 from bot.server.__main__ import with_api_token
 from tests.support.rasa_cli import rasa_arguments
@@ -229,3 +229,25 @@ def test_var_is_created_and_kept_owner_only(tmp_path: Path) -> None:
     shared.mkdir(mode=0o755)
     shared.chmod(0o755)
     assert oct(cli.private_dir(shared).stat().st_mode & 0o777) == "0o700"
+
+
+@pytest.mark.parametrize(
+    "ranking, expected",
+    [
+        (
+            [("cancel_booking", 0.44), ("faq", 0.3), ("book_info_session", 0.2)],
+            ("cancel_booking", "book_info_session"),
+        ),
+        ([("stop", 0.5), ("ask_human", 0.45)], ("stop", "ask_human")),
+        ([("cancel_booking", 0.81), ("book_info_session", 0.1)], None),
+        ([("faq", 0.5), ("cancel_booking", 0.3), ("book_info_session", 0.2)], None),
+        (
+            [("nlu_fallback", 0.3), ("book_info_session", 0.29), ("cancel_booking", 0.25)],
+            ("book_info_session", "cancel_booking"),
+        ),
+        ([("book_info_session", 0.9)], None),
+    ],
+)
+def test_hesitation_is_between_two_close_acting_intents(ranking, expected) -> None:
+    entries = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    assert hesitation(entries) == expected
