@@ -190,6 +190,16 @@ async def test_a_takeover_belongs_to_its_consultant_until_a_colleague_takes_it_e
     aiohttp_client, aiohttp_server, tmp_path: Path, database_url: str
 ) -> None:
     _conversation(database_url, paused=True)  # paused before holders were kept: nobody holds it
+    engine = db.make_engine(database_url)
+    with db.transaction(engine) as conn:  # the candidate waits live, besides the callback
+        live = handoff.request_callback(
+            conn, sender_id=SENDER, message_id="m2", language="nl", channel="twilio", live=True
+        )
+
+    def statuses() -> dict[bool, tuple[str, str | None]]:
+        with db.reading(engine) as conn:
+            return {c.live: (c.status, c.consultant) for c in handoff.list_callbacks(conn)}
+
     fake = FakeRasa(_state(sender_id=SENDER, paused=True))
     mine = await _client(aiohttp_client, aiohttp_server, tmp_path, database_url, fake)
     theirs = await _client(aiohttp_client, aiohttp_server, tmp_path, database_url, fake, False)
@@ -205,6 +215,7 @@ async def test_a_takeover_belongs_to_its_consultant_until_a_colleague_takes_it_e
 
     assert "takeover=taken" in await post(mine, jan, "takeover")  # claimed, not paused again
     assert not [call for call in fake.calls if call[0] == "POST"]
+    assert statuses() == {True: ("in_progress", CONSULTANT), False: ("new", None)}
     page = await (await theirs.get("/console/conversations/1")).text()
     assert text("fr", "console.takeover.take_from").format(who=CONSULTANT) in page
     assert 'name="message"' not in page  # no message box over a colleague's shoulder
@@ -217,11 +228,13 @@ async def test_a_takeover_belongs_to_its_consultant_until_a_colleague_takes_it_e
     assert 'name="message"' in mine_page
 
     assert "takeover=transferred" in await post(theirs, anne, "takeover/from")
+    assert statuses()[True] == ("in_progress", ADMIN)
     assert "takeover=held" in await post(mine, jan, "message", message="Dag An")
     assert "takeover=sent" in await post(theirs, anne, "message", message="Bonjour An")
     assert "takeover=handed_back" in await post(theirs, anne, "handback")
     assert fake.calls[-1][3][0] == {"event": "resume"}
-    engine = db.make_engine(database_url)
+    assert statuses() == {True: ("done", ADMIN), False: ("new", None)}
+    assert live.status == "new"
     with db.reading(engine) as conn:
         rows = conn.execute(select(audit.c.actor, audit.c.action, audit.c.details)).all()
         assert takeovers.holder(conn, SENDER) is None  # handed back: nobody holds it

@@ -145,13 +145,20 @@ async def take_over(request: web.Request) -> web.StreamResponse:
         raise _back(request, number, _outcome(error)) from None
     if await _held_by_other(request, sender, actor):  # a colleague was quicker
         raise _back(request, number, "held")
-    await blocking.write(request, audit.record, actor, "takeover", conversation=number)
+    await blocking.write(request, _taken, sender, actor, number)
     raise _back(request, number, "taken")
+
+
+def _taken(conn: Connection, sender: str, actor: str, number: int) -> None:
+    """Audited, and the candidate's live request (if any) is now in progress."""
+    audit.record(conn, actor, "takeover", conversation=number)
+    handoff.live_request_follows(conn, sender, "in_progress", actor)
 
 
 def _transfer(conn: Connection, sender: str, actor: str, number: int) -> None:
     previous = takeovers.transfer(conn, sender, actor)
     audit.record(conn, actor, "takeover_transferred", conversation=number, previous=previous)
+    handoff.live_request_follows(conn, sender, "in_progress", actor)
 
 
 async def take_over_from(request: web.Request) -> web.StreamResponse:
@@ -185,5 +192,11 @@ async def hand_back(request: web.Request) -> web.StreamResponse:
         await handoff.hand_back(request.config_dict[SETTINGS], sender)
     except HandoffError as error:
         raise _back(request, number, _outcome(error)) from None
-    await blocking.write(request, takeovers.release, sender)
+    await blocking.write(request, _handed_back, sender, request[USER].email)
     raise _back(request, number, "handed_back")
+
+
+def _handed_back(conn: Connection, sender: str, actor: str) -> None:
+    """Nobody holds the conversation any more, and its live request (if any) is done."""
+    takeovers.release(conn, sender)
+    handoff.live_request_follows(conn, sender, "done", actor)
