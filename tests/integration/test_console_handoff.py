@@ -17,7 +17,7 @@ from bot import handoff
 from bot.config import HandoffSettings, Secret
 from bot.console import takeovers
 from bot.console.projection import refresh_projection
-from bot.messages import text
+from bot.messages import catalog, text
 from bot.storage import db, rasa_events
 from bot.storage.console import audit
 from bot.web.app import create_app
@@ -83,7 +83,9 @@ async def test_callback_queue_lists_requests_and_takes_a_status(
     client = await _client(aiohttp_client, aiohttp_server, tmp_path, database_url, None)
     csrf = await sign_in(client, CONSULTANT)
     page = await (await client.get("/console/callbacks")).text()
-    assert "An Peeters" in page and "morgen voormiddag" in page and "faq/taxes" in page
+    assert "An Peeters" in page and "morgen voormiddag" in page
+    topic = catalog("nl")["console"]["intent_names"]["faq/taxes"]  # named, not faq/taxes
+    assert f'<span title="faq/taxes">{topic}</span>' in page
     assert 'href="/console/conversations/1#takeover"' in page
     response = await client.post(
         "/console/callbacks/1/status",
@@ -160,6 +162,33 @@ async def test_rasa_api_down_is_said_not_crashed(
     response = await client.post("/console/conversations/1/takeover", data={"csrf_token": csrf})
     assert response.status == 200
     assert str(text("nl", "console.takeover.outcome.unavailable"))[:30] in await response.text()
+
+
+async def test_a_moment_chosen_with_a_button_is_said_in_the_consultants_language(
+    aiohttp_client, aiohttp_server, tmp_path: Path, database_url: str
+) -> None:
+    _conversation(database_url)
+    engine = db.make_engine(database_url)
+    with db.transaction(engine) as conn:
+        handoff.request_callback(
+            conn,
+            sender_id="web-other",
+            message_id="m9",
+            language="fr",
+            channel="socketio",
+            name="Marie Dupont",
+            phone="0612345678",
+            preferred_moment="afternoon",
+            consent_at=datetime.now(timezone.utc),
+            consent_version=handoff.CONSENT_TEXT_VERSION,
+        )
+    engine.dispose()
+    client = await _client(aiohttp_client, aiohttp_server, tmp_path, database_url, None)
+    await sign_in(client, CONSULTANT)
+    page = await (await client.get("/console/callbacks")).text()
+    assert f"<td>{text('nl', 'handoff.moment.afternoon')}</td>" in page
+    assert "<td>afternoon</td>" not in page
+    assert "<td>morgen voormiddag</td>" in page  # the candidate's own words stay as typed
 
 
 async def test_erasure_covers_callback_requests(
