@@ -39,6 +39,7 @@ from bot.storage.console import (
     conversation_notes,
     conversation_reviews,
     conversation_tags,
+    conversation_takeovers,
     conversations,
 )
 from bot.storage.consumed_events import consumed_events
@@ -444,7 +445,14 @@ def delete_conversations(conn: Connection, senders: list[str]) -> dict[str, int]
     counts.update(projection.delete_conversations(conn, senders))
     # consumed_events: the event consumer's record of what it projected (production mode),
     # keyed by sender id too (a phone number on WhatsApp).
-    for table in (conversation_notes, conversation_tags, conversation_reviews, consumed_events):
+    tables = (
+        conversation_notes,
+        conversation_tags,
+        conversation_reviews,
+        conversation_takeovers,
+        consumed_events,
+    )
+    for table in tables:
         total = 0
         for chunk in _chunks(senders):
             total += conn.execute(delete(table).where(table.c.sender_id.in_(chunk))).rowcount

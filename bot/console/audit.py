@@ -32,6 +32,7 @@ ACTIONS = (
     "booking_cancelled",
     "session_saved",
     "takeover",
+    "takeover_transferred",
 )
 
 

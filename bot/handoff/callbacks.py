@@ -164,6 +164,28 @@ def set_callback_status(
     return CallbackRequest.from_row(row)
 
 
+def live_request_follows(
+    conn: Connection,
+    sender_id: str,
+    status: str,
+    consultant: str | None,
+    now: datetime | None = None,
+) -> int | None:
+    """The conversation's open live request takes the takeover's status; its id, if any.
+
+    ``in_progress`` when a consultant takes the conversation (or a colleague takes it over:
+    the request names whoever holds it), ``done`` when it is handed back, so that the queue
+    never shows waiting a candidate someone is already talking to.
+    """
+    if status not in STATUSES:
+        raise ValueError(f"status must be one of {', '.join(STATUSES)}, got {status!r}")
+    waiting = store.open_live_request(conn, sender_id)
+    if waiting is None:
+        return None
+    store.set_status(conn, int(waiting["id"]), status, consultant, _now(now))
+    return int(waiting["id"])
+
+
 def _identifiers(
     email: str | None, phone: str | None, sender_id: str | None
 ) -> tuple[str | None, str | None, str | None]:

@@ -5,6 +5,7 @@
   the projection of Rasa's ``events`` table, one row per conversation (bot.console.summary).
 - ``inbox_messages``: user messages the assistant understood poorly, and their labels.
 - ``conversation_tags``, ``conversation_notes``, ``conversation_reviews``: consultants' work.
+- ``conversation_takeovers``: which consultant holds a live takeover.
 - ``console_audit``: who did what and when, never whose data.
 
 Console data about a conversation is keyed by the Rasa ``sender_id``, so that it survives a
@@ -201,6 +202,15 @@ conversation_reviews = Table(
     Column("reviewed_at", DateTime(timezone=True), nullable=False),
 )
 
+# Who holds a live takeover (bot.console.takeovers): one row per paused conversation.
+conversation_takeovers = Table(
+    "conversation_takeovers",
+    metadata,
+    Column("sender_id", String(255), primary_key=True),
+    Column("held_by", String(254), nullable=False),
+    Column("since", DateTime(timezone=True), nullable=False),
+)
+
 # Every table that holds data about one conversation, keyed by sender_id (privacy tools).
 PER_CONVERSATION = (
     conversations,
@@ -210,6 +220,7 @@ PER_CONVERSATION = (
     conversation_tags,
     conversation_notes,
     conversation_reviews,
+    conversation_takeovers,
 )
 
 __all__ = [
@@ -224,5 +235,6 @@ __all__ = [
     "conversation_tags",
     "conversation_notes",
     "conversation_reviews",
+    "conversation_takeovers",
     "PER_CONVERSATION",
 ]

@@ -8,7 +8,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.engine import Connection
 
-from bot.console import audit, conversations, transcript
+from bot.console import audit, conversations, takeovers, transcript
 from bot.console.intents import intent_choices
 from bot.console.projection import refresh_for
 from bot.errors import UnknownConversation
@@ -60,6 +60,7 @@ class TranscriptData:
     events: list[StoredEvent]
     notes: list[conversations.Note]
     review: tuple[str, object] | None
+    holder: takeovers.Holder | None
 
 
 def _load(conn: Connection, conversation_id: int) -> TranscriptData:
@@ -69,6 +70,7 @@ def _load(conn: Connection, conversation_id: int) -> TranscriptData:
         conversations.events_of(conn, row.sender_id),
         conversations.notes_of(conn, row.sender_id),
         conversations.review_of(conn, row.sender_id),
+        takeovers.holder(conn, row.sender_id),
     )
 
 
@@ -88,6 +90,7 @@ def _render(request: web.Request, data: TranscriptData, reveal: bool) -> web.Res
         transcript=built,
         notes=data.notes,
         review=data.review,
+        holder=data.holder,
         revealed=reveal,
         takeover=request.query.get("takeover"),
         reported=request.query.get("reported"),

@@ -4,7 +4,8 @@ The queue lists the candidates who asked for a person, with what they left (name
 e-mail, moment, topic) and the status consultants give them. The takeover buttons of a
 transcript call ``bot.handoff.take_over`` / ``send_as_consultant`` / ``hand_back``, which
 pause and resume the conversation through Rasa's token-protected HTTP API and deliver the
-consultant's words to the candidate's channel.
+consultant's words to the candidate's channel. A takeover belongs to the consultant who took
+it (``bot.console.takeovers``): colleagues see who holds it and take it over explicitly.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from aiohttp import web
 from sqlalchemy.engine import Connection
 
 from bot import handoff
-from bot.console import audit, conversations
+from bot.console import audit, conversations, takeovers
 from bot.errors import (
     AlreadyTakenOver,
     CallbackNotFound,
@@ -117,16 +118,54 @@ def _back(request: web.Request, number: int, outcome: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(f"{url}#takeover")
 
 
+async def _held_by_other(request: web.Request, sender: str, actor: str) -> bool:
+    """True when a colleague holds this takeover; else the consultant holds it now."""
+    other = await blocking.write(request, takeovers.claim, sender, actor)
+    return other is not None
+
+
 async def take_over(request: web.Request) -> web.StreamResponse:
-    """ "Prendre la main" / "Overnemen": the bot goes silent, the candidate is told."""
+    """ "Prendre la main" / "Overnemen": the bot goes silent, the candidate is told.
+
+    A conversation a colleague holds is refused ("held": take it over explicitly); one that
+    is paused but held by nobody (paused before holders were kept) becomes this
+    consultant's without pausing it again.
+    """
     number, sender = await _sender(request)
     actor = request[USER].email
+    current = await blocking.read(request, takeovers.holder, sender)
+    if current is not None and current.consultant != actor:
+        raise _back(request, number, "held")
     try:
         await handoff.take_over(request.config_dict[SETTINGS], sender, actor)
+    except AlreadyTakenOver:
+        if current is not None:
+            raise _back(request, number, "already") from None
     except HandoffError as error:
         raise _back(request, number, _outcome(error)) from None
-    await blocking.write(request, audit.record, actor, "takeover", conversation=number)
+    if await _held_by_other(request, sender, actor):  # a colleague was quicker
+        raise _back(request, number, "held")
+    await blocking.write(request, _taken, sender, actor, number)
     raise _back(request, number, "taken")
+
+
+def _taken(conn: Connection, sender: str, actor: str, number: int) -> None:
+    """Audited, and the candidate's live request (if any) is now in progress."""
+    audit.record(conn, actor, "takeover", conversation=number)
+    handoff.live_request_follows(conn, sender, "in_progress", actor)
+
+
+def _transfer(conn: Connection, sender: str, actor: str, number: int) -> None:
+    previous = takeovers.transfer(conn, sender, actor)
+    audit.record(conn, actor, "takeover_transferred", conversation=number, previous=previous)
+    handoff.live_request_follows(conn, sender, "in_progress", actor)
+
+
+async def take_over_from(request: web.Request) -> web.StreamResponse:
+    """Take a conversation a colleague holds: explicit, and written in the audit trail."""
+    number, sender = await _sender(request)
+    await blocking.write(request, _transfer, sender, request[USER].email, number)
+    raise _back(request, number, "transferred")
 
 
 async def send_message(request: web.Request) -> web.StreamResponse:
@@ -135,6 +174,8 @@ async def send_message(request: web.Request) -> web.StreamResponse:
     message = str(form.get("message") or "").strip()[:2000]
     if not message:
         raise _back(request, number, "empty")
+    if await _held_by_other(request, sender, request[USER].email):
+        raise _back(request, number, "held")
     try:
         await handoff.send_as_consultant(request.config_dict[SETTINGS], sender, message)
     except HandoffError as error:
@@ -145,8 +186,17 @@ async def send_message(request: web.Request) -> web.StreamResponse:
 async def hand_back(request: web.Request) -> web.StreamResponse:
     """ "Rendre la main" / "Teruggeven": the assistant answers again."""
     number, sender = await _sender(request)
+    if await _held_by_other(request, sender, request[USER].email):
+        raise _back(request, number, "held")
     try:
         await handoff.hand_back(request.config_dict[SETTINGS], sender)
     except HandoffError as error:
         raise _back(request, number, _outcome(error)) from None
+    await blocking.write(request, _handed_back, sender, request[USER].email)
     raise _back(request, number, "handed_back")
+
+
+def _handed_back(conn: Connection, sender: str, actor: str) -> None:
+    """Nobody holds the conversation any more, and its live request (if any) is done."""
+    takeovers.release(conn, sender)
+    handoff.live_request_follows(conn, sender, "done", actor)

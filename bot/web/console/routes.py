@@ -44,6 +44,7 @@ ROUTES: tuple[tuple[str, str, Handler, str], ...] = (
     ("POST", f"/conversations/{ID}/review", conversation_views.review, "review"),
     ("POST", f"/conversations/{ID}/wrong", inbox_views.report_wrong, "report_wrong"),
     ("POST", f"/conversations/{ID}/takeover", handoff_views.take_over, "take_over"),
+    ("POST", f"/conversations/{ID}/takeover/from", handoff_views.take_over_from, "take_over_from"),
     ("POST", f"/conversations/{ID}/message", handoff_views.send_message, "send_message"),
     ("POST", f"/conversations/{ID}/handback", handoff_views.hand_back, "hand_back"),
     ("GET", "/callbacks", handoff_views.callback_queue, "callbacks"),
