@@ -167,6 +167,7 @@ class Deployment:
     events_port: int
     queue: str
     output: list[str] = field(default_factory=list)
+    web_port: int = 0
     _engine: Engine | None = None
 
     @property
@@ -273,6 +274,7 @@ def start_production(
         [first_internal + i for i in range(processes)],
         events_port,
         queue,
+        web_port=web_port,
     )
     deadline = time.monotonic() + START_TIMEOUT_S
     assert process.stdout is not None
