@@ -8,6 +8,8 @@
   bot.contact (as the booking form does) and the other answers with bot.handoff.answers,
   explains a refused one, and stops the form on "laisse tomber" / "laat maar" or a refused
   consent.
+- ``action_handoff_waiting`` answers "vous êtes là ?" while a consultant is offered or asked
+  for: the queue with the office hours and the callback offer, or the offer again.
 - ``action_request_callback`` stores the request once the form is complete and clears the
   personal slots (stopped form: it only clears them).
 
@@ -28,12 +30,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._base import Services, UsesServices, language_of
-from bot import handoff
+from bot import contact, form_turns, handoff
 from bot.config import privacy_url
-from bot.contact import format_phone, normalise_email, normalise_name, normalise_phone
+from bot.contact import format_phone, normalise_email, normalise_phone
 from bot.errors import InvalidContact
 from bot.handoff import answers
 from bot.handoff.texts import expected_call_label, moment_label, office_hours_label, problem_text
+from bot.messages import text
 from bot.storage import db
 
 logger = logging.getLogger(__name__)
@@ -96,18 +99,22 @@ class ActionHandoff(UsesServices, Action):
         topic = handoff.topic_of(_user_intents(tracker))
         if choice == "callback":
             return [SlotSet("callback_topic", topic), FollowupAction(FORM)]
+        pending = [SlotSet(handoff.PENDING_SLOT, True)]
         is_open = _office_open(self.services, tracker)
         if choice == "live" and is_open:
-            return await self._live(dispatcher, tracker, topic)
-        language = language_of(tracker)
+            return [*pending, *await self._live(dispatcher, tracker, topic)]
         if choice is None:
             dispatcher.utter_message(response="utter_ask_human")
+        self._offer(dispatcher, tracker, is_open)
+        return pending
+
+    def _offer(self, dispatcher: CollectingDispatcher, tracker: Tracker, is_open: bool) -> None:
+        """A consultant here or a callback (office hours), a callback only (outside them)."""
         if is_open:
             dispatcher.utter_message(response="utter_handoff_offer_open")
         else:
-            label = office_hours_label(self.services.settings, language)
+            label = office_hours_label(self.services.settings, language_of(tracker))
             dispatcher.utter_message(response="utter_handoff_offer_closed", office_hours=label)
-        return []
 
     async def _live(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, topic: str | None
@@ -137,6 +144,38 @@ class ActionHandoff(UsesServices, Action):
         logger.info("live request %s for conversation %s", request.id, tracker.sender_id)
         dispatcher.utter_message(response="utter_handoff_live_requested")
         return []
+
+
+class ActionHandoffWaiting(ActionHandoff):
+    """ "hallo? is daar iemand?" while a consultant is offered or asked for (``handoff_pending``).
+
+    A live request still waiting: it is queued, with the office hours and the callback offer.
+    Otherwise (the offer was not answered, or a consultant took the request and left): the
+    assistant says it is the one here and offers a consultant again; the slot is cleared.
+    """
+
+    def name(self) -> str:
+        return "action_handoff_waiting"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        def waiting() -> handoff.CallbackRequest | None:
+            with db.transaction(self.services.engine) as conn:
+                return handoff.waiting_live_request(conn, tracker.sender_id)
+
+        try:
+            request = await self.blocking(waiting)
+        except SQLAlchemyError:
+            logger.exception("live requests of conversation %s not read", tracker.sender_id)
+            request = None
+        if request is not None:
+            label = office_hours_label(self.services.settings, language_of(tracker))
+            dispatcher.utter_message(response="utter_handoff_waiting", office_hours=label)
+            return []
+        dispatcher.utter_message(response="utter_handoff_still_here")
+        self._offer(dispatcher, tracker, _office_open(self.services, tracker))
+        return [SlotSet(handoff.PENDING_SLOT, None)]
 
 
 class ActionAskCallbackConsent(UsesServices, Action):
@@ -186,9 +225,57 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
         )
 
     @staticmethod
-    def _stop(dispatcher: CollectingDispatcher, response: str) -> dict[str, Any]:
+    def _stop(
+        dispatcher: CollectingDispatcher, response: str, tracker: Tracker | None = None
+    ) -> dict[str, Any]:
         dispatcher.utter_message(response=response)
+        if tracker is not None:
+            language = language_of(tracker)
+            dispatcher.utter_message(
+                text=text(language, "forms.resume.callback"), language=language
+            )
         return {**_cleared(), "requested_slot": None}
+
+    # Details a message gives before they are asked ("je m'appelle ..., 0470 ..., plutôt le
+    # matin"), taken once the candidate has agreed to the request.
+    _FINDERS: dict[str, Callable[[str], str | None]] = {
+        "callback_name": contact.find_name,
+        "callback_phone": contact.find_phone,
+        "callback_email": contact.find_email,
+        "callback_moment": answers.find_moment,
+    }
+
+    def _given(self, tracker: Tracker, slot: str) -> dict[str, Any]:
+        said = str((tracker.latest_message or {}).get("text") or "")
+        if (
+            said.startswith("/")
+            or not tracker.get_slot("callback_consent")
+            or tracker.get_slot("requested_slot") in (slot, "callback_consent")
+            or tracker.get_slot(slot) is not None
+        ):
+            return {}
+        found = self._FINDERS[slot](said)
+        return {slot: found} if found else {}
+
+    async def extract_callback_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return self._given(tracker, "callback_name")
+
+    async def extract_callback_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return self._given(tracker, "callback_phone")
+
+    async def extract_callback_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return self._given(tracker, "callback_email")
+
+    async def extract_callback_moment(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
+    ) -> dict[str, Any]:
+        return self._given(tracker, "callback_moment")
 
     @staticmethod
     def _refuse(
@@ -214,22 +301,34 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
         ``questions_refused``, a question is not taken for the answer; then ``read`` gives
         the slot's value or raises :class:`InvalidContact`, which is explained."""
         answer = self._read(tracker, value)
+        if tracker.get_slot("requested_slot") != f"callback_{slot}":
+            # Given before it was asked (see _given): already read.
+            return {f"callback_{slot}": value}
         if answers.wants_to_stop(answer.text) or answers.is_no(answer.text, answer.button):
-            return self._stop(dispatcher, "utter_callback_stopped")
+            return self._stop(dispatcher, "utter_callback_stopped", tracker)
         if questions_refused and answer.not_an_answer:
             dispatcher.utter_message(response="utter_callback_not_an_answer")
             return {f"callback_{slot}": None}
-        try:
-            return {f"callback_{slot}": read(answer.text)}
-        except InvalidContact as refused:
-            return self._refuse(dispatcher, tracker, slot, refused)
+        # Thanks or a complaint in so many words answers nothing, not even the free-text
+        # moment; the intent alone ("greet" for a name) counts only for what does not read.
+        kind = form_turns.kind_of(answer.text) if answer.button is None else None
+        if kind is None:
+            try:
+                return {f"callback_{slot}": read(answer.text)}
+            except InvalidContact as refused:
+                kind = form_turns.kind_of(answer.text, tracker.get_intent_of_latest_message())
+                if kind is None:
+                    return self._refuse(dispatcher, tracker, slot, refused)
+        language = language_of(tracker)
+        dispatcher.utter_message(text=text(language, f"forms.ack.{kind}"), language=language)
+        return {f"callback_{slot}": None}
 
     async def validate_callback_consent(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
         answer = self._read(tracker, value)
         if answers.wants_to_stop(answer.text):
-            return self._stop(dispatcher, "utter_callback_stopped")
+            return self._stop(dispatcher, "utter_callback_stopped", tracker)
         if answers.is_yes(answer.text, answer.button):
             return {"callback_consent": self.services.now().isoformat()}
         if answers.is_no(answer.text, answer.button):
@@ -241,7 +340,7 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Any
     ) -> dict[str, Any]:
         return self._validate(
-            "name", value, dispatcher, tracker, normalise_name, questions_refused=True
+            "name", value, dispatcher, tracker, contact.read_name, questions_refused=True
         )
 
     async def validate_callback_phone(
@@ -254,8 +353,10 @@ class ValidateCallbackForm(UsesServices, FormValidationAction):
     ) -> dict[str, Any]:
         """An e-mail address; "no" here means none (it is optional), not stop."""
         answer = self._read(tracker, value)
+        if tracker.get_slot("requested_slot") != "callback_email":
+            return {"callback_email": value}  # given before it was asked (see _given)
         if answers.wants_to_stop(answer.text):
-            return self._stop(dispatcher, "utter_callback_stopped")
+            return self._stop(dispatcher, "utter_callback_stopped", tracker)
         if answers.is_no(answer.text, answer.button):
             return {"callback_email": NO_EMAIL}
         confirmed = tracker.get_slot(handoff.EMAIL_TYPO_SLOT)
@@ -286,7 +387,8 @@ class ActionRequestCallback(UsesServices, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         slots = {slot: tracker.get_slot(slot) for slot in handoff.FORM_SLOTS}
-        forget = [SlotSet(slot, None) for slot in _cleared()]
+        # The request is stored or stopped: nobody is waiting here any more.
+        forget = [SlotSet(slot, None) for slot in (*_cleared(), handoff.PENDING_SLOT)]
         if not all(slots[s] for s in ("callback_consent", "callback_name", "callback_phone")):
             return forget  # the form was stopped: nothing to store
         language = language_of(tracker)

@@ -2,6 +2,9 @@
 
 The freed seat goes to the first booking of the waiting list in the same transaction
 (bot.sessions.cancel), and that candidate is told by e-mail where e-mail is configured.
+Without the reference ("je sais plus la référence"), the candidate may give the address they
+booked with, and the references are e-mailed there (never shown here), or a consultant is
+offered when e-mail is off (bot.sessions.lookup).
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions._base import Services, UsesServices, language_of, latest_text
 from actions.sessions import failed, is_payload
-from bot import references, sessions
+from bot import contact, references, sessions
 from bot.errors import BookingNotFound
 from bot.messages import text
+from bot.sessions import lookup
 from bot.sessions import texts as session_texts
 from bot.storage.db import transaction
 
@@ -26,6 +30,7 @@ log = logging.getLogger(__name__)
 
 FORM = "cancel_booking_form"
 CANCEL_SLOTS = ("booking_reference", "cancel_confirmed", "cancel_attempts")
+MAX_LOOKUPS = 3  # reference e-mails one conversation may ask for (no mail bombing)
 
 
 def details_of(
@@ -55,8 +60,17 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
         """A reference written in the request itself, even if NLU missed the entity."""
         if tracker.get_slot("booking_reference"):
             return {}
-        found = references.find_reference(latest_text(tracker))
-        return {"booking_reference": found} if found else {}
+        said = latest_text(tracker)
+        found = references.find_reference(said)
+        if found:
+            return {"booking_reference": found}
+        # "je sais plus la référence", or the address instead: validated below, whatever the
+        # intent ("niet meer" may read as deny).
+        asking = tracker.get_slot("requested_slot") in (None, "booking_reference")
+        if asking and not is_payload(said):
+            if lookup.says_reference_lost(said) or contact.find_email(said):
+                return {"booking_reference": said}
+        return {}
 
     async def validate_booking_reference(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -73,6 +87,9 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
             or references.find_reference(str(value))
         )
         if reference is None:
+            address = contact.find_email(said)
+            if address is not None or lookup.says_reference_lost(said):
+                return await self._without_reference(dispatcher, tracker, address)
             return self._failed(dispatcher, tracker, text(language, "invalid.reference.format"))
         found = await self.blocking(details_of, self.services, reference)
         if found is None:
@@ -85,6 +102,44 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
             # Nothing left to do: the form ends, action_cancel_booking finds nothing to cancel.
             return {"booking_reference": None, "requested_slot": None}
         return {"booking_reference": reference}
+
+    async def _without_reference(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, address: str | None
+    ) -> dict[str, Any]:
+        """No reference: e-mail the references to the address given (the same answer whether
+        or not it has bookings), or offer to; a consultant when e-mail is off."""
+        language = language_of(tracker)
+        consultant = [
+            {"title": text(language, "sessions.lookup.button_consultant"), "payload": "/ask_human"}
+        ]
+        attempts = dict(tracker.get_slot("cancel_attempts") or {})
+        mailer = self.services.mailer
+        if mailer is None or int(attempts.get("lookups", 0)) >= MAX_LOOKUPS:
+            dispatcher.utter_message(
+                text=text(language, "sessions.lookup.offer_consultant"),
+                buttons=consultant,
+                language=language,
+            )
+            return {"booking_reference": None, "requested_slot": None}
+        if address is None:
+            dispatcher.utter_message(
+                text=text(language, "sessions.lookup.offer_email"),
+                buttons=consultant,
+                language=language,
+            )
+            return {"booking_reference": None}
+        settings = self.services.settings
+        await self.blocking(
+            lookup.send_references,
+            self.services.engine,
+            mailer,
+            settings.public_url,
+            address,
+            self.services.now(),
+        )
+        attempts["lookups"] = int(attempts.get("lookups", 0)) + 1
+        dispatcher.utter_message(text=text(language, "sessions.lookup.sent"), language=language)
+        return {"booking_reference": None, "requested_slot": None, "cancel_attempts": attempts}
 
     def _failed(self, dispatcher: CollectingDispatcher, tracker: Tracker, explanation: str) -> dict:
         return failed(dispatcher, tracker, "booking_reference", explanation, "cancel_attempts")

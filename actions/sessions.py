@@ -18,9 +18,10 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._base import Services, UsesServices, language_of, latest_text
-from bot import contact, sessions
+from bot import contact, form_turns, sessions
 from bot.config import privacy_url
-from bot.errors import InvalidContact, InvalidName, RegistrationClosed, SessionNotFound
+from bot.errors import InvalidContact, RegistrationClosed, SessionNotFound
+from bot.handoff.answers import wants_to_stop
 from bot.messages import text
 from bot.sessions import mail as session_mail
 from bot.sessions import search as session_search
@@ -44,8 +45,19 @@ FORM_SLOTS = (
     "session_options",
     "booking_attempts",
 )
-# Requests that the booking form does not take as an answer (they have rules of their own).
-_OTHER_REQUESTS = {"book_info_session", "list_info_sessions", "cancel_booking"}
+# Questions and requests that, understood with confidence, are not a name: their rules
+# answer them (data/rules/sessions.yml) and the form goes on or stops.
+_OTHER_REQUESTS = frozenset(
+    """faq help bot_challenge switch_language ask_human list_info_sessions book_info_session
+    cancel_booking search_vacancies goodbye""".split()
+)
+_SURE = 0.85
+# The details a message may give before they are asked, and how each is found in it.
+_FINDERS = {
+    "candidate_name": contact.find_name,
+    "candidate_email": contact.find_email,
+    "candidate_phone": contact.find_phone,
+}
 
 
 # --- reading the database (run in a thread) -----------------------------------------------
@@ -64,6 +76,18 @@ def session_or_none(services: Services, session_id: int) -> sessions.InfoSession
             return sessions.get_session(conn, session_id)
         except SessionNotFound:
             return None
+
+
+def sessions_shown(services: Services, ids: list[Any]) -> list[sessions.InfoSession]:
+    """The sessions of a list shown to the candidate, in the order shown (as they are now)."""
+    found = []
+    with transaction(services.engine) as conn:
+        for session_id in ids:
+            try:
+                found.append(sessions.get_session(conn, int(session_id)))
+            except (SessionNotFound, ValueError):
+                continue
+    return found
 
 
 # --- shared helpers -----------------------------------------------------------------------
@@ -92,6 +116,19 @@ def is_payload(value: Any) -> bool:
     return isinstance(value, str) and value.startswith("/")
 
 
+def clicked_session(tracker: Tracker) -> int | None:
+    """The database id a session button sent; None for anything typed.
+
+    Only a button's payload carries a database id: a typed "2" is a place in the list shown.
+    """
+    if not is_payload(latest_text(tracker)):
+        return None
+    for value in tracker.get_latest_entity_values("session_id"):
+        if str(value).isdigit():
+            return int(value)
+    return None
+
+
 def reset_booking() -> list[dict[str, Any]]:
     """Forget everything the booking form collected."""
     return [SlotSet(slot, None) for slot in FORM_SLOTS]
@@ -111,6 +148,26 @@ def failed(
     if attempts[slot] % FAILURES_BEFORE_CONSULTANT == 0:
         dispatcher.utter_message(response="utter_offer_consultant")
     return {slot: None, attempts_slot: attempts}
+
+
+def acknowledged(
+    dispatcher: CollectingDispatcher, tracker: Tracker, slot: str, said: Any
+) -> dict[str, Any] | None:
+    """Thanks, a greeting, a complaint or small talk instead of an answer: acknowledge it and
+    ask the same question again (no failure counted); None for a wrong answer."""
+    kind = form_turns.kind_of(str(said), tracker.get_intent_of_latest_message())
+    if kind is None:
+        return None
+    language = language_of(tracker)
+    dispatcher.utter_message(text=text(language, f"forms.ack.{kind}"), language=language)
+    return {slot: None}
+
+
+def confidently_other(tracker: Tracker) -> bool:
+    """True when the classifier is sure the message is a question or another request."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    sure = float(intent.get("confidence") or 0.0) >= _SURE
+    return sure and intent.get("name") in _OTHER_REQUESTS
 
 
 def yes_no(value: Any) -> bool | None:
@@ -186,11 +243,13 @@ class ActionAskSessionId(UsesServices, Action):
             sessions=session_lines(shown, language),
             buttons=session_buttons(shown, language, "inform"),
         )
-        return []
+        # "2" or "la deuxième" in the answer is the second of these, in this order.
+        return [SlotSet("session_options", [s.id for s in shown])]
 
 
 class ActionAskBookingConsent(UsesServices, Action):
-    """Asks for explicit consent, with the link to the privacy notice."""
+    """Repeats the session (title, date, town) and the contact details, then asks for
+    explicit consent, with the link to the privacy notice."""
 
     def name(self) -> str:
         return "action_ask_booking_consent"
@@ -198,6 +257,20 @@ class ActionAskBookingConsent(UsesServices, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        language = language_of(tracker)
+        session_id = str(tracker.get_slot("session_id") or "")
+        session = None
+        if session_id.isdigit():
+            session = await self.blocking(session_or_none, self.services, int(session_id))
+        if session is not None:
+            # What will be stored, said once more before anything is.
+            details = session_texts.session_details(session, language)
+            recap = text(language, "sessions.recap").format(
+                name=tracker.get_slot("candidate_name") or "",
+                email=tracker.get_slot("candidate_email") or "",
+                **details,
+            )
+            dispatcher.utter_message(text=recap, language=language)
         url = privacy_url(self.services.settings.public_url)
         dispatcher.utter_message(response="utter_ask_booking_consent", privacy_url=url)
         return []
@@ -212,36 +285,64 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
     async def extract_session_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
-        """At activation, take the request itself ("je veux m'inscrire à celle de Tournai")
-        as the answer when it names a session; ``validate_session_id`` reads it."""
+        """At activation, take the request itself ("je veux m'inscrire à celle de Tournai",
+        "la 2" after the list) as the answer when it names a session; ``validate_session_id``
+        reads it."""
         message = latest_text(tracker)
         starting = tracker.get_slot("requested_slot") is None
         if not starting or tracker.get_slot("session_id") or is_payload(message):
             return {}
-        offered = await self.blocking(bookable_sessions, self.services)
-        if session_search.match_sessions(message, offered) is None:
+        shown, offered = await self._lists(tracker)
+        if self._match(message, shown, offered) is None:
             return {}
         return {"session_id": message}
+
+    async def _lists(
+        self, tracker: Tracker
+    ) -> tuple[list[sessions.InfoSession], list[sessions.InfoSession]]:
+        """The sessions last shown to the candidate (in that order) and those on offer."""
+        offered = await self.blocking(bookable_sessions, self.services)
+        options = tracker.get_slot("session_options") or []
+        shown = await self.blocking(sessions_shown, self.services, list(options))
+        return shown, offered
+
+    @staticmethod
+    def _match(
+        said: str, shown: list[sessions.InfoSession], offered: list[sessions.InfoSession]
+    ) -> list[sessions.InfoSession] | None:
+        """The sessions ``said`` picks: a number or an ordinal from the list shown only,
+        a town, weekday, date or topic from that list first, then from all on offer."""
+        found = session_search.match_sessions(said, shown)
+        if found or session_search.number_beyond(said, len(shown)) is not None:
+            return found
+        wider = session_search.match_sessions(said, offered)
+        if wider is not None and session_search.number_beyond(said, 0) is None:
+            return wider
+        return found
 
     async def validate_session_id(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         language = language_of(tracker)
-        offered = await self.blocking(bookable_sessions, self.services)
-        if str(value).isdigit():
-            chosen = next((s for s in offered if s.id == int(value)), None)
+        clicked = clicked_session(tracker)
+        if clicked is not None:
+            offered = await self.blocking(bookable_sessions, self.services)
+            chosen = next((s for s in offered if s.id == clicked), None)
             if chosen is None:
-                return await self._unavailable(dispatcher, tracker, int(value), language)
+                return await self._unavailable(dispatcher, tracker, clicked, language)
         elif is_payload(value):
             return {"session_id": None}
         else:
-            options = tracker.get_slot("session_options") or []
-            shown = [s for s in offered if s.id in options] or offered
-            found = session_search.match_sessions(str(value), shown)
-            if not found and shown is not offered:
-                found = session_search.match_sessions(str(value), offered)
+            shown, offered = await self._lists(tracker)
+            found = self._match(str(value), shown, offered)
             if not found:
-                explanation = text(language, "sessions.session_not_found")
+                beyond = session_search.number_beyond(str(value), len(shown))
+                if beyond is not None and shown:
+                    explanation = text(language, "sessions.not_in_list").format(
+                        number=beyond, count=len(shown)
+                    )
+                else:
+                    explanation = text(language, "sessions.session_not_found")
                 return failed(dispatcher, tracker, "session_id", explanation)
             if len(found) > 1:
                 dispatcher.utter_message(
@@ -249,6 +350,8 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
                 )
                 return {"session_id": None, "session_options": [s.id for s in found]}
             chosen = found[0]
+            if chosen.id not in {s.id for s in offered}:
+                return await self._unavailable(dispatcher, tracker, chosen.id, language)
         dispatcher.utter_message(
             response="utter_session_selected", **session_texts.session_details(chosen, language)
         )
@@ -279,17 +382,69 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
             dispatcher, tracker, "waitlist_consent", text(language_of(tracker), "sessions.yes_no")
         )
 
+    # --- the details: the question asked first, then any the message gives at once --------
+
+    async def extract_candidate_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._extract(tracker, "candidate_name")
+
+    async def extract_candidate_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._extract(tracker, "candidate_email")
+
+    async def extract_candidate_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> dict[str, Any]:
+        return self._extract(tracker, "candidate_phone")
+
+    @staticmethod
+    def _extract(tracker: Tracker, slot: str) -> dict[str, Any]:
+        """The answer to ``slot`` in the latest message, when the domain's mapping did not
+        take it: the question asked is answered by any text that validates, whatever the
+        intent ("Léa Moreau" read as deny at 0.30); a detail not asked yet is taken when the
+        message clearly gives it ("mijn naam is ..., e-mail ..., gsm ...")."""
+        said = latest_text(tracker)
+        if is_payload(said) or tracker.get_slot(slot) is not None or wants_to_stop(said):
+            return {}
+        if tracker.get_slot("requested_slot") != slot:
+            found = _FINDERS[slot](said)
+            return {slot: found} if found else {}
+        if slot == "candidate_name" and confidently_other(tracker):
+            return {}
+        readers = {
+            "candidate_name": contact.read_name,
+            "candidate_email": contact.normalise_email,
+            "candidate_phone": contact.normalise_phone,
+        }
+        try:
+            readers[slot](said)
+        except InvalidContact:
+            return {}
+        return {slot: said}
+
+    def _stopped(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> dict[str, Any]:
+        """ "laisse tomber" read as an answer: nothing is stored, say how to come back."""
+        language = language_of(tracker)
+        dispatcher.utter_message(response="utter_booking_stopped")
+        dispatcher.utter_message(text=text(language, "forms.resume.booking"), language=language)
+        return {**{slot: None for slot in FORM_SLOTS}, "requested_slot": None}
+
     def validate_candidate_name(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         if is_payload(value):
             return {"candidate_name": None}
+        if wants_to_stop(str(value)):
+            return self._stopped(dispatcher, tracker)
         language = language_of(tracker)
         try:
-            if tracker.get_intent_of_latest_message() in _OTHER_REQUESTS:
-                raise InvalidName("first_and_last_name")
-            return {"candidate_name": contact.normalise_name(str(value))}
+            return {"candidate_name": contact.read_name(str(value))}
         except InvalidContact as error:
+            ack = acknowledged(dispatcher, tracker, "candidate_name", value)
+            if ack is not None:
+                return ack
             explanation = text(language, f"invalid.name.{error.reason}")
             return failed(dispatcher, tracker, "candidate_name", explanation)
 
@@ -298,10 +453,15 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
     ) -> dict[str, Any]:
         if is_payload(value):
             return {"candidate_email": None}
+        if wants_to_stop(str(value)):
+            return self._stopped(dispatcher, tracker)
         attempts = tracker.get_slot("booking_attempts") or {}
         try:
             address = contact.normalise_email(str(value), confirmed=attempts.get("email_typo"))
         except InvalidContact as error:
+            ack = acknowledged(dispatcher, tracker, "candidate_email", value)
+            if ack is not None:
+                return ack
             explanation = text(language_of(tracker), f"invalid.email.{error.reason}").format(
                 suggestion=error.suggestion
             )
@@ -316,13 +476,20 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         declined = tracker.get_intent_of_latest_message() == "deny"
-        if declined or value == "/deny" or contact.says_no_phone(str(value)):
+        if tracker.get_slot("requested_slot") == "candidate_phone" and (
+            declined or value == "/deny" or contact.says_no_phone(str(value))
+        ):
             return {"candidate_phone": NO_PHONE}
         if is_payload(value):
             return {"candidate_phone": None}
+        if wants_to_stop(str(value)):
+            return self._stopped(dispatcher, tracker)
         try:
             return {"candidate_phone": contact.normalise_phone(str(value))}
         except InvalidContact as error:
+            ack = acknowledged(dispatcher, tracker, "candidate_phone", value)
+            if ack is not None:
+                return ack
             explanation = text(language_of(tracker), f"invalid.phone.{error.reason}")
             return failed(dispatcher, tracker, "candidate_phone", explanation)
 
@@ -432,5 +599,7 @@ class ActionResetBookingForm(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        language = language_of(tracker)
         dispatcher.utter_message(response="utter_booking_stopped")
+        dispatcher.utter_message(text=text(language, "forms.resume.booking"), language=language)
         return reset_booking()

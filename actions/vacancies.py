@@ -15,12 +15,16 @@ from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions._base import UsesServices, language_of, latest_text
+from actions.faq import ActionAnswerFaq, asked_topic
+from bot import form_turns, gazetteer, knowledge
+from bot.messages import text as catalog_text
 from bot.vacancies import replies, search
+from bot.vacancies.areas import Area, area_of
 from bot.vacancies.dialogue import (
     ANY,
     CONTRACT,
@@ -31,6 +35,7 @@ from bot.vacancies.dialogue import (
     Answer,
     anywhere_asked,
     build_query,
+    occupations_named,
     read_occupation,
     read_place,
     slots_to_reset,
@@ -42,6 +47,16 @@ SEARCH_INTENT = "search_vacancies"
 NEXT_OFFSET = "vacancy_next_offset"
 FAILURES = "vacancy_failures"
 PLACE_OPTIONS = "vacancy_place_options"
+# Requests that, understood with some confidence instead of an answer, leave the search form
+# and start what they ask (the search can be asked again any time).
+_OTHER_FLOWS = {
+    "book_info_session": "info_session_form",
+    "list_info_sessions": "action_list_info_sessions",
+    "cancel_booking": "cancel_booking_form",
+}
+_REQUEST_CONFIDENCE = 0.6
+AREA = "vacancy_area"
+OCCUPATIONS = "vacancy_occupations"
 
 
 def _send(
@@ -76,15 +91,78 @@ class ActionStartVacancySearch(Action):
         events = [SlotSet(slot, None) for slot in cleared if tracker.get_slot(slot) is not None]
         if anywhere_asked(entities):
             events.append(SlotSet(LOCATION, ANY))
+        # A new request keeps only the area and the occupations it names itself.
+        area = _area_asked(tracker, entities)
+        if area is not None and tracker.get_slot(LOCATION) is None and not _mentions(entities):
+            events.append(SlotSet(LOCATION, ANY))  # "du travail en Flandre": anywhere in it
+        named = occupations_named(entities)
+        wanted = {
+            AREA: area.as_slot() if area else None,
+            OCCUPATIONS: named if len(named) > 1 else None,
+        }
+        events += [SlotSet(k, v) for k, v in wanted.items() if v != tracker.get_slot(k)]
         return events
 
 
-class ValidateVacancySearchForm(FormValidationAction):
+def _other_flow(tracker: Tracker) -> str | None:
+    """The flow a message asks for instead of answering the search form, if any."""
+    intent = (tracker.latest_message or {}).get("intent") or {}
+    if float(intent.get("confidence") or 0.0) < _REQUEST_CONFIDENCE:
+        return None
+    return _OTHER_FLOWS.get(str(intent.get("name")))
+
+
+class ValidateVacancySearchForm(UsesServices, FormValidationAction):
     """Turns the answers into gazetteer ids; explains unknown names, offers a consultant
-    after :data:`MAX_FAILURES` of them, keeps ambiguous places for ``action_ask_location``."""
+    after :data:`MAX_FAILURES` of them, keeps ambiguous places for ``action_ask_location``.
+
+    A message that answers nothing is not held hostage (issue 21): a question is answered
+    and the question of the form asked again, another request leaves the form and starts,
+    "ok" or thanks are acknowledged."""
 
     def name(self) -> str:
         return f"validate_{FORM}"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        events = await super().run(dispatcher, tracker, domain)
+        left = any(e.get("name") == "requested_slot" and e.get("value") is None for e in events)
+        flow = _other_flow(tracker)
+        if left and flow is not None:
+            events.append(FollowupAction(flow))
+        return events
+
+    def _not_an_answer(
+        self, slot: str, answer: Answer, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any] | None:
+        """What to do with a message that gives the form's question no value; None: the
+        usual (explain an unknown name, or ask again)."""
+        if answer.value is not None or answer.options:
+            return None
+        if tracker.get_slot("requested_slot") != slot:
+            return None
+        said = latest_text(tracker)
+        if said.startswith("/"):
+            return None
+        language = language_of(tracker)
+        message = tracker.latest_message or {}
+        if _other_flow(tracker) is not None:
+            text = catalog_text(language, "forms.resume.search")
+            dispatcher.utter_message(text=text, language=language)
+            return {slot: None, "requested_slot": None}
+        if form_turns.is_question(said):
+            topic = knowledge.topic_in(said) or asked_topic(message, any_intent=True)
+            if topic in knowledge.topics():
+                events = ActionAnswerFaq(self._services).answer(dispatcher, tracker, topic)
+                return {slot: None, **{e["name"]: e["value"] for e in events}}
+        kind = form_turns.kind_of(said, (message.get("intent") or {}).get("name"))
+        if kind is not None:
+            dispatcher.utter_message(
+                text=catalog_text(language, f"forms.ack.{kind}"), language=language
+            )
+            return {slot: None}
+        return None
 
     async def validate_occupation(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -92,6 +170,9 @@ class ValidateVacancySearchForm(FormValidationAction):
         language = language_of(tracker)
         entities = _entities(tracker)
         answer = read_occupation(value, entities, language, _is_request(tracker))
+        handled = self._not_an_answer(OCCUPATION, answer, dispatcher, tracker)
+        if handled is not None:
+            return handled
         if answer.unknown is not None:
             _send(dispatcher, tracker, [replies.unknown_occupation(answer, language)])
         slots = self._slots(OCCUPATION, answer, dispatcher, tracker)
@@ -110,6 +191,9 @@ class ValidateVacancySearchForm(FormValidationAction):
         )
         if answer.options:
             return {LOCATION: None, PLACE_OPTIONS: list(answer.options)}
+        handled = self._not_an_answer(LOCATION, answer, dispatcher, tracker)
+        if handled is not None:
+            return handled
         if answer.unknown is not None:
             _send(dispatcher, tracker, [replies.unknown_place(answer, language)])
         return self._slots(LOCATION, answer, dispatcher, tracker)
@@ -166,7 +250,11 @@ class ActionSearchVacancies(UsesServices, Action):
         if occupation is None or location is None:
             _send(dispatcher, tracker, [replies.no_search(language)])
             return []
-        query = build_query(*_search_slots(tracker))
+        area = _area_asked(tracker, _entities(tracker))
+        area_slot = area.as_slot() if area else tracker.get_slot(AREA)
+        query = build_query(
+            *_search_slots(tracker), area=area_slot, occupations=tracker.get_slot(OCCUPATIONS)
+        )
         offset = self.offset(tracker)
         if offset is None:
             _send(dispatcher, tracker, [replies.no_more(query, language)])
@@ -174,7 +262,8 @@ class ActionSearchVacancies(UsesServices, Action):
         sources = self.services.vacancy_sources
         page = await search(replace(query, offset=offset), sources)
         _send(dispatcher, tracker, replies.page_replies(page, language, len(sources)))
-        return [SlotSet(NEXT_OFFSET, page.next_offset)]
+        events = [SlotSet(NEXT_OFFSET, page.next_offset)]
+        return events + ([SlotSet(AREA, area_slot)] if area_slot != tracker.get_slot(AREA) else [])
 
 
 class ActionMoreVacancies(ActionSearchVacancies):
@@ -186,6 +275,25 @@ class ActionMoreVacancies(ActionSearchVacancies):
     def offset(self, tracker: Tracker) -> int | None:
         offset = tracker.get_slot(NEXT_OFFSET)
         return int(offset) if offset is not None else None
+
+
+def _mentions(entities: list[dict[str, Any]]) -> bool:
+    return any(e.get("entity") == LOCATION for e in entities)
+
+
+def _area_asked(tracker: Tracker, entities: list[dict[str, Any]]) -> Area | None:
+    """The area the latest message names ("alleen in Frankrijk", "pas en France"), if any.
+
+    "Over de grens" is the country where the candidate does not live: the country of the
+    searched place, else of the residence the conversation gave (``residence_country``).
+    """
+    place_ids = [str(e.get("value")) for e in entities if e.get("entity") == LOCATION]
+    place_ids.append(str(tracker.get_slot(LOCATION) or ""))
+    home = next((p.country for p in map(gazetteer.place, place_ids) if p is not None), None)
+    if home is None:
+        residence = tracker.get_slot("residence_country")
+        home = str(residence).upper() if residence in ("fr", "be") else None
+    return area_of(latest_text(tracker), home)
 
 
 def _search_slots(tracker: Tracker) -> tuple[Any, Any, Any, Any]:

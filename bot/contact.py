@@ -41,13 +41,23 @@ _LEAD_IN_PHRASES = (
     r"mon (?:num[ée]ro|num|t[ée]l|t[ée]l[ée]phone|gsm|portable)(?: de t[ée]l[ée]phone)?",
     r"(?:t[ée]l|gsm|telefoon|portable)\s*:",
     r"mijn (?:gsm|nummer|telefoon(?:nummer)?|gsm-?nummer)(?: is)?",
+    # complaints before the answer given again: "dat heb ik toch al gezegd: Jan Peeters"
+    rf"je (?:vous )?l{_APOSTROPHE}ai d[ée]j[àa] dit",
+    r"je vous ai d[ée]j[àa] dit",
+    rf"comme je (?:vous )?l{_APOSTROPHE}ai dit",
+    r"je r[ée]p[èe]te",
+    r"dat heb ik (?:toch )?(?:al|net|daarnet) (?:gezegd|gegeven|getypt)",
+    r"ik zei (?:het )?(?:toch )?(?:al)?",
+    r"ik heb (?:het )?(?:toch )?al gezegd",
+    r"zoals ik (?:al )?zei",
+    r"ik zeg het nog eens",
     # "... c'est", "... est", "c'est le", "dat is" after any of them
     rf"c{_APOSTROPHE}est(?: le)?",
     r"dat is",
     r"est(?: le)?",
     r"is",
 )
-_LEAD_IN = re.compile(rf"^(?:{'|'.join(_LEAD_IN_PHRASES)})(?=\s|$|:)\s*:?\s*", re.IGNORECASE)
+_LEAD_IN = re.compile(rf"^(?:{'|'.join(_LEAD_IN_PHRASES)})(?=[\s,:]|$)\s*[:,]?\s*", re.IGNORECASE)
 
 
 _OUTER = " \t\"'«»“”.,;:!?"
@@ -91,9 +101,33 @@ def normalise_name(text: str) -> str:
         raise InvalidName("too_long")
     if not _NAME_CHARS.match(name):
         raise InvalidName("invalid_characters")
+    if "?" in text or any(word in NOT_NAME_WORDS for word in _folded_words(name)):
+        raise InvalidName("not_a_name")
     if len(name.split()) < 2:
         raise InvalidName("first_and_last_name")
     return name
+
+
+# Folded words that are in no first or last name but often in what people write in the
+# middle of a form: thanks, greetings, yes and no, moments of the day, complaints, questions.
+# Name particles (de, van, le, la, du, der, den, ter) and words that are also surnames
+# (Blanc, Lebon, Rose, De Wilde, Dag) are not here.
+NOT_NAME_WORDS = frozenset(
+    """merci bedankt dank danku dankjewel dankuwel thanks thank beaucoup bonjour bonsoir
+    salut hallo hello hoi goeiedag goeiemorgen goedemorgen goedemiddag goedenavond revoir
+    ziens groetjes oui ouais non nee neen ja jawel ok oke okay akkoord accord plutot liever
+    matin matinee apres aprem voormiddag namiddag
+    morgens toujours deja dit gezegd zei toch nog waarom pourquoi comment hoe quoi wat
+    wanneer quand waar je ik jij vous il hij zij elle nous wij we est is suis heb
+    avez hebt pas niet geen rien niets veux voudrais sais weet peux kun
+    stop arrete laisse tomber laat maar annuler annuleer inscription inschrijving seance
+    sessie impots belastingen telephone gsm email mail adresse adres svp stp alsjeblieft
+    aub sorry desole excuses excuseer""".split()
+)
+
+
+def _folded_words(text: str) -> list[str]:
+    return re.sub(r"['’.-]", " ", fold(text)).split()
 
 
 # --- e-mail addresses ---------------------------------------------------------------------
@@ -324,3 +358,89 @@ def format_phone(e164: str) -> str:
         head = 1 if code == "33" else 3 if len(rest) == 9 else 2
         groups = [rest[:head]] + [rest[i : i + 2] for i in range(head, len(rest), 2)]
     return " ".join([f"+{code}", *groups])
+
+
+# --- several details in one message ------------------------------------------------------
+# "Je m'appelle Léa Moreau, lea.moreau@gmail.com, 0470 12 34 56": each detail is found where
+# it stands, so that a form fills every question the message answers and asks only the rest.
+
+_EMAIL_IN_TEXT = re.compile(r"[^\s<>()\[\]\"'«»,;:!?]+@[^\s<>()\[\]\"'«»,;:!?]+")
+_NAME_LEAD_IN = re.compile(
+    rf"(?:je m{_APOSTROPHE}appelle|mon nom(?: complet)? (?:est|c{_APOSTROPHE}est)"
+    rf"|moi c{_APOSTROPHE}est|nom(?: et pr[ée]nom)?\s*:|mijn (?:volledige )?naam is|ik heet"
+    r"|naam\s*:)\s*",
+    re.IGNORECASE,
+)
+# What ends a name in a sentence: punctuation, a digit, or the next detail's words.
+_NAME_END = re.compile(
+    r"[,;:()\[\]!?\d@]|\s(?:et|en|mon|ma|mes|mijn|e-?mail|mail|gsm|t[ée]l|telefoon|num[ée]ro"
+    r"|nummer|adresse|adres|pour|voor|je|ik|j)\b|\.\s|\.$",
+    re.IGNORECASE,
+)
+
+
+def find_email(text: str) -> str | None:
+    """The one e-mail address written somewhere in ``text``, normalised, or None."""
+    found = _EMAIL_IN_TEXT.findall(text)
+    if len(found) != 1:
+        return None
+    try:
+        return normalise_email(found[0].rstrip("."))
+    except InvalidEmail:
+        return None
+
+
+def find_phone(text: str) -> str | None:
+    """The one Belgian or French number written somewhere in ``text``, in E.164, or None."""
+    without_email = _EMAIL_IN_TEXT.sub(" ", text)
+    numbers = [
+        n.group(0)
+        for n in _PHONE_TEXT.finditer(without_email)
+        if len(re.sub(r"\D", "", n.group(0))) >= 9
+    ]
+    if len(numbers) != 1:
+        return None
+    try:
+        return normalise_phone(numbers[0])
+    except InvalidPhone:
+        return None
+
+
+def find_name(text: str) -> str | None:
+    """The name after "je m'appelle" / "mijn naam is" / "nom :" in a longer message, or None."""
+    lead_in = _NAME_LEAD_IN.search(text)
+    if not lead_in:
+        return None
+    rest = text[lead_in.end() :]
+    end = _NAME_END.search(rest)
+    try:
+        return normalise_name(rest[: end.start()] if end else rest)
+    except InvalidName:
+        return None
+
+
+def without_contact_details(text: str) -> str:
+    """``text`` without its e-mail addresses and phone numbers (which look like dates)."""
+    return _PHONE_TEXT.sub(" ", _EMAIL_IN_TEXT.sub(" ", text))
+
+
+def read_name(text: str) -> str:
+    """The name a message answering "what is your name?" gives: the whole message, or the
+    name in "Jan Peeters, jan@telenet.be, 0470 12 34 56" / "mijn naam is Jan Peeters en ...".
+
+    Raises:
+        InvalidName: the reason the whole message is not a name.
+    """
+    try:
+        return normalise_name(text)
+    except InvalidName as whole:
+        found = find_name(text)
+        if found:
+            return found
+        if whole.reason not in ("looks_like_email", "digits", "invalid_characters"):
+            raise
+        first = re.split(r"[,;/\n]", without_contact_details(text).strip(_OUTER))[0]
+        try:
+            return normalise_name(first)
+        except InvalidName:
+            raise whole from None

@@ -103,3 +103,13 @@ def read_moment(text: str) -> str:
     if len(moment) > MAX_MOMENT_LENGTH:
         raise InvalidContact("too_long")
     return moment
+
+
+def find_moment(text: str) -> str | None:
+    """``morning`` or ``afternoon`` when a longer message says which ("plutôt le matin", "bel
+    me liever in de namiddag"), None when it says neither or both."""
+    words = folded(text)
+    morning, afternoon = bool(_MORNING.search(words)), bool(_AFTERNOON.search(words))
+    if morning == afternoon:
+        return None
+    return MORNING if morning else AFTERNOON

@@ -22,6 +22,7 @@ from bot.knowledge.answers import (
     render,
     reply,
     situation_label,
+    topic_in,
     topics,
 )
 from bot.knowledge.direction import (
@@ -69,5 +70,6 @@ __all__ = [
     "render",
     "reply",
     "situation_label",
+    "topic_in",
     "topics",
 ]

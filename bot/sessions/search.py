@@ -173,38 +173,87 @@ def apply_filters(sessions: Sequence[InfoSession], filters: Filters) -> list[Inf
 def match_sessions(text: str, sessions: Sequence[InfoSession]) -> list[InfoSession] | None:
     """The sessions among ``sessions`` (in the order shown) that ``text`` describes.
 
-    Returns None when the text names nothing this reader knows (no place, day, date,
-    topic, number...), and a list, possibly empty, otherwise.
+    A number or an ordinal ("2", "la 2", "de 3de", "la deuxième") is a place in ``sessions``,
+    never a database id. Returns None when the text names nothing this reader knows (no
+    place, day, date, topic, number in the list...), and a list, possibly empty, otherwise;
+    more than one session means the candidate must be asked which.
     """
     words = _words(text)
     position = _position(words, len(sessions))
-    if position is not None:
-        return [sessions[position]]
     checks = _time_checks(words)
+    if position is not None:
+        chosen = sessions[position]
+        if not checks or _ordinal_day(words) is None:
+            return [chosen]
+        # "de 3de", "le 2e": the third in the list, or the session on the 3rd?
+        on_that_day = [s for s in sessions if all(c(s) for c in checks)]
+        return [chosen, *(s for s in on_that_day if s != chosen)]
     filters = read_filters(text, sessions)
     if not checks and filters.is_empty():
         return None
     return [s for s in apply_filters(sessions, filters) if all(c(s) for c in checks)]
 
 
+def number_beyond(text: str, count: int) -> int | None:
+    """The number of "7" or "la 7e" when the list shown has fewer than that many sessions."""
+    number = _number_said(_words(text))
+    return number if number is not None and number > count else None
+
+
 _POSITION_WORDS = frozenset("la numero num no n nr nummer seance sessie".split())
+# Words around a choice that say nothing more: "je prends la 2 svp", "doe maar de 3de".
+_FILLERS = frozenset(
+    """la het de die deze dat celle ci numero num no n nr nummer seance sessie optie option
+    choix keuze je prends prend choisis veux voudrais ik neem kies wil graag svp stp merci
+    bedankt alsjeblieft aub doe maar ok oke oui ja plutot liever dan alors euh c est is
+    ca dit voor pour moi mij then""".split()
+)
+_ORDINAL_SUFFIX = re.compile(r"^(\d{1,2})(?:er|ere|re|e|eme|de|ste|st|nd|th)$")
+_NUMBER_WORDS = {
+    "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6,
+    "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6,
+}  # fmt: skip
+
+
+def _ordinal_day(words: str) -> int | None:
+    """The day of "le 2e" / "de 3de": an ordinal with a suffix may also be a date."""
+    for token in words.split():
+        found = _ORDINAL_SUFFIX.match(token)
+        if found:
+            return int(found.group(1))
+    return None
+
+
+def _number_said(words: str) -> int | None:
+    """The place a short message picks: "2", "la 2", "nummer 3", "la deuxième", "de 3de",
+    "je prends la 2 svp"; -1 for "la dernière"; None for anything else.
+
+    "le 9" and "op 9" are dates, not the ninth session: only "la", "numéro", "nummer"... or
+    nothing may come before a bare number.
+    """
+    tokens = words.split()
+    if not tokens or len(tokens) > 6:
+        return None
+    meaningful = [t for t in tokens if t not in _FILLERS and t != "le"]
+    if len(meaningful) != 1:
+        return None
+    [last] = meaningful
+    if last in _ORDINALS:
+        return _ORDINALS[last]
+    if last in _NUMBER_WORDS:
+        return _NUMBER_WORDS[last]
+    ordinal = _ORDINAL_SUFFIX.match(last)
+    if ordinal:
+        return int(ordinal.group(1))
+    if last.isdigit() and "le" not in tokens and "op" not in tokens:
+        return int(last)
+    return None
 
 
 def _position(words: str, count: int) -> int | None:
-    """Index meant by "2", "la 2", "nummer 3", "la deuxième", "de laatste", within ``count``.
-
-    "le 9" is a date, not the ninth session: only "la", "numéro", "nummer"... or nothing
-    may come before a bare number.
-    """
-    tokens = words.split()
-    if not tokens or len(tokens) > 3:
-        return None
-    *before, last = tokens
-    if last in _ORDINALS and all(t in ("la", "le", "de", "het") for t in before):
-        number = _ORDINALS[last]
-    elif last.isdigit() and all(t in _POSITION_WORDS for t in before):
-        number = int(last)
-    else:
+    """Index meant by "2", "la 2", "nummer 3", "la deuxième", "de laatste", within ``count``."""
+    number = _number_said(words)
+    if number is None:
         return None
     if number == -1:
         return count - 1 if count else None

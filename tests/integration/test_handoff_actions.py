@@ -18,12 +18,14 @@ from actions._base import Services
 from actions.handoff import (
     ActionAskCallbackConsent,
     ActionHandoff,
+    ActionHandoffWaiting,
     ActionRequestCallback,
     ValidateCallbackForm,
 )
 from bot import handoff
 from bot.config import Settings
 from bot.handoff.texts import problem_text
+from bot.messages import text as catalog_text
 from bot.storage import db, migrate
 from tests.conftest import make_tracker
 
@@ -93,7 +95,7 @@ async def test_in_office_hours_a_consultant_is_offered_here_or_by_phone(engine: 
     action = ActionHandoff(Services(SETTINGS, engine, clock=lambda: WEDNESDAY_10))
     messages, events = await _run(action, _ask())
     assert _responses(messages) == ["utter_ask_human", "utter_handoff_offer_open"]
-    assert events == [] and _stored(engine) == []
+    assert events == [SlotSet("handoff_pending", True)] and _stored(engine) == []
 
 
 async def test_outside_office_hours_a_callback_is_offered_with_the_hours(engine: Engine) -> None:
@@ -119,13 +121,60 @@ async def test_tests_can_choose_office_hours_in_the_conversation_metadata(engine
 async def test_live_choice_flags_the_conversation_once(engine: Engine) -> None:
     action = ActionHandoff(Services(SETTINGS, engine, clock=lambda: WEDNESDAY_10))
     messages, events = await _run(action, _ask("live", sender_id="conv-7"))
-    assert _responses(messages) == ["utter_handoff_live_requested"] and events == []
+    assert _responses(messages) == ["utter_handoff_live_requested"]
+    assert events == [SlotSet("handoff_pending", True)]
     (live,) = _stored(engine)
     assert live.live and live.status == "new" and live.sender_id == "conv-7"
     assert live.topic == "faq/taxes" and live.channel == "rest" and live.name is None
     await _run(action, _ask("live", sender_id="conv-7"))  # the same message again
     await _run(action, _ask("live", sender_id="conv-7", message_id="message-2"))
     assert len(_stored(engine)) == 1
+
+
+def _anyone_there(sender_id: str, language: str = "nl") -> Tracker:
+    return make_tracker(
+        text="hallo? is daar iemand?",
+        intent="greet",
+        sender_id=sender_id,
+        slots={"language": language, "handoff_pending": True},
+        history=EARLIER,
+    )
+
+
+async def test_someone_waiting_for_a_consultant_is_told_the_request_is_queued(
+    engine: Engine,
+) -> None:
+    services = Services(SETTINGS, engine, clock=lambda: WEDNESDAY_10)
+    await _run(ActionHandoff(services), _ask("live", sender_id="conv-9"))
+    messages, events = await _run(ActionHandoffWaiting(services), _anyone_there("conv-9"))
+    assert _responses(messages) == ["utter_handoff_waiting"]
+    assert messages[0]["office_hours"] == "van maandag tot vrijdag, van 9 tot 17 uur"
+    assert events == []  # still waiting
+    # Another conversation's request does not make this one wait.
+    messages, _ = await _run(ActionHandoffWaiting(services), _anyone_there("conv-10", "fr"))
+    assert _responses(messages) == ["utter_handoff_still_here", "utter_handoff_offer_open"]
+
+
+async def test_once_a_consultant_took_the_request_nobody_is_queued_any_more(
+    engine: Engine,
+) -> None:
+    services = Services(SETTINGS, engine, clock=lambda: WEDNESDAY_10)
+    await _run(ActionHandoff(services), _ask("live", sender_id="conv-11"))
+    (request,) = _stored(engine)
+    with db.transaction(engine) as conn:
+        handoff.set_callback_status(conn, request.id, "in_progress", "consultant@example.org")
+    messages, events = await _run(ActionHandoffWaiting(services), _anyone_there("conv-11"))
+    assert _responses(messages) == ["utter_handoff_still_here", "utter_handoff_offer_open"]
+    assert events == [SlotSet("handoff_pending", None)]
+
+
+async def test_an_unanswered_offer_outside_office_hours_is_offered_again_with_the_hours(
+    engine: Engine,
+) -> None:
+    services = Services(SETTINGS, engine, clock=lambda: SATURDAY)
+    messages, _ = await _run(ActionHandoffWaiting(services), _anyone_there("conv-12", "fr"))
+    assert _responses(messages) == ["utter_handoff_still_here", "utter_handoff_offer_closed"]
+    assert messages[1]["office_hours"] == "du lundi au vendredi, de 9 h à 17 h"
 
 
 async def test_live_choice_after_closing_time_offers_a_callback(engine: Engine) -> None:
@@ -218,8 +267,10 @@ async def test_a_typed_no_is_not_mistaken_for_a_button() -> None:
 async def test_stop_phrase_stops_the_form_at_every_question(
     slot: str, text: str, language: str
 ) -> None:
-    responses, slots, _ = await _validate(slot, text, language=language)
-    assert responses == ["utter_callback_stopped"] and slots == STOPPED
+    responses, slots, messages = await _validate(slot, text, language=language)
+    assert responses == ["utter_callback_stopped", None] and slots == STOPPED
+    # What was kept (nothing) is in the response; how to go on follows it.
+    assert messages[1]["text"] == catalog_text(language, "forms.resume.callback")
 
 
 async def test_wrong_name_is_explained_in_the_users_language() -> None:
@@ -298,7 +349,7 @@ COMPLETE = {
     "callback_moment": "morning",
     "callback_topic": "faq/taxes",
 }
-FORGET = [SlotSet(slot, None) for slot in CLEARED]
+FORGET = [SlotSet(slot, None) for slot in (*CLEARED, "handoff_pending")]
 
 
 def _completed(**slots: Any) -> Tracker:
@@ -352,3 +403,41 @@ async def test_request_that_cannot_be_stored_says_so(tmp_path: Path) -> None:
     action = ActionRequestCallback(Services(SETTINGS, unmigrated, clock=lambda: SATURDAY))
     messages, events = await _run(action, _completed())
     assert _responses(messages) == ["utter_callback_not_saved"] and events == FORGET
+
+
+# --- what is typed is kept (issue 21, items 2 and 3) ---------------------------------------
+
+
+async def test_a_moment_given_for_the_name_is_kept_for_its_question_not_stored_as_the_name() -> (
+    None
+):
+    consented = {"callback_consent": WEDNESDAY_10.isoformat()}
+    responses, slots, messages = await _validate("callback_name", "plutôt le matin", **consented)
+    assert slots["callback_name"] is None and slots["callback_moment"] == "morning"
+    assert messages[0]["explanation"] == problem_text("name", "not_a_name", "fr")
+
+
+@pytest.mark.parametrize(("said", "language", "kind"),
+                         [("merci", "fr", "thanks"), ("bedankt", "nl", "thanks"),
+                          ("dat heb ik toch al gezegd", "nl", "complaint")])  # fmt: skip
+async def test_thanks_or_a_complaint_is_acknowledged_and_the_question_asked_again(
+    said: str, language: str, kind: str
+) -> None:
+    for slot in ("callback_name", "callback_phone", "callback_moment"):
+        _, slots, messages = await _validate(slot, said, language=language, intent="thank")
+        assert slots == {slot: None}  # not even the free-text moment takes it
+        assert messages[0]["text"] == catalog_text(language, f"forms.ack.{kind}")
+
+
+async def test_everything_at_once_fills_every_question_it_answers() -> None:
+    said = (
+        "Mijn naam is An Peeters, gsm 0470 12 34 56, e-mail an.peeters@telenet.be, liefst "
+        "in de voormiddag"
+    )
+    _, slots, _ = await _validate(
+        "callback_name", said, language="nl", callback_consent=WEDNESDAY_10.isoformat()
+    )
+    assert slots["callback_name"] == "An Peeters"
+    assert slots["callback_phone"] == "+32470123456"
+    assert slots["callback_email"] == "an.peeters@telenet.be"
+    assert slots["callback_moment"] == "morning"

@@ -20,7 +20,7 @@ from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.engine import Engine
 
@@ -37,6 +37,7 @@ from actions.vacancies import (
     ValidateVacancySearchForm,
 )
 from bot.config import Settings, VacancyApiSettings
+from bot.messages import text as catalog_text
 from bot.nlu.contract_extractor import ContractTypeEntityExtractor
 from bot.nlu.gazetteer_extractor import GazetteerEntityExtractor
 from bot.nlu.language_detector import LANGUAGE_KEY
@@ -451,3 +452,83 @@ async def test_new_place_after_a_search_keeps_the_occupation(answer, ask, local)
     dispatcher, _ = await ask("et à Mouscron ?", "fr", [local], previous, intent="inform")
     assert _texts(dispatcher)[0].startswith("Votre recherche : Cariste, dans un rayon de 30 km")
     assert "autour de Mouscron" in _texts(dispatcher)[0]
+
+
+# --- the form does not hold the conversation hostage (issue 21, item 5) --------------------
+
+
+@pytest.fixture
+def turn(parse):
+    """Runs the form's validation on one message; all its events and what it said."""
+
+    async def _turn(
+        text: str, language: str, requested: str, intent: str = "inform", confidence: float = 0.5
+    ) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
+        entities = parse(text, language)
+        candidates = mapped_slots(text, intent, entities, requested)
+        tracker = make_tracker(
+            text=text,
+            intent=intent,
+            entities=entities,
+            slots={"language": language, **candidates, "requested_slot": requested},
+            events=[SlotSet(name, value) for name, value in candidates.items()],
+            active_loop=FORM,
+            confidence=confidence,
+        )
+        dispatcher = CollectingDispatcher()
+        services = Services(Settings(), db.engine_for("sqlite://"))
+        events = await ValidateVacancySearchForm(services).run(dispatcher, tracker, DOMAIN)
+        return dispatcher, events
+
+    return _turn
+
+
+def _slot_values(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "requested", "topic"),
+    [("et les impôts alors ?", "fr", "occupation", "taxes"),
+     ("en hoe zit het met mijn pensioen?", "nl", "location", "pension"),
+     ("et pour le chômage, je fais comment ?", "fr", "location", "unemployment_benefits")],
+)  # fmt: skip
+async def test_a_question_during_the_search_is_answered_then_the_question_asked_again(
+    turn, said: str, language: str, requested: str, topic: str
+) -> None:
+    # The classifier did not say faq (else its rule answers): the form still answers it.
+    dispatcher, events = await turn(said, language, requested)
+    slots = _slot_values(events)
+    assert slots[requested] is None and FAILURES not in slots  # asked again, not a failure
+    assert slots["faq_topic"] == topic
+    shown = " ".join(_texts(dispatcher))
+    assert "Je ne connais pas" not in shown and "Ik ken" not in shown
+    assert "requested_slot" not in slots  # the form goes on
+
+
+@pytest.mark.parametrize(("said", "language"), [("ok", "fr"), ("oké", "nl"), ("merci", "fr")])
+async def test_ok_or_thanks_is_not_an_occupation(turn, said: str, language: str) -> None:
+    dispatcher, events = await turn(said, language, "occupation")
+    slots = _slot_values(events)
+    assert slots["occupation"] is None and FAILURES not in slots
+    [message] = _texts(dispatcher)
+    assert message in (
+        catalog_text(language, "forms.ack.small_talk"),
+        catalog_text(language, "forms.ack.thanks"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "intent", "flow"),
+    [("je voudrais m'inscrire à une séance d'information", "fr", "book_info_session",
+      "info_session_form"),
+     ("welke infosessies zijn er?", "nl", "list_info_sessions", "action_list_info_sessions"),
+     ("ik wil mijn inschrijving annuleren", "nl", "cancel_booking", "cancel_booking_form")],
+)  # fmt: skip
+async def test_another_request_during_the_search_leaves_the_form_and_starts(
+    turn, said: str, language: str, intent: str, flow: str
+) -> None:
+    dispatcher, events = await turn(said, language, "occupation", intent=intent, confidence=0.8)
+    assert _slot_values(events)["requested_slot"] is None
+    assert events[-1] == FollowupAction(flow)
+    assert _texts(dispatcher) == [catalog_text(language, "forms.resume.search")]

@@ -204,7 +204,7 @@ def test_a_number_or_other_text_is_not_a_refusal(typed: str) -> None:
 # Every reason code bot.contact raises, by kind of value.
 REASONS = {
     "name": ["empty", "looks_like_email", "digits", "invalid_characters", "too_long",
-             "first_and_last_name"],
+             "first_and_last_name", "not_a_name"],
     "email": ["empty", "missing_at", "several_addresses", "several_at", "spaces",
               "missing_local", "missing_domain", "domain_without_dot",
               "invalid_characters", "invalid_domain", "too_long", "domain_typo"],

@@ -35,6 +35,7 @@ from actions.sessions import (
 from bot import sessions
 from bot.config import Settings
 from bot.messages import text
+from bot.sessions import texts as sessions_texts
 from bot.storage import db, migrate
 from tests.conftest import make_tracker
 from tests.factories import booking_fields, in_days, make_info_session
@@ -204,9 +205,19 @@ async def validate(services: Services, slot: str, value: Any, **kwargs: Any):  #
     return dispatcher, result
 
 
+def _button(session_id: int) -> dict[str, Any]:
+    """What a session button sends: its payload as the text, the database id as entity."""
+    return {
+        "text": f'/inform{{"session_id": "{session_id}"}}',
+        "entities": [{"entity": "session_id", "value": str(session_id)}],
+    }
+
+
 async def test_session_chosen_by_button_is_confirmed(services: Services, offered: dict) -> None:
     session = offered["kortrijk"]
-    dispatcher, result = await validate(services, "session_id", str(session.id), language="nl")
+    dispatcher, result = await validate(
+        services, "session_id", str(session.id), language="nl", **_button(session.id)
+    )
     assert result == {"session_id": str(session.id), "waitlist_consent": NOT_NEEDED,
                       "session_options": None}  # fmt: skip
     [message] = dispatcher.messages
@@ -217,7 +228,8 @@ async def test_session_chosen_by_button_is_confirmed(services: Services, offered
 
 
 async def test_full_session_asks_for_the_waiting_list(services: Services, offered: dict) -> None:
-    _, result = await validate(services, "session_id", str(offered["tournai"].id))
+    tournai = offered["tournai"].id
+    _, result = await validate(services, "session_id", str(tournai), **_button(tournai))
     assert result["waitlist_consent"] is None and result["session_id"] == str(offered["tournai"].id)
 
 
@@ -239,6 +251,89 @@ async def test_session_understood_from_text(
         services, "session_id", said, language=language, slots={"session_options": options}
     )
     assert result["session_id"] == str(offered[place].id)
+
+
+# After "not the waiting list" the list shown is Kortrijk then Lille (database ids 1 and 3):
+# a number read as an id would book another session, "2" the full Tournai (issue 21, item 1).
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "place"),
+    [("1", "fr", "kortrijk"), ("2", "nl", "lille"), ("de 2de", "nl", "lille"),
+     ("la première", "fr", "kortrijk"), ("de tweede", "nl", "lille"),
+     ("la deuxième svp", "fr", "lille"), ("die in Rijsel", "nl", "lille")],
+)  # fmt: skip
+async def test_typed_number_picks_from_the_list_shown_never_the_database_id(
+    services: Services, offered: dict, said: str, language: str, place: str
+) -> None:
+    ask_tracker = _form_tracker(slots={"waitlist_consent": False}, language=language)
+    _, [shown_event] = await run(ActionAskSessionId(services), ask_tracker)
+    shown = shown_event["value"]
+    assert shown == [offered["kortrijk"].id, offered["lille"].id]  # in the order shown
+    dispatcher, result = await validate(
+        services, "session_id", said, language=language, slots={"session_options": shown}
+    )
+    assert result["session_id"] == str(offered[place].id)
+    details = rendered(dispatcher.messages[0], language)
+    assert offered[place].title(language) in details
+
+
+async def test_number_beyond_the_list_shown_is_explained_not_read_as_an_id(
+    services: Services, offered: dict
+) -> None:
+    shown = [offered["kortrijk"].id, offered["tournai"].id]
+    # "3" is Lille's database id: it must not be booked.
+    for said, language in (("3", "fr"), ("de 3de", "nl")):
+        dispatcher, result = await validate(
+            services, "session_id", said, language=language, slots={"session_options": shown}
+        )
+        assert result["session_id"] is None
+        assert dispatcher.messages[0]["text"] == text(language, "sessions.not_in_list").format(
+            number=3, count=2
+        )
+
+
+async def test_number_with_no_list_shown_asks_rather_than_guessing(
+    services: Services, offered: dict
+) -> None:
+    dispatcher, result = await validate(services, "session_id", "2")
+    assert result["session_id"] is None
+    assert dispatcher.messages[0]["text"] == text("fr", "sessions.session_not_found")
+
+
+async def test_number_typed_right_after_the_list_starts_the_form_with_that_session(
+    services: Services, offered: dict
+) -> None:
+    listed = make_tracker("quelles séances à Lille ou Courtrai ?", "list_info_sessions",
+                          slots={"language": "fr"})  # fmt: skip
+    _, events = await run(ActionListInfoSessions(services), listed)
+    [options] = [e["value"] for e in events if e["name"] == "session_options"]
+    assert options == [offered["kortrijk"].id, offered["lille"].id]
+    tracker = make_tracker("2", "inform", slots={"language": "fr", "session_options": options},
+                           active_loop="info_session_form")  # fmt: skip
+    extracted = await ValidateInfoSessionForm(services).extract_session_id(
+        CollectingDispatcher(), tracker, FORM_DOMAIN
+    )
+    assert extracted == {"session_id": "2"}
+    _, result = await validate(services, "session_id", "2", slots={"session_options": options})
+    assert result["session_id"] == str(offered["lille"].id)
+
+
+async def test_consent_question_repeats_title_date_and_town_before_anything_is_stored(
+    engine: Engine, services: Services, offered: dict
+) -> None:
+    lille = offered["lille"]
+    slots = {"session_id": str(lille.id), "candidate_name": "Léa Moreau",
+             "candidate_email": "lea.moreau@example.org", "language": "nl"}  # fmt: skip
+    tracker = _form_tracker(slot="booking_consent", slots=slots, language="nl")
+    dispatcher, _ = await run(ActionAskBookingConsent(services), tracker)
+    recap, question = dispatcher.messages
+    assert lille.title("nl") in recap["text"] and "Rijsel" in recap["text"]
+    assert sessions_texts.format_datetime(lille.starts_at, "nl") in recap["text"]
+    assert "Léa Moreau" in recap["text"] and "lea.moreau@example.org" in recap["text"]
+    assert question["response"] == "utter_ask_booking_consent"
+    with db.transaction(engine) as conn:
+        assert sessions.get_session(conn, lille.id).seats_left == lille.capacity
 
 
 async def test_ambiguous_text_narrows_the_choice(services: Services, offered: dict) -> None:
@@ -272,7 +367,9 @@ async def test_session_closed_since_the_list_is_explained(
 ) -> None:
     with db.transaction(engine) as conn:
         closed = make_info_session(conn, starts_at=in_days(2), registration_deadline=in_days(-1))
-    dispatcher, result = await validate(services, "session_id", str(closed.id))
+    dispatcher, result = await validate(
+        services, "session_id", str(closed.id), **_button(closed.id)
+    )
     assert result["session_id"] is None
     assert dispatcher.messages[0]["text"] == text("fr", "sessions.closed.deadline")
 
@@ -379,7 +476,8 @@ async def test_ask_for_the_session_offers_buttons_of_the_options(
     tracker = _form_tracker(slots={"session_options": [offered["lille"].id]}, language="nl")
     dispatcher, events = await run(ActionAskSessionId(services), tracker)
     [message] = dispatcher.messages
-    assert message["response"] == "utter_ask_session_id" and events == []
+    assert message["response"] == "utter_ask_session_id"
+    assert events == [SlotSet("session_options", [offered["lille"].id])]  # what was shown
     assert "Rijsel" in rendered(message, "nl")
     assert message["buttons"] == [
         {"title": message["buttons"][0]["title"],
@@ -509,6 +607,7 @@ async def test_registration_closed_meanwhile_is_explained(
 async def test_stopping_the_form_forgets_everything(services: Services) -> None:
     dispatcher, events = await run(ActionResetBookingForm(), _completed(1))
     assert dispatcher.messages[0]["response"] == "utter_booking_stopped"
+    assert dispatcher.messages[1]["text"] == text("fr", "forms.resume.booking")  # how to go on
     assert all(SlotSet(slot, None) in events for slot in PERSONAL)
 
 
@@ -652,3 +751,107 @@ async def test_no_to_the_confirmation_keeps_the_booking(
     assert dispatcher.messages[0]["response"] == "utter_booking_kept"
     with db.transaction(engine) as conn:
         assert sessions.find_booking(conn, booking.reference).confirmed
+
+
+# --- inside the form: the answer first, then what else the message is (issue 21, items 2-3)
+
+
+def _turn(
+    said: str, intent: str, slot: str, *, mapped: bool, confidence: float = 0.9, **slots: Any
+) -> Tracker:
+    """The tracker the validation action gets: ``mapped`` when the domain's from_text
+    mapping took the message (its intent is not excluded), as Rasa sends it."""
+    values = {"language": "fr", "requested_slot": slot, **slots}
+    events = []
+    if mapped:
+        values[slot] = said
+        events = [{"event": "slot", "name": slot, "value": said}]
+    return make_tracker(said, intent, slots=values, active_loop="info_session_form",
+                        events=events, confidence=confidence)  # fmt: skip
+
+
+def _set(events: list) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "confidence", "kept"),
+    [("Léa Moreau", "deny", 0.30, "Léa Moreau"),
+     ("Thomas Fournier", "goodbye", 0.45, "Thomas Fournier"),
+     ("dat heb ik toch al gezegd: Jan Peeters", "cancel_booking", 0.6, "Jan Peeters"),
+     ("je vous l'ai déjà dit, Marie-Claire d'Hondt", "faq", 0.5, "Marie-Claire d'Hondt"),
+     ("mijn naam is Pieter Van den Broeck", "stop", 0.4, "Pieter Van den Broeck")],
+)  # fmt: skip
+async def test_a_name_that_validates_is_taken_whatever_the_intent(
+    services: Services, said: str, intent: str, confidence: float, kept: str
+) -> None:
+    tracker = _turn(said, intent, "candidate_name", mapped=False, confidence=confidence)
+    dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+    assert _set(events)["candidate_name"] == kept
+    assert dispatcher.messages == []
+
+
+@pytest.mark.parametrize(
+    ("said", "intent", "kind", "language"),
+    [("merci", "thank", "thanks", "fr"), ("bedankt!", "thank", "thanks", "nl"),
+     ("Bonjour", "greet", "greeting", "fr"), ("dat heb ik toch al gezegd", "inform",
+     "complaint", "nl"), ("ok", "affirm", "small_talk", "fr")],
+)  # fmt: skip
+async def test_thanks_and_small_talk_are_acknowledged_and_the_question_asked_again(
+    services: Services, said: str, intent: str, kind: str, language: str
+) -> None:
+    for slot in ("candidate_name", "candidate_email", "candidate_phone"):
+        tracker = _turn(said, intent, slot, mapped=True, language=language)
+        dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+        assert _set(events) == {slot: None}  # no failure counted, the form asks again
+        assert [m["text"] for m in dispatcher.messages] == [text(language, f"forms.ack.{kind}")]
+
+
+async def test_a_moment_or_a_question_is_never_stored_as_a_name(services: Services) -> None:
+    tracker = _turn("plutôt le matin", "inform", "candidate_name", mapped=True)
+    dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+    assert _set(events)["candidate_name"] is None
+    assert dispatcher.messages[0]["text"] == text("fr", "invalid.name.not_a_name")
+    # A question the classifier is sure of is left to its rule (the form is rejected).
+    tracker = _turn("et les impôts ?", "faq", "candidate_name", mapped=False, confidence=0.95)
+    dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+    assert _set(events) == {} and dispatcher.messages == []
+
+
+async def test_stop_words_read_as_an_answer_stop_the_form_and_say_how_to_come_back(
+    services: Services,
+) -> None:
+    slots = {"session_id": "1", "candidate_name": "Léa Moreau"}
+    tracker = _turn("laat maar", "inform", "candidate_email", mapped=True, language="nl",
+                    **slots)  # fmt: skip
+    dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+    values = _set(events)
+    assert values["requested_slot"] is None
+    assert values["candidate_name"] is None and values["session_id"] is None  # nothing kept
+    assert dispatcher.messages[0]["response"] == "utter_booking_stopped"
+    assert dispatcher.messages[1]["text"] == text("nl", "forms.resume.booking")
+
+
+async def test_everything_given_at_once_fills_every_slot_it_answers(
+    services: Services, offered: dict
+) -> None:
+    said = ("Ik wil me inschrijven voor die in Kortrijk. Mijn naam is Jan De Smet, e-mail "
+            "jan.desmet@telenet.be, gsm 0470 12 34 56")  # fmt: skip
+    tracker = make_tracker(said, "book_info_session", slots={"language": "nl"},
+                           active_loop="info_session_form")  # fmt: skip
+    dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+    values = _set(events)
+    assert values["session_id"] == str(offered["kortrijk"].id)
+    assert values["candidate_name"] == "Jan De Smet"
+    assert values["candidate_email"] == "jan.desmet@telenet.be"
+    assert values["candidate_phone"] == "+32470123456"
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_session_selected"]
+
+
+async def test_details_given_with_the_answer_asked_are_kept_too(services: Services) -> None:
+    said = "Léa Moreau, lea.moreau@gmail.com, 06 12 34 56 78"
+    tracker = _turn(said, "inform", "candidate_name", mapped=True)
+    _, events = await run(ValidateInfoSessionForm(services), tracker)
+    assert _set(events) == {"candidate_name": "Léa Moreau",
+                            "candidate_email": "lea.moreau@gmail.com",
+                            "candidate_phone": "+33612345678"}  # fmt: skip

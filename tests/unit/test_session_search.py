@@ -7,7 +7,13 @@ import datetime as dt
 import pytest
 
 from bot.sessions.model import TIMEZONE
-from bot.sessions.search import Filters, apply_filters, match_sessions, read_filters
+from bot.sessions.search import (
+    Filters,
+    apply_filters,
+    match_sessions,
+    number_beyond,
+    read_filters,
+)
 from tests.factories import info_session_value
 
 
@@ -93,3 +99,54 @@ def test_list_filters_are_read(text: str, filters: Filters) -> None:
 def test_language_filter_keeps_bilingual_sessions() -> None:
     found = apply_filters(OFFERED, Filters(language="nl"))
     assert [s.id for s in found] == [2, 3]
+
+
+# --- a choice from the list shown (issue 21, item 1) ---------------------------------------
+# The list shown is in another order than the database ids, as after a filter: a number
+# read as an id would pick another session than the one at that place.
+SHOWN = [LILLE_TUESDAY, ONLINE, KORTRIJK_TUESDAY]
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("1", [3]),
+        ("3", [1]),
+        ("la 2", [4]),
+        ("de 3de", [1]),
+        ("de 1ste", [3]),
+        ("la deuxième", [4]),
+        ("la 2e", [4]),
+        ("le 3ème", [1]),
+        ("je prends la 2 svp", [4]),
+        ("doe maar de laatste", [1]),
+        ("nummer twee", [4]),
+        ("la troisième séance", [1]),
+        ("die in Kortrijk", [1]),
+        ("mardi", [3, 1]),  # two Tuesdays shown: the candidate is asked which
+        ("le 16", [4]),  # a date, not the sixteenth
+    ],
+)
+def test_number_or_ordinal_is_a_place_in_the_list_shown(text: str, ids: list[int]) -> None:
+    assert _ids(match_sessions(text, SHOWN)) == ids
+
+
+def test_ordinal_that_is_also_a_day_of_a_session_shown_is_ambiguous() -> None:
+    on_the_first = info_session_value(
+        id=9, starts_at=dt.datetime(2027, 1, 1, 9, 30, tzinfo=TIMEZONE)
+    )
+    shown = [KORTRIJK_TUESDAY, TOURNAI_THURSDAY, on_the_first]
+    assert _ids(match_sessions("de 1ste", shown)) == [1, 9]  # the first, or the one on the 1st
+    assert _ids(match_sessions("la 2e", shown)) == [2]
+
+
+@pytest.mark.parametrize(("text", "number"), [("5", 5), ("la 4", 4), ("de 7de", 7)])
+def test_number_beyond_the_list_shown_is_named(text: str, number: int) -> None:
+    assert match_sessions(text, SHOWN) in (None, [])
+    assert number_beyond(text, len(SHOWN)) == number
+
+
+def test_a_number_within_the_list_or_a_town_is_not_beyond_it() -> None:
+    assert number_beyond("2", 3) is None
+    assert number_beyond("die in Kortrijk", 3) is None
+    assert number_beyond("le 9", 3) is None  # a date
