@@ -31,6 +31,7 @@ from benchmarks.rest import Load, drive
 from bot.ops.cli import PROJECT_DIR, free_port
 from bot.storage import db
 from tests.support.production import (
+    REST_HEADERS,
     create_session,
     postgres_database,
     start_production,
@@ -170,7 +171,12 @@ async def measure_production(workdir: Path, processes: int) -> Result:
             session_id = create_session(deployment.engine, SESSION_SEATS)
             name = f"production, {processes} Rasa"
             load = await drive(
-                deployment.webhook, scripts(session_id), CONVERSATIONS, THINK_S, name
+                deployment.webhook,
+                scripts(session_id),
+                CONVERSATIONS,
+                THINK_S,
+                name,
+                headers=REST_HEADERS,
             )
             return Result(
                 "production (PostgreSQL, Redis, RabbitMQ, HAProxy)", processes, load, start_s

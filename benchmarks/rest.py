@@ -89,7 +89,12 @@ class Load:
 
 
 async def drive(
-    url: str, scripts: dict[str, list[str]], concurrency: int, think_s: float, name: str
+    url: str,
+    scripts: dict[str, list[str]],
+    concurrency: int,
+    think_s: float,
+    name: str,
+    headers: dict[str, str] | None = None,
 ) -> Load:
     """Hold ``concurrency`` conversations of ``TURNS`` messages against a REST webhook."""
     load = Load(name, concurrency)
@@ -104,7 +109,8 @@ async def drive(
             if turn and think_s:
                 await asyncio.sleep(think_s)
             started = time.perf_counter()
-            async with session.post(url, json={"sender": sender, "message": text}) as response:
+            body = {"sender": sender, "message": text}
+            async with session.post(url, json=body, headers=headers) as response:
                 await response.read()
                 if response.status != 200:
                     load.errors += 1

@@ -38,6 +38,17 @@ from bot.errors import ForeignConversation
 log = logging.getLogger(__name__)
 
 SENDER_MAX_CHARS = 128
+# Set by the load balancer in production mode, the same on a request it sends again after
+# the process it reached died (bot.server.patches.replaying_handler).
+REQUEST_ID_HEADER = "X-Request-Id"
+REQUEST_ID_MAX_CHARS = 64
+
+
+def request_id(value: str | None) -> str | None:
+    """The message id a request carries, when it looks like one (else Rasa makes one)."""
+    if value and len(value) <= REQUEST_ID_MAX_CHARS and value.isprintable() and " " not in value:
+        return value
+    return None
 
 
 def valid_sender(value: object) -> bool:
@@ -116,6 +127,7 @@ class RestInput(RasaRestInput):
                 body["sender"],
                 input_channel=self.name(),
                 metadata=body["metadata"],
+                message_id=request_id(request.headers.get(REQUEST_ID_HEADER)),
             )
             try:
                 await on_new_message(message)

@@ -210,13 +210,17 @@ def start_process(
     log: Path,
     cwd: Path = PROJECT_DIR,
     env: Mapping[str, str] | None = None,
+    niceness: int = 0,
 ) -> subprocess.Popen[bytes]:
-    """Start one server in a process group of its own; ``env`` is added to ours."""
+    """Start one server in a process group of its own; ``env`` is added to ours.
+
+    ``niceness`` above 0 starts it at a lower CPU priority (see ``production._restart_dead``).
+    """
     _say(f"starting {name} (log: {log})")
     handle = log.open("ab")
     # A process group of its own, so that stopping it also stops what it started.
     return subprocess.Popen(
-        command,
+        ["nice", "-n", str(niceness), *command] if niceness else command,
         cwd=cwd,
         env=_child_env(env),
         stdout=handle,
@@ -225,7 +229,8 @@ def start_process(
     )
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether ``url`` answers 200 within two seconds."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return bool(response.status == 200)
@@ -243,7 +248,7 @@ def wait_until_ready(processes: dict[str, subprocess.Popen[bytes]], urls: dict[s
                     f"{name} stopped during start-up (exit code {process.returncode})"
                 )
         for name, url in list(pending.items()):
-            if _answers(url):
+            if answers(url):
                 _say(f"{name} is up")
                 del pending[name]
         if time.monotonic() > deadline:

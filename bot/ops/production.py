@@ -48,6 +48,8 @@ HAPROXY_MISSING = "HAProxy is not installed: run `make prod-deps` (Debian's hapr
 # A process that dies is restarted this many times within RESTART_WINDOW_S, then we give up.
 MAX_RESTARTS = 5
 RESTART_WINDOW_S = 600
+# A restarted process runs at this niceness until it serves (nice(1): 0 normal, 19 lowest).
+RESTART_NICENESS = 10
 # Secrets are not written to var/run: the files name these variables (Rasa substitutes
 # ${NAME} in endpoints.yml from its environment).
 DB_PASSWORD_ENV = "BOT_SECRET_DB_PASSWORD"
@@ -213,7 +215,7 @@ def haproxy_config(settings: ProductionSettings, run_dir: Path) -> str:
         server_maxconn=settings.lb_server_maxconn,
         rest_servers=lines("check"),
         socketio_servers=lines("track rasa_rest/{name}"),
-        live_servers=lines("check"),
+        live_servers=lines(""),
         actions_port=settings.base.actions_port,
         actions_maxconn=settings.actions_maxconn,
         actions_servers="\n".join(
@@ -267,6 +269,8 @@ class Service:
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen[bytes] | None = None
     restarts: list[float] = field(default_factory=list)
+    # Restarted at a lower CPU priority, not yet given its normal one back.
+    niced: bool = False
 
 
 def services(settings: ProductionSettings, model: Path, files: RunFiles) -> list[Service]:
@@ -290,6 +294,8 @@ def services(settings: ProductionSettings, model: Path, files: RunFiles) -> list
         # Read by Rasa's SQL tracker store in each Rasa process.
         "SQL_POOL_SIZE": str(settings.sql_pool_size),
         "SQL_MAX_OVERFLOW": str(settings.sql_max_overflow),
+        # Read by Rasa's lock store in each Rasa process.
+        "TICKET_LOCK_LIFETIME": str(settings.lock_lifetime_s),
         **secret_env(settings),
     }
     found: list[Service] = [
@@ -350,16 +356,24 @@ def _actions_names(settings: ProductionSettings) -> list[str]:
     return [f"actions-{i}" for i in range(1, settings.actions_processes + 1)]
 
 
-def _start(service: Service, logs: Path) -> None:
+def _start(service: Service, logs: Path, niceness: int = 0) -> None:
     service.process = cli.start_process(
-        service.name, service.command, logs / f"{service.name}.log", env=service.env
+        service.name,
+        service.command,
+        logs / f"{service.name}.log",
+        env=service.env,
+        niceness=niceness,
     )
+    service.niced = niceness > 0
 
 
 def write_pids(found: list[Service], run_dir: Path) -> None:
     """``var/run/processes.json``: the pid of each process, for operators and the tests."""
     pids = {s.name: s.process.pid for s in found if s.process is not None}
-    (run_dir / "processes.json").write_text(json.dumps(pids, indent=2))
+    # Written aside, then renamed: whoever reads it never sees a half-written file.
+    part = run_dir / "processes.json.part"
+    part.write_text(json.dumps(pids, indent=2))
+    part.replace(run_dir / "processes.json")
 
 
 def _processes(found: list[Service]) -> dict[str, subprocess.Popen[bytes]]:
@@ -377,9 +391,42 @@ def _restart_dead(found: list[Service], logs: Path) -> str | None:
             return service.name
         say(f"{service.name} stopped (exit code {service.process.returncode}); starting it again")
         service.restarts.append(now)
-        _start(service, logs)
+        # Loading a model takes a Rasa process most of a core for tens of seconds: at a
+        # normal priority it starved the processes still serving, whose readiness checks
+        # then timed out and took them out of the load balancer too.
+        _start(service, logs, niceness=RESTART_NICENESS)
         write_pids(found, logs.parent / "run")
     return None
+
+
+def _renice_ready(found: list[Service]) -> None:
+    """Give a restarted process its normal CPU priority back once it serves."""
+    for service in found:
+        if not service.niced or service.process is None or not cli.answers(service.ready_url):
+            continue
+        service.niced = False
+        try:
+            for thread in _threads_of_group(service.process.pid):
+                # A nice value belongs to each thread on Linux: every thread of the group.
+                os.setpriority(os.PRIO_PROCESS, thread, 0)
+        except PermissionError:
+            # Without CAP_SYS_NICE a process may not raise its own priority: it keeps
+            # serving at the lower one, which only costs it a share of the CPU under load.
+            say(f"{service.name} stays at a lower CPU priority (not allowed to raise it)")
+
+
+def _threads_of_group(pgid: int) -> list[int]:
+    """The thread ids of every process of one process group (a process and its children)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry.name)) == pgid:
+                found += [int(task.name) for task in (entry / "task").iterdir()]
+        except (ProcessLookupError, FileNotFoundError):
+            continue
+    return found
 
 
 def serve(settings: ProductionSettings) -> int:
@@ -422,6 +469,7 @@ def serve(settings: ProductionSettings) -> int:
         while True:
             time.sleep(1)
             gave_up = _restart_dead(found, logs)
+            _renice_ready(found)
             if gave_up:
                 say(f"{gave_up} keeps stopping: see {logs}; stopping everything")
                 return 1

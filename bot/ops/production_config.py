@@ -117,6 +117,10 @@ class ProductionSettings:
     # exhaust PostgreSQL's 100 connections with a few processes).
     sql_pool_size: int = 5
     sql_max_overflow: int = 10
+    # How long a conversation's lock outlives a process that died holding it (Rasa's
+    # TICKET_LOCK_LIFETIME; its default, 60 s, held that candidate's next message a minute
+    # after a Rasa process was killed). Longer than any message takes to process.
+    lock_lifetime_s: int = 15
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ProductionSettings:
@@ -149,6 +153,7 @@ class ProductionSettings:
             actions_maxconn=_int(env, "BOT_ACTIONS_MAXCONN", 32, 1, 10_000),
             sql_pool_size=_int(env, "SQL_POOL_SIZE", 5, 1, 1000),
             sql_max_overflow=_int(env, "SQL_MAX_OVERFLOW", 10, 0, 1000),
+            lock_lifetime_s=_int(env, "BOT_LOCK_LIFETIME_S", 15, 5, 3600),
         )
         RedisAddress.parse(settings.redis_url)
         AmqpAddress.parse(settings.rabbitmq_url)

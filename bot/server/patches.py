@@ -26,6 +26,10 @@ Always on:
   the server reads no request body over ``BOT_MAX_REQUEST_BYTES`` (Sanic's
   ``REQUEST_MAX_SIZE``, 413 beyond): a 200 KB message held the event loop for 20 s.
 
+- a REST message that the load balancer sends again because the process it reached died
+  before answering is answered from what that process stored, or processed once if it
+  stored nothing (``replaying_handler``; the id is HAProxy's ``X-Request-Id``).
+
 - Rasa's Redis lock store updates its tickets in Redis transactions
   (:mod:`bot.server.redis_lock`), so that two processes never both hold one conversation's
   lock (used only where ``lock_store: type: redis`` is configured).
@@ -243,6 +247,62 @@ def guarded_handler(
     return handler
 
 
+AnswersTo = Callable[[str, str], Awaitable[list[dict[str, Any]] | None]]
+
+
+def replaying_handler(
+    handle: Callable[[Any], Awaitable[Any]], answers_to: AnswersTo
+) -> Callable[[Any], Awaitable[None]]:
+    """Answer a REST message sent again, without processing it twice.
+
+    In production mode HAProxy gives each request an id (``X-Request-Id``, the message's
+    ``message_id``) and, when the process it reached dies before answering, sends the same
+    request to another process. If the dead process had stored the message (Rasa saves a
+    message and its answers in one transaction, after processing), the candidate gets those
+    answers again (``answers_to``); if not, the message is processed now, once.
+    """
+
+    async def handler(message: Any) -> None:
+        if message.input_channel == REST and message.message_id:
+            try:
+                answers = await answers_to(message.sender_id, message.message_id)
+            except Exception:  # the store is down: processing will say so politely
+                answers = None
+            if answers is not None:
+                logger.info("rest: message sent again after a process died; answers replayed")
+                for answer in answers:
+                    await message.output_channel.send_response(message.sender_id, answer)
+                return
+        await handle(message)
+
+    return handler
+
+
+def answers_after(events: list[Any], message_id: str) -> list[dict[str, Any]] | None:
+    """The bot's answers to the user message ``message_id`` in a conversation's events, or
+    None when the conversation does not hold that message."""
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    answers: list[dict[str, Any]] | None = None
+    for event in events:
+        if isinstance(event, UserUttered):
+            if answers is not None:
+                break
+            if event.message_id == message_id:
+                answers = []
+        elif answers is not None and isinstance(event, BotUttered):
+            answers.append({**(event.data or {}), "text": event.text})
+    return answers
+
+
+def _stored_answers(app: Any) -> AnswersTo:
+    async def answers_to(sender_id: str, message_id: str) -> list[dict[str, Any]] | None:
+        tracker = await app.ctx.agent.tracker_store.retrieve(sender_id)
+        return answers_after(list(tracker.events), message_id) if tracker is not None else None
+
+    return answers_to
+
+
 def _conversation_channel(app: Any) -> ChannelOf:
     async def channel_of(sender_id: str) -> str | None:
         tracker = await app.ctx.agent.tracker_store.retrieve(sender_id)
@@ -274,8 +334,11 @@ def _register(input_channels: list[Any], app: Any, route: str | None) -> None:
         await app.ctx.agent.handle_message(message)
 
     handler = guarded_handler(
-        limited_handler(
-            polite_handler(handle), settings.max_message_chars, _conversation_language(app)
+        replaying_handler(
+            limited_handler(
+                polite_handler(handle), settings.max_message_chars, _conversation_language(app)
+            ),
+            _stored_answers(app),
         ),
         _conversation_channel(app),
     )

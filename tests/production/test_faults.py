@@ -18,6 +18,7 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
+from benchmarks import prod_faults
 from bot.messages import text as catalog
 from tests.support.production import (
     PG_CLUSTER,
@@ -264,6 +265,25 @@ def _answers(deployment: Deployment) -> bool:
 
 
 # --- a Rasa process killed -------------------------------------------------------------------
+
+
+async def test_killing_a_rasa_process_fails_at_most_one_message_in_a_hundred(
+    deployment: Deployment,
+) -> None:
+    """40 people chatting at a human pace, each message sent once, as a person sends it."""
+    await asyncio.to_thread(deployment.wait_all_ready)
+    run = await prod_faults.run_fault(deployment, "rasa-1")
+    assert len(run.sent) == prod_faults.CANDIDATES * len(prod_faults.SCRIPTS["fr"])
+    failed = [(s.turn.text, s.turn.status) for s in run.failures]
+    assert len(failed) <= len(run.sent) // 100, failed
+    # Every message answered is stored, and none twice (each script's messages differ).
+    for sender in run.senders:
+        answered = [s.turn.text for s in run.sent if s.sender == sender and s.turn.status == 200]
+        stored = deployment.user_texts(sender)
+        assert _is_subsequence(answered, stored), (sender, answered, stored)
+        assert len(stored) == len(set(stored)), (sender, stored)
+    assert run.back_after_s is not None, "the killed process did not come back"
+    await asyncio.to_thread(deployment.wait_all_ready)
 
 
 async def test_killing_a_rasa_process_loses_no_event_and_no_booking(

@@ -45,6 +45,11 @@ REDIS_START = (
 )
 
 
+# The REST webhook's secret in the production mode these tests start (BOT_REST_SECRET).
+REST_SECRET = f"production-tests-{uuid.uuid4().hex}"
+REST_HEADERS = {"Authorization": f"Bearer {REST_SECRET}"}
+
+
 def postgres_version() -> str:
     return sorted(os.listdir("/etc/postgresql"))[-1]
 
@@ -167,6 +172,7 @@ class Deployment:
     events_port: int
     queue: str
     output: list[str] = field(default_factory=list)
+    web_port: int = 0
     _engine: Engine | None = None
 
     @property
@@ -254,6 +260,8 @@ def start_production(
         "BOT_EVENTS_EXCHANGE": queue,  # an exchange of its own: no other deployment's events
         "BOT_LB_BIND": "127.0.0.1",
         "BOT_DEMO_DATA": "0",
+        # Production mode offers the REST webhook only behind a secret.
+        "BOT_REST_SECRET": REST_SECRET,
         **dict(extra_env),
     }
     env.pop("RASA_API_TOKEN", None)
@@ -273,6 +281,7 @@ def start_production(
         [first_internal + i for i in range(processes)],
         events_port,
         queue,
+        web_port=web_port,
     )
     deadline = time.monotonic() + START_TIMEOUT_S
     assert process.stdout is not None
@@ -322,7 +331,8 @@ async def say(
     """POST one message to the REST webhook; a refused or broken request is status 0."""
     started = time.perf_counter()
     try:
-        async with session.post(url, json={"sender": sender, "message": message, **extra}) as r:
+        body = {"sender": sender, "message": message, **extra}
+        async with session.post(url, json=body, headers=REST_HEADERS) as r:
             body = await r.text()
             status = r.status
         answers = json.loads(body) if status == 200 and body else []

@@ -110,7 +110,10 @@ def test_haproxy_config_balances_rest_and_sticks_socketio(tmp_path: Path) -> Non
     socketio = config.split("\nbackend rasa_socketio")[1].split("\nbackend ")[0]
     assert "balance source" in socketio and "track rasa_rest/rasa2" in socketio
     live = config.split("\nbackend rasa_live")[1]
-    assert "GET /webhooks/health/live" in live and live.count("server rasa") == 3
+    # The last resort: no health check, so that HAProxy never believes every process down
+    # while one is merely slow to answer its checks.
+    assert live.count("server rasa") == 3 and "check" not in live.split("\nfrontend")[0]
+    assert "option redispatch 1" in config and "retry-on conn-failure" in config
     assert "use_backend rasa_socketio if is_socketio socketio_ready" in config
     actions = config.split("\nbackend actions")[1]
     assert "bind 127.0.0.1:5055" in config and "server actions1 127.0.0.1:5155 check" in actions

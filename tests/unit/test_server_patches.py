@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 import pytest
 from jsonschema import ValidationError
@@ -184,3 +185,49 @@ async def test_the_conversations_language_answers_a_long_message() -> None:
 async def test_a_long_message_in_no_clear_language_is_answered_in_both() -> None:
     answer = await _limited([])("1234 " * 1000)
     assert len(answer) == 2 and "trop long" in answer[0] and "te lang" in answer[1]
+
+
+def test_answers_after_a_message_are_those_stored_until_the_next_message() -> None:
+    from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+
+    events = [
+        UserUttered("bonjour", message_id="a"),
+        BotUttered("Bonjour !", {"buttons": [{"title": "Impôts", "payload": "/faq"}]}),
+        UserUttered("je cherche un emploi", message_id="b"),
+        SlotSet("language", "fr"),
+        BotUttered("Quel métier ?"),
+        BotUttered("Et où ?"),
+        UserUttered("soudeur", message_id="c"),
+        BotUttered("3 offres"),
+    ]
+    assert patches.answers_after(events, "b") == [
+        {"text": "Quel métier ?"},
+        {"text": "Et où ?"},
+    ]
+    [first] = patches.answers_after(events, "a") or []
+    assert first["text"] == "Bonjour !" and first["buttons"][0]["payload"] == "/faq"
+    assert patches.answers_after(events, "never-stored") is None
+
+
+async def test_a_rest_message_stored_before_its_process_died_is_answered_not_processed() -> None:
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    processed: list[str] = []
+
+    async def handle(message: UserMessage) -> None:
+        processed.append(message.text)
+
+    stored = {("web-1", "known-id"): [{"text": "Bonjour !"}]}
+
+    async def answers_to(sender: str, message_id: str) -> list[dict[str, Any]] | None:
+        return stored.get((sender, message_id))
+
+    handler = patches.replaying_handler(handle, answers_to)
+    again = CollectingOutputChannel()
+    await handler(
+        UserMessage("bonjour", again, "web-1", input_channel="rest", message_id="known-id")
+    )
+    assert processed == [] and [m["text"] for m in again.messages] == ["Bonjour !"]
+    fresh = CollectingOutputChannel()
+    await handler(UserMessage("merci", fresh, "web-1", input_channel="rest", message_id="new-id"))
+    assert processed == ["merci"]
