@@ -46,10 +46,12 @@ FORM_SLOTS = (
     "booking_attempts",
 )
 # Questions and requests that, understood with confidence, are not a name: their rules
-# answer them (data/rules/sessions.yml) and the form goes on or stops.
+# answer them (data/rules/sessions.yml) and the form goes on or stops. Goodbye, stop and
+# deny are not here: a name read as one of them is still a name ("Thomas Fournier"), and
+# words that really say goodbye or stop are not a name (bot.contact.NOT_NAME_WORDS).
 _OTHER_REQUESTS = frozenset(
     """faq help bot_challenge switch_language ask_human list_info_sessions book_info_session
-    cancel_booking search_vacancies goodbye""".split()
+    cancel_booking search_vacancies""".split()
 )
 _SURE = 0.85
 # The details a message may give before they are asked, and how each is found in it.

@@ -419,13 +419,15 @@ class Booker:
         return turn
 
 
-# Names the current model reads as a form answer (inform). Some others ("Léa Moreau",
-# "Thomas Fournier") come out as goodbye or deny and end the booking form: an NLU gap
-# reported to the data owners, not what these tests are about.
+# Names as people have them, whatever the model makes of them: the booking form keeps a
+# name that validates whatever the intent ("Léa Moreau" and "Thomas Fournier" read as
+# goodbye or deny used to end it; issue 21), so nothing here is chosen to please the model.
 NAMES = {
-    "fr": ["Julien Lefebvre", "Sarah Lefebvre", "Thomas Leroy", "Julien Leroy", "Sarah Leroy"],
-    "nl": ["Lien Peeters", "Elise Peeters", "Thibo Peeters", "Lien Vermeulen", "Jens Peeters"],
-}
+    "fr": ["Léa Moreau", "Thomas Fournier", "Julien Lefebvre", "Anaïs de la Fontaine",
+           "Jean-Baptiste D'Hondt", "Chloé Blanc", "Mohamed El Amrani", "Sarah Leroy"],
+    "nl": ["Lien Peeters", "Pieter Van den Broeck", "Els De Wilde", "Jens Vermeulen",
+           "Fien Dewaele", "Bram Claes", "Yasmine Janssens", "Wout Maes"],
+}  # fmt: skip
 
 
 def full_name(language: str, number: int) -> str:

@@ -778,6 +778,8 @@ def _set(events: list) -> dict[str, Any]:
     ("said", "intent", "confidence", "kept"),
     [("Léa Moreau", "deny", 0.30, "Léa Moreau"),
      ("Thomas Fournier", "goodbye", 0.45, "Thomas Fournier"),
+     ("Thomas Fournier", "goodbye", 0.97, "Thomas Fournier"),
+     ("Léa Moreau", "deny", 0.95, "Léa Moreau"),
      ("dat heb ik toch al gezegd: Jan Peeters", "cancel_booking", 0.6, "Jan Peeters"),
      ("je vous l'ai déjà dit, Marie-Claire d'Hondt", "faq", 0.5, "Marie-Claire d'Hondt"),
      ("mijn naam is Pieter Van den Broeck", "stop", 0.4, "Pieter Van den Broeck")],
