@@ -374,9 +374,23 @@ class Booker:
                 return name
         return None
 
-    def reply(self, question: str, language: str, session_id: int, who: int, sender: str) -> str:
+    # How people pick the n-th session of the list they are shown (issue 21: never its id).
+    CHOICES = {
+        "fr": ("{n}", "la {n}", "je prends la {n}", "numéro {n}"),
+        "nl": ("{n}", "de {n}de", "nummer {n}", "doe maar {n}"),
+    }
+
+    def reply(
+        self,
+        question: str,
+        language: str,
+        session_id: int,
+        who: int,
+        sender: str,
+        shown: list[dict[str, Any]] | None = None,
+    ) -> str:
         return {
-            "utter_ask_session_id": f'/inform{{"session_id": "{session_id}"}}',
+            "utter_ask_session_id": self.choose(shown or [], language, session_id, who),
             "utter_ask_waitlist_consent": self.YES[language],
             "utter_ask_candidate_name": full_name(language, who),
             # The same address on a repeated question: a doubled booking would show.
@@ -384,6 +398,18 @@ class Booker:
             "utter_ask_candidate_phone": self.NO[language],
             "utter_ask_booking_consent": self.YES[language],
         }[question]
+
+    def choose(
+        self, answers: list[dict[str, Any]], language: str, session_id: int, who: int
+    ) -> str:
+        """The place of the session in the list the question showed, typed as people do;
+        its button when it is not among those shown (more sessions than the list holds)."""
+        payloads = [str(b.get("payload", "")) for a in answers for b in a.get("buttons") or []]
+        wanted = f'/inform{{"session_id": "{session_id}"}}'
+        if wanted not in payloads:
+            return wanted
+        forms = self.CHOICES[language]
+        return forms[who % len(forms)].format(n=payloads.index(wanted) + 1)
 
     async def book(
         self,
@@ -404,7 +430,7 @@ class Booker:
                 return step, turns
             if step is None:
                 return None, turns
-            answer = self.reply(step, language, session_id, who, sender)
+            answer = self.reply(step, language, session_id, who, sender, last.answers)
             turns.append(await self._say(session, url, sender, answer))
         return None, turns
 

@@ -214,3 +214,23 @@ def test_configured_api_token_is_used_as_it_is(tmp_path: Path) -> None:
     settings = Settings.from_env({"RASA_API_TOKEN": "chosen-token", "BOT_VAR_DIR": str(tmp_path)})
     assert cli.ensure_api_token(settings) is settings
     assert not (tmp_path / cli.API_TOKEN_FILE).exists()
+
+
+def test_the_production_booker_types_the_place_of_its_session_in_the_list_shown() -> None:
+    # As people do (issue 21): "2" or "de 2de" for the second session shown, whatever its id;
+    # the button only when the session is not among those shown.
+    from bot.sessions.search import match_sessions
+    from tests.factories import info_session_value
+    from tests.support.production import Booker
+
+    shown = [info_session_value(id=i) for i in (5, 9, 2)]
+    answers = [{"text": "…", "buttons": [
+        {"title": f"{n}.", "payload": f'/inform{{"session_id": "{s.id}"}}'}
+        for n, s in enumerate(shown, start=1)]}]  # fmt: skip
+    booker = Booker.__new__(Booker)  # no domain file needed to choose
+    for who in range(8):
+        for language in ("fr", "nl"):
+            typed = booker.choose(answers, language, 9, who)
+            assert not typed.startswith("/"), typed
+            assert match_sessions(typed, shown) == [shown[1]], typed
+    assert booker.choose(answers, "fr", 42, 0) == '/inform{"session_id": "42"}'
