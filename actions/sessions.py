@@ -380,6 +380,9 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
         if value is False:
             dispatcher.utter_message(response="utter_waitlist_declined")
             return {"waitlist_consent": False, "session_id": None, "session_options": None}
+        ack = acknowledged(dispatcher, tracker, "waitlist_consent", value)
+        if ack is not None:
+            return ack
         return failed(
             dispatcher, tracker, "waitlist_consent", text(language_of(tracker), "sessions.yes_no")
         )
@@ -503,6 +506,9 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
         if value is False:
             # No consent, no booking: the form ends and action_book_info_session says so.
             return {"booking_consent": False, "requested_slot": None}
+        ack = acknowledged(dispatcher, tracker, "booking_consent", value)
+        if ack is not None:
+            return ack
         return failed(
             dispatcher, tracker, "booking_consent", text(language_of(tracker), "sessions.yes_no")
         )

@@ -857,3 +857,33 @@ async def test_details_given_with_the_answer_asked_are_kept_too(services: Servic
     assert _set(events) == {"candidate_name": "Léa Moreau",
                             "candidate_email": "lea.moreau@gmail.com",
                             "candidate_phone": "+33612345678"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("slot", "said", "intent", "language", "kind"),
+    [("waitlist_consent", "merci", "thank", "fr", "thanks"),
+     ("booking_consent", "bedankt", "thank", "nl", "thanks"),
+     ("booking_consent", "euh", "inform", "fr", "small_talk")],
+)  # fmt: skip
+async def test_yes_no_questions_acknowledge_thanks_and_ask_again(
+    services: Services, slot: str, said: str, intent: str, language: str, kind: str
+) -> None:
+    dispatcher, result = await validate(services, slot, said, intent=intent, language=language)
+    assert result == {slot: None}  # no failure counted
+    assert [m["text"] for m in dispatcher.messages] == [text(language, f"forms.ack.{kind}")]
+
+
+@pytest.mark.parametrize(("slot", "said"), [("booking_reference", "merci"),
+                                             ("cancel_confirmed", "bedankt")])  # fmt: skip
+async def test_the_cancellation_acknowledges_thanks_and_asks_again(
+    services: Services, slot: str, said: str
+) -> None:
+    tracker = make_tracker(said, "thank", slots={"language": "nl", "requested_slot": slot},
+                           active_loop="cancel_booking_form")  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    method = getattr(ValidateCancelBookingForm(services), f"validate_{slot}")
+    result = method(said, dispatcher, tracker, FORM_DOMAIN)
+    if hasattr(result, "__await__"):
+        result = await result
+    assert result == {slot: None}
+    assert [m["text"] for m in dispatcher.messages] == [text("nl", "forms.ack.thanks")]
