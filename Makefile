@@ -9,7 +9,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED ?= false
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve train shell lint fmt types validate test test-unit test-integration test-e2e browser-deps test-browser bench prod-deps run-prod test-prod bench-prod clean
+.PHONY: help install run serve train shell lint fmt types validate knowledge-report test test-unit test-integration test-e2e browser-deps test-browser bench prod-deps run-prod test-prod bench-prod clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ lint: install ## ruff on the code
 
 types: install ## mypy on bot/: strict on the business core ([tool.mypy] in pyproject.toml)
 	@$(VENV)/bin/mypy
+
+knowledge-report: install ## knowledge files due for review, with their sources (ALL=1: every topic)
+	@$(PY) -m bot.knowledge.review $(if $(ALL),--all)
 
 validate: install ## rasa data validate on domain and data
 	@$(RASA) data validate --domain domain --data data --config config.yml

@@ -11,11 +11,14 @@ from actions._base import language_of
 from actions.faq import FAQ_INTENT, asked_topic, topic_button
 from bot import knowledge, messages
 from bot.handoff.callbacks import MISUNDERSTANDINGS_BEFORE_OFFER
-from bot.knowledge.fallback import likely_intents, misunderstandings
+from bot.knowledge.fallback import hesitation, likely_intents, misunderstandings
 
 
 class ActionDefaultAskAffirmation(Action):
     """Replaces Rasa's "did you mean X?" by up to three topics in the user's language.
+
+    When the classifier hesitated between two acting intents (book or cancel...), it offers
+    exactly those two (:func:`bot.knowledge.fallback.hesitation`).
 
     From the third misunderstood message of a conversation on, it offers a consultant
     instead (``utter_default``: a callback, or keep trying), as after two in a row.
@@ -27,9 +30,6 @@ class ActionDefaultAskAffirmation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        if misunderstandings(tracker.events) >= MISUNDERSTANDINGS_BEFORE_OFFER:
-            dispatcher.utter_message(response="utter_default")
-            return []
         language = language_of(tracker)
         message = tracker.latest_message or {}
         ranking = message.get("intent_ranking") or []
@@ -39,6 +39,18 @@ class ActionDefaultAskAffirmation(Action):
         topic = _selected_topic(message)
         if topic:
             offerable.add(FAQ_INTENT)
+        pair = hesitation(ranking)
+        if pair:
+            # Two acting intents close to each other: which one, rather than the wrong one.
+            buttons = [
+                {"title": messages.text(language, f"intent.{name}"), "payload": f"/{name}"}
+                for name in pair
+            ]
+            dispatcher.utter_message(response="utter_ask_affirmation", buttons=buttons)
+            return []
+        if misunderstandings(tracker.events) >= MISUNDERSTANDINGS_BEFORE_OFFER:
+            dispatcher.utter_message(response="utter_default")
+            return []
         buttons = [
             topic_button(topic, language)
             if c.intent == FAQ_INTENT and topic

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions._base import UsesServices, language_of
 from bot import knowledge, messages
-from bot.knowledge import direction
+from bot.knowledge import direction, questions
 from bot.knowledge.direction import Situation
 
 FAQ_INTENT = "faq"
@@ -34,7 +34,9 @@ class ActionAnswerFaq(UsesServices, Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        name = asked_topic(tracker.latest_message or {}) or tracker.get_slot("faq_topic")
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        name = _topic_of(message, intent) or tracker.get_slot("faq_topic")
         return self.answer(dispatcher, tracker, name)
 
     def answer(
@@ -50,6 +52,23 @@ class ActionAnswerFaq(UsesServices, Action):
         events = _situation_events(known, situation)
         intent = (message.get("intent") or {}).get("name")
 
+        text = str(message.get("text") or "")
+        term = None if _button_entities(message) else questions.definition_asked(text)
+        if term is not None:
+            # "C'est quoi le formulaire A1 ?": what it is at once, then the personal answer offered.
+            events.append(SlotSet("faq_topic", term.topic))
+            dispatcher.utter_message(
+                text=questions.render_term(term, language)
+                + "\n\n"
+                + messages.text(language, "faq.definition_offer"),
+                buttons=[
+                    topic_button(term.topic, language),
+                    {"title": messages.text(language, "intent.ask_human"), "payload": "/ask_human"},
+                ],
+                language=language,
+            )
+            return events
+
         topic = knowledge.topics().get(name or "")
         if topic is None:
             # A situation without a question yet: acknowledge it and offer topics.
@@ -64,16 +83,23 @@ class ActionAnswerFaq(UsesServices, Action):
 
         events.append(SlotSet("faq_topic", topic.name))
         choice = knowledge.reply(topic, situation)
-        if choice.missing == "direction" or (intent == DIRECTION_INTENT and said.is_empty()):
+        if intent == DIRECTION_INTENT and said.is_empty():
             dispatcher.utter_message(
                 text=messages.text(language, "faq.ask_direction"),
                 buttons=_direction_buttons(language),
                 language=language,
             )
+        elif choice.missing in ("direction", "residence", "work"):
+            # Only what is still unknown is asked, with the choices that fit what is known.
+            dispatcher.utter_message(
+                text=messages.text(language, f"faq.ask_{choice.missing}"),
+                buttons=_direction_buttons(language, situation),
+                language=language,
+            )
         elif choice.missing == "region":
             dispatcher.utter_message(
                 text=messages.text(language, "faq.ask_region"),
-                buttons=_region_buttons(language),
+                buttons=_region_buttons(topic, language),
                 language=language,
             )
         else:
@@ -97,6 +123,29 @@ def asked_topic(message: dict[str, Any], any_intent: bool = False) -> str | None
     selected = (message.get("response_selector") or {}).get(FAQ_INTENT) or {}
     key = (selected.get("response") or {}).get("intent_response_key") or ""
     return key.split("/", 1)[1] if "/" in key else None
+
+
+def _button_entities(message: dict[str, Any]) -> bool:
+    """True when the message is a button's payload (it carries entities, not words)."""
+    return str(message.get("text") or "").startswith("/")
+
+
+def _topic_of(message: dict[str, Any], intent: str | None) -> str | None:
+    """The topic the message asks about.
+
+    A button's entity first; then, for a short follow-up that names a topic ("et la sécu ?",
+    "en de kinderbijslag?"), that topic; then the ResponseSelector's; then any topic the
+    words name ("j'habite à Lille, je bosse à Menin : et les impôts ?" classified as a
+    situation).
+    """
+    for entity in message.get("entities") or []:
+        if entity.get("entity") == "faq_topic":
+            return str(entity.get("value"))
+    text = str(message.get("text") or "")
+    named = None if _button_entities(message) else questions.topic_named(text)
+    if named and questions.is_short(text):
+        return named
+    return asked_topic(message) or named
 
 
 def _said(message: dict[str, Any]) -> Situation:
@@ -125,13 +174,18 @@ def _payload(intent: str, entities: dict[str, str]) -> str:
     return f"/{intent}{json.dumps(entities)}" if entities else f"/{intent}"
 
 
-def _direction_buttons(language: str) -> list[dict[str, str]]:
+def _direction_buttons(language: str, known: Situation | None = None) -> list[dict[str, str]]:
+    """The situations to choose from; with ``known``, only those that agree with it."""
     to_belgium = {"residence_country": "fr", "work_country": "be"}
     choices = {
         "fr-be-flanders": {**to_belgium, "work_region": "flanders"},
         "fr-be-wallonia": {**to_belgium, "work_region": "wallonia"},
+        "fr-be-brussels": {**to_belgium, "work_region": "brussels"},
         "be-fr": {"residence_country": "be", "work_country": "fr"},
     }
+    if known is not None:
+        fitting = {key: entities for key, entities in choices.items() if _agrees(known, entities)}
+        choices = fitting or choices
     return [
         {
             "title": messages.text(language, f"faq.direction_button.{key}"),
@@ -141,7 +195,18 @@ def _direction_buttons(language: str) -> list[dict[str, str]]:
     ]
 
 
-def _region_buttons(language: str) -> list[dict[str, str]]:
+def _agrees(known: Situation, entities: dict[str, str]) -> bool:
+    """True when a button's situation does not contradict what is known."""
+    pairs = (
+        (known.residence, entities.get("residence_country")),
+        (known.work, entities.get("work_country")),
+        (known.work_region, entities.get("work_region")),
+    )
+    return all(value is None or value == chosen for value, chosen in pairs)
+
+
+def _region_buttons(topic: knowledge.Topic, language: str) -> list[dict[str, str]]:
+    """One button per Belgian region the topic has its own answer for."""
     return [
         {
             "title": messages.text(language, f"faq.region_button.{region}"),
@@ -150,7 +215,8 @@ def _region_buttons(language: str) -> list[dict[str, str]]:
                 {"residence_country": "fr", "work_country": "be", "work_region": region},
             ),
         }
-        for region in ("flanders", "wallonia")
+        for region in knowledge.REGIONS
+        if f"fr-be-{region}" in topic.answers
     ]
 
 

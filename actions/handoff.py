@@ -8,6 +8,8 @@
   bot.contact (as the booking form does) and the other answers with bot.handoff.answers,
   explains a refused one, and stops the form on "laisse tomber" / "laat maar" or a refused
   consent.
+- ``action_handoff_waiting`` answers "vous êtes là ?" while a consultant is offered or asked
+  for: the queue with the office hours and the callback offer, or the offer again.
 - ``action_request_callback`` stores the request once the form is complete and clears the
   personal slots (stopped form: it only clears them).
 
@@ -97,18 +99,22 @@ class ActionHandoff(UsesServices, Action):
         topic = handoff.topic_of(_user_intents(tracker))
         if choice == "callback":
             return [SlotSet("callback_topic", topic), FollowupAction(FORM)]
+        pending = [SlotSet(handoff.PENDING_SLOT, True)]
         is_open = _office_open(self.services, tracker)
         if choice == "live" and is_open:
-            return await self._live(dispatcher, tracker, topic)
-        language = language_of(tracker)
+            return [*pending, *await self._live(dispatcher, tracker, topic)]
         if choice is None:
             dispatcher.utter_message(response="utter_ask_human")
+        self._offer(dispatcher, tracker, is_open)
+        return pending
+
+    def _offer(self, dispatcher: CollectingDispatcher, tracker: Tracker, is_open: bool) -> None:
+        """A consultant here or a callback (office hours), a callback only (outside them)."""
         if is_open:
             dispatcher.utter_message(response="utter_handoff_offer_open")
         else:
-            label = office_hours_label(self.services.settings, language)
+            label = office_hours_label(self.services.settings, language_of(tracker))
             dispatcher.utter_message(response="utter_handoff_offer_closed", office_hours=label)
-        return []
 
     async def _live(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, topic: str | None
@@ -138,6 +144,38 @@ class ActionHandoff(UsesServices, Action):
         logger.info("live request %s for conversation %s", request.id, tracker.sender_id)
         dispatcher.utter_message(response="utter_handoff_live_requested")
         return []
+
+
+class ActionHandoffWaiting(ActionHandoff):
+    """ "hallo? is daar iemand?" while a consultant is offered or asked for (``handoff_pending``).
+
+    A live request still waiting: it is queued, with the office hours and the callback offer.
+    Otherwise (the offer was not answered, or a consultant took the request and left): the
+    assistant says it is the one here and offers a consultant again; the slot is cleared.
+    """
+
+    def name(self) -> str:
+        return "action_handoff_waiting"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        def waiting() -> handoff.CallbackRequest | None:
+            with db.transaction(self.services.engine) as conn:
+                return handoff.waiting_live_request(conn, tracker.sender_id)
+
+        try:
+            request = await self.blocking(waiting)
+        except SQLAlchemyError:
+            logger.exception("live requests of conversation %s not read", tracker.sender_id)
+            request = None
+        if request is not None:
+            label = office_hours_label(self.services.settings, language_of(tracker))
+            dispatcher.utter_message(response="utter_handoff_waiting", office_hours=label)
+            return []
+        dispatcher.utter_message(response="utter_handoff_still_here")
+        self._offer(dispatcher, tracker, _office_open(self.services, tracker))
+        return [SlotSet(handoff.PENDING_SLOT, None)]
 
 
 class ActionAskCallbackConsent(UsesServices, Action):
@@ -349,7 +387,8 @@ class ActionRequestCallback(UsesServices, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         slots = {slot: tracker.get_slot(slot) for slot in handoff.FORM_SLOTS}
-        forget = [SlotSet(slot, None) for slot in _cleared()]
+        # The request is stored or stopped: nobody is waiting here any more.
+        forget = [SlotSet(slot, None) for slot in (*_cleared(), handoff.PENDING_SLOT)]
         if not all(slots[s] for s in ("callback_consent", "callback_name", "callback_phone")):
             return forget  # the form was stopped: nothing to store
         language = language_of(tracker)

@@ -13,7 +13,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.language.policy import language_after_message
+from bot.language.policy import UNSURE_SLOT, slots_after_message
 
 
 class ActionSetLanguage(Action):
@@ -25,9 +25,9 @@ class ActionSetLanguage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        current = tracker.get_slot("language")
+        slots = {name: tracker.get_slot(name) for name in ("language", UNSURE_SLOT)}
         asked = (
             tracker.get_slot("requested_slot") if (tracker.active_loop or {}).get("name") else None
         )
-        language = language_after_message(tracker.latest_message or {}, current, asked)
-        return [] if language == current else [SlotSet("language", language)]
+        changes = slots_after_message(tracker.latest_message or {}, slots, asked)
+        return [SlotSet(name, value) for name, value in changes.items()]

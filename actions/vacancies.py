@@ -21,9 +21,10 @@ from rasa_sdk.types import DomainDict
 
 from actions._base import UsesServices, language_of, latest_text
 from actions.faq import ActionAnswerFaq, asked_topic
-from bot import form_turns, knowledge
+from bot import form_turns, gazetteer, knowledge
 from bot.messages import text as catalog_text
 from bot.vacancies import replies, search
+from bot.vacancies.areas import Area, area_of
 from bot.vacancies.dialogue import (
     ANY,
     CONTRACT,
@@ -34,6 +35,7 @@ from bot.vacancies.dialogue import (
     Answer,
     anywhere_asked,
     build_query,
+    occupations_named,
     read_occupation,
     read_place,
     slots_to_reset,
@@ -53,6 +55,8 @@ _OTHER_FLOWS = {
     "cancel_booking": "cancel_booking_form",
 }
 _REQUEST_CONFIDENCE = 0.6
+AREA = "vacancy_area"
+OCCUPATIONS = "vacancy_occupations"
 
 
 def _send(
@@ -87,6 +91,16 @@ class ActionStartVacancySearch(Action):
         events = [SlotSet(slot, None) for slot in cleared if tracker.get_slot(slot) is not None]
         if anywhere_asked(entities):
             events.append(SlotSet(LOCATION, ANY))
+        # A new request keeps only the area and the occupations it names itself.
+        area = _area_asked(tracker, entities)
+        if area is not None and tracker.get_slot(LOCATION) is None and not _mentions(entities):
+            events.append(SlotSet(LOCATION, ANY))  # "du travail en Flandre": anywhere in it
+        named = occupations_named(entities)
+        wanted = {
+            AREA: area.as_slot() if area else None,
+            OCCUPATIONS: named if len(named) > 1 else None,
+        }
+        events += [SlotSet(k, v) for k, v in wanted.items() if v != tracker.get_slot(k)]
         return events
 
 
@@ -236,7 +250,11 @@ class ActionSearchVacancies(UsesServices, Action):
         if occupation is None or location is None:
             _send(dispatcher, tracker, [replies.no_search(language)])
             return []
-        query = build_query(*_search_slots(tracker))
+        area = _area_asked(tracker, _entities(tracker))
+        area_slot = area.as_slot() if area else tracker.get_slot(AREA)
+        query = build_query(
+            *_search_slots(tracker), area=area_slot, occupations=tracker.get_slot(OCCUPATIONS)
+        )
         offset = self.offset(tracker)
         if offset is None:
             _send(dispatcher, tracker, [replies.no_more(query, language)])
@@ -244,7 +262,8 @@ class ActionSearchVacancies(UsesServices, Action):
         sources = self.services.vacancy_sources
         page = await search(replace(query, offset=offset), sources)
         _send(dispatcher, tracker, replies.page_replies(page, language, len(sources)))
-        return [SlotSet(NEXT_OFFSET, page.next_offset)]
+        events = [SlotSet(NEXT_OFFSET, page.next_offset)]
+        return events + ([SlotSet(AREA, area_slot)] if area_slot != tracker.get_slot(AREA) else [])
 
 
 class ActionMoreVacancies(ActionSearchVacancies):
@@ -256,6 +275,25 @@ class ActionMoreVacancies(ActionSearchVacancies):
     def offset(self, tracker: Tracker) -> int | None:
         offset = tracker.get_slot(NEXT_OFFSET)
         return int(offset) if offset is not None else None
+
+
+def _mentions(entities: list[dict[str, Any]]) -> bool:
+    return any(e.get("entity") == LOCATION for e in entities)
+
+
+def _area_asked(tracker: Tracker, entities: list[dict[str, Any]]) -> Area | None:
+    """The area the latest message names ("alleen in Frankrijk", "pas en France"), if any.
+
+    "Over de grens" is the country where the candidate does not live: the country of the
+    searched place, else of the residence the conversation gave (``residence_country``).
+    """
+    place_ids = [str(e.get("value")) for e in entities if e.get("entity") == LOCATION]
+    place_ids.append(str(tracker.get_slot(LOCATION) or ""))
+    home = next((p.country for p in map(gazetteer.place, place_ids) if p is not None), None)
+    if home is None:
+        residence = tracker.get_slot("residence_country")
+        home = str(residence).upper() if residence in ("fr", "be") else None
+    return area_of(latest_text(tracker), home)
 
 
 def _search_slots(tracker: Tracker) -> tuple[Any, Any, Any, Any]:

@@ -21,6 +21,10 @@ class Secret(str):
         return "Secret('**********')"
 
 
+# The secret Rasa sends the action server (bot/server/action_server.py) and its header.
+ACTIONS_SECRET_ENV = "BOT_ACTIONS_SECRET"
+ACTIONS_SECRET_HEADER = "X-Action-Secret"
+
 SMTP_SECURITY = ("starttls", "ssl", "none")
 _DEFAULT_SMTP_PORT = {"starttls": 587, "ssl": 465, "none": 25}
 
@@ -336,6 +340,8 @@ class Settings:
     retention_days: int = 180
     # The console's inbox collects user messages understood with less confidence.
     inbox_confidence: float = 0.6
+    # And this share of the confidently understood ones, drawn at random: confident mistakes.
+    inbox_sample: float = 0.02
     # Reverse proxies in front of the web app whose X-Forwarded-For names the client.
     trusted_proxies: tuple[IPNetwork, ...] = ()
     # Seconds the SQL tracker store waits for a new PostgreSQL connection.
@@ -343,6 +349,19 @@ class Settings:
     # Redis of production mode (lock store, the channels' memories, socket.io's rooms);
     # ``BOT_REDIS_URL``, unset in embedded mode.
     redis_url: str | None = field(default=None, repr=False)
+    # A user message longer than this (characters) is refused before NLU, on every channel,
+    # with a short answer: NLU's cost grows faster than the length (docs/security.md).
+    max_message_chars: int = 2000
+    # The largest request body the Rasa server and the web app read (bytes); larger: 413.
+    max_request_bytes: int = 256 * 1024
+    # Where the servers listen: Rasa and the action server on the loopback interface only
+    # unless told otherwise (a reverse proxy in front); the web app on every interface.
+    rasa_host: str = "127.0.0.1"
+    actions_host: str = "127.0.0.1"
+    web_host: str = "0.0.0.0"
+    # The REST webhook's bearer secret (``BOT_REST_SECRET``); production mode switches the
+    # REST channel off without it.
+    rest_secret: Secret | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(
@@ -386,15 +405,42 @@ class Settings:
             secret_key=_secret_key(env),
             retention_days=int(_number(env, "BOT_RETENTION_DAYS", 180, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
+            inbox_sample=_confidence(env, "BOT_INBOX_SAMPLE", 0.02),
             trusted_proxies=_networks(env, "BOT_TRUSTED_PROXIES"),
             sql_connect_timeout_s=int(_number(env, "BOT_SQL_CONNECT_TIMEOUT", 3, minimum=1)),
             redis_url=env.get("BOT_REDIS_URL") or None,
+            max_message_chars=int(_number(env, "BOT_MAX_MESSAGE_CHARS", 2000, minimum=1)),
+            max_request_bytes=int(
+                _number(env, "BOT_MAX_REQUEST_BYTES", 256 * 1024, minimum=16 * 1024)
+            ),
+            rasa_host=(env.get("BOT_RASA_HOST") or "127.0.0.1").strip(),
+            actions_host=(env.get("BOT_ACTIONS_HOST") or "127.0.0.1").strip(),
+            web_host=(env.get("BOT_WEB_HOST") or "0.0.0.0").strip(),
+            rest_secret=Secret(env["BOT_REST_SECRET"]) if env.get("BOT_REST_SECRET") else None,
         )
 
     @property
     def production(self) -> bool:
         """True in production mode (several Rasa processes, PostgreSQL, Redis, RabbitMQ)."""
         return self.mode == PRODUCTION
+
+    @property
+    def site_origins(self) -> tuple[str, ...]:
+        """The origins the website is served from: ``BOT_PUBLIC_URL``'s, and on this machine
+        (no public URL set) ``localhost`` and ``127.0.0.1`` on the web port. Rasa's CORS
+        allows these only."""
+        parts = urlsplit(self.public_url)
+        origins = [f"{parts.scheme}://{parts.netloc}"]
+        if self.public_url == f"http://localhost:{self.web_port}":
+            origins.append(f"http://127.0.0.1:{self.web_port}")
+        return tuple(origins)
+
+    @property
+    def page_hosts(self) -> frozenset[str]:
+        """Host names a page may name in its Rasa URL when ``BOT_RASA_PUBLIC_URL`` is unset:
+        this machine's and ``BOT_PUBLIC_URL``'s; any other Host header is not trusted."""
+        own = urlsplit(self.public_url).hostname or "localhost"
+        return frozenset({own, "localhost", "127.0.0.1", "::1"})
 
     @property
     def rasa_api_url(self) -> str:

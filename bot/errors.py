@@ -196,3 +196,13 @@ class SignInThrottled(BotError):
 
 class UnknownConversation(BotError):
     """No conversation with this number in the console's projection."""
+
+
+class ForeignConversation(BotError):
+    """A message for a conversation held on another channel (a REST post with the id of a
+    website, Telegram, Messenger or WhatsApp conversation): refused, never processed."""
+
+    def __init__(self, channel: str, held_on: str) -> None:
+        super().__init__(f"a {channel} message for a conversation held on {held_on}")
+        self.channel = channel
+        self.held_on = held_on

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from bot import handoff, sessions
 from bot.console import audit, projection
-from bot.console.transcript import PERSONAL_SLOTS
+from bot.console.summary import PERSONAL_SLOTS
 from bot.mailer import Mailer
 from bot.storage import db, rasa_events
 from bot.storage.console import (

@@ -56,6 +56,12 @@ def without_references(text: str, replacement: str = " ") -> str:
     return _IN_TEXT.sub(replace, text)
 
 
+def references_in(text: str) -> list[str]:
+    """Every reference written in ``text``, normalised, in order."""
+    found = (normalise_reference(m.group(0)) for m in _IN_TEXT.finditer(text))
+    return [reference for reference in found if reference]
+
+
 def find_reference(text: str) -> str | None:
     """The first reference written in a sentence ("annuler k7p2 qx9m svp"), normalised."""
     for match in _IN_TEXT.finditer(text):

@@ -67,9 +67,17 @@ def enabled_channels(template: Path, environ: Mapping[str, str]) -> dict[str, An
     return enabled
 
 
-def write_credentials(template: Path, target: Path, environ: Mapping[str, str]) -> list[str]:
-    """Write the enabled channels to ``target``; returns their names."""
+REST = "bot.channels.rest.RestInput"
+
+
+def write_credentials(
+    template: Path, target: Path, environ: Mapping[str, str], rest: bool = True
+) -> list[str]:
+    """Write the enabled channels to ``target``; returns their names. ``rest=False``
+    leaves the REST webhook out (production mode without ``BOT_REST_SECRET``)."""
     enabled = enabled_channels(template, environ)
+    if not rest:
+        enabled.pop(REST, None)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(yaml.safe_dump(enabled, sort_keys=False))
     return [name.rsplit(".", 1)[-1].removesuffix("Input").lower() for name in enabled]

@@ -42,6 +42,7 @@ from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.base import OnNewMessage
 from bot.channels.memory import KEY_PREFIX, redis_url
+from bot.config import Settings
 from bot.language.codes import SUPPORTED, reply_language
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,8 @@ class SocketIOInput(RasaSocketIOInput):
         webhook = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
+        # A socket.io message (long-polling body or websocket frame) no larger than a request.
+        sio.eio.max_http_buffer_size = Settings.from_env().max_request_bytes
         url = redis_url()
         if url:
             share_rooms(sio, url)

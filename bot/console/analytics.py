@@ -23,20 +23,45 @@ TOP = 10
 SESSION_INTENTS = ("list_info_sessions", "book_info_session")
 
 
+class PeriodRefused(ValueError):
+    """A period the statistics do not cover; ``reason`` names why (a catalog key)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Period:
     start: dt.date
     end: dt.date  # inclusive
 
     @classmethod
+    def default(cls, today: dt.date) -> Period:
+        """The last 30 days, today included."""
+        return cls(today - dt.timedelta(days=DEFAULT_DAYS - 1), today)
+
+    @classmethod
     def parse(cls, start: str | None, end: str | None, today: dt.date) -> Period:
-        """The period of the form; the last 30 days by default, at most a year."""
-        last = _date(end) or today
-        first = _date(start) or last - dt.timedelta(days=DEFAULT_DAYS - 1)
+        """The period of the form; the last 30 days by default.
+
+        Raises:
+            PeriodRefused: ``invalid_date`` (not a date), ``reversed`` (ends before it
+                starts), ``too_long`` (more than ``MAX_DAYS`` days) or ``future`` (starts
+                after today). Never shortened or swapped silently: the consultant would
+                read figures of a period they did not ask for.
+        """
+        first, last = _date(start), _date(end)
+        if (start or "").strip() and first is None or (end or "").strip() and last is None:
+            raise PeriodRefused("invalid_date")
+        last = last or max(today, first or today)
+        first = first or last - dt.timedelta(days=DEFAULT_DAYS - 1)
         if first > last:
-            first, last = last, first
+            raise PeriodRefused("reversed")
         if (last - first).days >= MAX_DAYS:
-            first = last - dt.timedelta(days=MAX_DAYS - 1)
+            raise PeriodRefused("too_long")
+        if first > today:
+            raise PeriodRefused("future")
         return cls(first, last)
 
     def days(self) -> list[dt.date]:

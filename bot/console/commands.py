@@ -110,7 +110,7 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
         return 2
     migrate.upgrade(settings.database_url)
     engine = db.engine_for(settings.database_url)
-    projection.refresh_projection(engine, settings.inbox_confidence)
+    projection.refresh_for(engine, settings)
     with db.transaction(engine) as conn:
         count = privacy.purge(conn, days, actor="cli")
     print(f"[console] {count} conversations idle for more than {days} days deleted")

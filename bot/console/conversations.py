@@ -5,7 +5,10 @@ newest first through the ``(last_at, id)`` index or a ``(<filter>, last_at)`` on
 for one row more than a page to know whether a next page exists (no ``COUNT`` over
 100,000 rows). Search looks up every word typed (folded, as a prefix: "impot" finds
 "impôts") in the words of the conversation's user messages (``conversation_words``, an
-index), or takes the term as an exact conversation id.
+index), or takes the term as an exact conversation id. A phone number in any form
+("0470 12 34 56", "+32470123456", "0032 470...") or a booking reference (with or without
+its dash) is looked up by its search key (``bot.console.summary.search_keys``), and a town
+by each of its names in both languages ("Kortrijk" finds "Courtrai", ``bot.gazetteer``).
 """
 
 from __future__ import annotations
@@ -20,9 +23,10 @@ from sqlalchemy import and_, delete, exists, insert, not_, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
-from bot.console.summary import LOCAL_TIME, words_of
+from bot.console.summary import LOCAL_TIME, search_keys, words_of
 from bot.console.users import now_utc
 from bot.errors import UnknownConversation
+from bot.gazetteer import place_names
 from bot.storage import rasa_events
 from bot.storage.console import (
     conversation_intents,
@@ -216,17 +220,42 @@ def _conditions(f: ConversationFilter) -> list[ColumnElement[bool]]:
 
 def _search(term: str) -> ColumnElement[bool]:
     """Conversations whose user messages have words starting with each word of ``term``."""
-    w = conversation_words.c
+    by_sender = conversations.c.sender_id == term.strip()
+    keys = search_keys(term)
+    if keys:  # a phone number or a booking reference
+        return or_(by_sender, _with_words(conversations.c.sender_id, keys))
     found: list[ColumnElement[bool]] = []
-    for word in words_of(term)[:MAX_SEARCH_WORDS]:
-        # A prefix range rather than LIKE 'word%': both databases use the index for it.
-        after = word[:-1] + chr(ord(word[-1]) + 1)
-        found.append(
-            conversations.c.sender_id.in_(select(w.sender_id).where(w.word >= word, w.word < after))
-        )
+    names = place_names(term)
+    if names:  # a town, in one language or the other
+        found.append(or_(*(_all_words(words_of(name)) for name in names)))
+    else:
+        for word in words_of(term)[:MAX_SEARCH_WORDS]:
+            other_names = place_names(word)
+            if other_names:
+                found.append(or_(*(_all_words(words_of(name)) for name in other_names)))
+            else:
+                found.append(_prefix(word))
     if not found:
-        return conversations.c.sender_id == term.strip()
-    return or_(conversations.c.sender_id == term.strip(), and_(*found))
+        return by_sender
+    return or_(by_sender, and_(*found))
+
+
+def _with_words(sender: Any, words: set[str]) -> ColumnElement[bool]:
+    w = conversation_words.c
+    return sender.in_(select(w.sender_id).where(w.word.in_(sorted(words))))
+
+
+def _prefix(word: str) -> ColumnElement[bool]:
+    """Conversations with a word starting with ``word``."""
+    w = conversation_words.c
+    # A prefix range rather than LIKE 'word%': both databases use the index for it.
+    after = word[:-1] + chr(ord(word[-1]) + 1)
+    return conversations.c.sender_id.in_(select(w.sender_id).where(w.word >= word, w.word < after))
+
+
+def _all_words(words: Sequence[str]) -> ColumnElement[bool]:
+    """Conversations with every one of ``words`` (a name of several words, as a prefix)."""
+    return and_(*(_prefix(word) for word in words[:MAX_SEARCH_WORDS]))
 
 
 def list_conversations(conn: Connection, f: ConversationFilter, page_size: int = PAGE_SIZE) -> Page:

@@ -2,8 +2,15 @@
 
 The projection puts a user message here when its intent confidence was below
 ``BOT_INBOX_CONFIDENCE`` (default 0.6) or it ended in fallback (``nlu_fallback``, or a
-fallback action right after it). A consultant confirms the suggested intent, corrects it
-(any intent of the domain, ``faq/<topic>`` included) or ignores the message.
+fallback action right after it), and a random share ``BOT_INBOX_SAMPLE`` of the others (a
+confident mistake is found no other way); a consultant adds any user message of a
+transcript with "this answer was wrong" (:func:`report`). A consultant confirms the
+suggested intent, corrects it (any intent of the domain, ``faq/<topic>`` included) or
+ignores the message.
+
+Form answers (what the candidate typed while a form asked for a name, an e-mail address, a
+phone number, a moment or a booking reference) never come here: they are personal data, not
+NLU material (``bot.console.summary``; migration ``console_0002`` purged the older ones).
 
 :func:`export_yaml` writes the labelled messages of one language as a Rasa 3 NLU file for
 ``data/nlu_fr/`` or ``data/nlu_nl/``: split by the detected language (the conversation's
@@ -22,9 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.config import PROJECT_DIR
+from bot.console import summary
+from bot.console.conversations import events_of
 from bot.console.users import now_utc
 from bot.log import mask
 from bot.storage.console import conversations, inbox_messages
@@ -37,6 +47,8 @@ LANGUAGES = ("fr", "nl")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
 # "[Kortrijk](location)" or "{...}" would be read as entity annotations by Rasa.
 _BRACKETS = str.maketrans({"[": "(", "]": ")", "{": "(", "}": ")"})
+# Reasons that put a message in the inbox whatever its confidence.
+ALWAYS = ("sample", "reported")
 
 
 @dataclass(frozen=True)
@@ -55,12 +67,19 @@ class InboxItem:
     status: str
     label: str | None
     labelled_by: str | None
+    reason: str | None = None
 
 
 def _language() -> Any:
     """The language a message is exported in: detected, else the conversation's."""
     m = inbox_messages.c
     return case((m.language.in_(LANGUAGES), m.language), else_=conversations.c.language)
+
+
+def _shown(threshold: float) -> Any:
+    """The inbox rows the inbox shows under the current threshold."""
+    m = inbox_messages.c
+    return or_(m.fallback.is_(True), m.confidence < threshold, m.reason.in_(ALWAYS))
 
 
 def list_inbox(
@@ -73,7 +92,7 @@ def list_inbox(
 ) -> tuple[list[InboxItem], bool]:
     """One page of inbox messages, newest first; and whether there is a next page."""
     m = inbox_messages.c
-    where = [m.status == status, or_(m.fallback.is_(True), m.confidence < threshold)]
+    where = [m.status == status, _shown(threshold)]
     if language:
         where.append(_language() == language)
     statement = (
@@ -106,6 +125,7 @@ def _item(row) -> InboxItem:  # type: ignore[no-untyped-def]
         status=row.status,
         label=row.label,
         labelled_by=row.labelled_by,
+        reason=row.reason,
     )
 
 
@@ -119,6 +139,42 @@ def label(conn: Connection, item_id: int, intent: str, actor: str, choices: Sequ
         .values(status="labelled", label=intent, labelled_by=actor, labelled_at=now_utc())
     )
     return bool(result.rowcount)
+
+
+def report(conn: Connection, sender_id: str, event_id: int, actor: str) -> str:
+    """ "This answer was wrong": put one user message of a transcript in the inbox, open.
+
+    Returns "reported", "form_answer" (a form answer is personal data and stays out: the
+    transcript offers no button for it, this refuses a crafted request) or "not_found".
+    A message already in the inbox is opened again with the reason "reported".
+    """
+    events = [e for e in events_of(conn, sender_id) if e.id is not None and e.id <= event_id]
+    if not events or events[-1].id != event_id or events[-1].type_name != "user":
+        return "not_found"
+    last = summary.apply(None, events).summary.last_user
+    if last is None or last.form_answer:
+        return "form_answer"
+    row = {
+        "sender_id": sender_id,
+        "message_key": last.key,
+        "event_id": last.event_id,
+        "at": last.at,
+        "text": last.text,
+        "language": last.language,
+        "intent": last.intent,
+        "confidence": last.confidence,
+        "suggested_intent": last.suggested_intent,
+        "fallback": last.fallback,
+    }
+    reported = {"reason": "reported", "reported_by": actor, "status": "open", "label": None}
+    reported |= {"labelled_by": None, "labelled_at": None}
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(
+        dialect.insert(inbox_messages)
+        .values({**row, **reported})
+        .on_conflict_do_update(index_elements=["sender_id", "message_key"], set_=reported)
+    )
+    return "reported"
 
 
 def ignore(conn: Connection, item_id: int, actor: str) -> bool:
@@ -143,11 +199,7 @@ def reopen(conn: Connection, item_id: int) -> bool:
 def counts(conn: Connection, threshold: float) -> dict[str, int]:
     """Messages per status (the inbox's tabs)."""
     m = inbox_messages.c
-    statement = (
-        select(m.status, func.count())
-        .where(or_(m.fallback.is_(True), m.confidence < threshold))
-        .group_by(m.status)
-    )
+    statement = select(m.status, func.count()).where(_shown(threshold)).group_by(m.status)
     found = {"open": 0, "labelled": 0, "ignored": 0}
     found.update({status: int(n) for status, n in conn.execute(statement)})
     return found

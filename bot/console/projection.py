@@ -26,10 +26,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from bot.config import Settings
 from bot.console import summary as projection
 from bot.console.summary import Summary, UserMessage
 from bot.storage import db, rasa_events
@@ -64,10 +65,13 @@ def refresh_projection(
     batch_events: int = BATCH_EVENTS,
     clock: Clock = time.time,
     pause_s: float = BATCH_PAUSE_S,
+    inbox_sample: float = 0.0,
 ) -> int:
     """Apply every event newer than the projection's position; the number applied.
 
-    Blocking (database work): call it in a thread from the event loop.
+    ``inbox_confidence`` and ``inbox_sample`` say which messages go to the inbox
+    (:func:`bot.console.summary.apply`). Blocking (database work): call it in a thread
+    from the event loop.
     """
     if not rasa_events.exists(engine):
         return 0  # Rasa has not started yet: no conversation to show.
@@ -76,12 +80,19 @@ def refresh_projection(
     applied = 0
     while True:
         with db.transaction(engine) as connection:
-            count, more = _refresh_batch(connection, inbox_confidence, batch_events, clock())
+            count, more = _refresh_batch(
+                connection, (inbox_confidence, inbox_sample), batch_events, clock()
+            )
         applied += count
         if not more:
             return applied
         if db.is_sqlite(engine):
             time.sleep(pause_s)
+
+
+def refresh_for(engine: Engine, settings: Settings) -> int:
+    """:func:`refresh_projection` with the inbox settings of ``settings``."""
+    return refresh_projection(engine, settings.inbox_confidence, inbox_sample=settings.inbox_sample)
 
 
 def _pending(engine: Engine) -> bool:
@@ -141,7 +152,7 @@ def rewind_after_delete(connection: Connection) -> None:
 
 
 def _refresh_batch(
-    connection: Connection, inbox_confidence: float, batch_events: int, now: float
+    connection: Connection, inbox: tuple[float, float], batch_events: int, now: float
 ) -> tuple[int, bool]:
     position, gaps = lock_state(connection)
     events_table = rasa_events.events
@@ -165,7 +176,7 @@ def _refresh_batch(
         log.warning("projection: %d event ids missing, keeping the newest", len(gaps))
         gaps = dict(sorted(gaps.items(), key=lambda item: int(item[0]))[-MAX_GAPS:])
     if found:
-        apply_events(connection, found, inbox_confidence)
+        apply_events(connection, found, *inbox)
     save_state(connection, newest, gaps, now)
     return len(found), len(rows) == batch_events
 
@@ -195,7 +206,10 @@ def _new_gaps(position: int, ids: Sequence[int], now: float) -> dict[str, float]
 
 
 def apply_events(
-    connection: Connection, events: Iterable[rasa_events.StoredEvent], inbox_confidence: float
+    connection: Connection,
+    events: Iterable[rasa_events.StoredEvent],
+    inbox_confidence: float,
+    inbox_sample: float = 0.0,
 ) -> None:
     """Fold ``events`` (any conversations, in id order) into the projection tables.
 
@@ -210,7 +224,9 @@ def apply_events(
     new_rows, changed = [], []
     for sender, batch in by_sender.items():
         before = existing.get(sender)
-        result = projection.apply(before[1] if before else None, batch, inbox_confidence)
+        result = projection.apply(
+            before[1] if before else None, batch, inbox_confidence, inbox_sample
+        )
         inbox += [(sender, message) for message in result.inbox]
         if before is None:
             new_rows.append(result.summary)
@@ -256,6 +272,7 @@ def _summary(row: Any, words: frozenset[str]) -> Summary:
         language_from_slot=bool(state.get("language_from_slot")),
         last_user=UserMessage.from_dict(last_user) if last_user else None,
         in_fallback_loop=bool(state.get("in_fallback_loop")),
+        requested_slot=state.get("requested_slot") or None,
     )
 
 
@@ -315,15 +332,27 @@ def _update_summaries(
 
 
 def _store_inbox(connection: Connection, messages: Sequence[tuple[str, UserMessage]]) -> None:
-    """Insert new inbox messages; one seen before only gains its ``fallback`` flag."""
+    """Insert new inbox messages; one seen before only gains its ``fallback`` flag.
+
+    A form answer never gets here (``summary`` leaves it out); the check below keeps it so
+    if that ever changes, because the inbox is what gets exported as training data.
+    """
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     for sender, message in messages:
+        if message.form_answer:
+            continue
         statement = dialect.insert(inbox_messages).values(_inbox_row(sender, message))
         statement = statement.on_conflict_do_update(
             index_elements=["sender_id", "message_key"],
-            set_={"fallback": statement.excluded.fallback},
+            set_={"fallback": statement.excluded.fallback, "reason": _kept_reason(statement)},
         )
         connection.execute(statement)
+
+
+def _kept_reason(statement: Any) -> Any:
+    """A consultant's report stays the reason; otherwise the newest reason wins."""
+    current = inbox_messages.c.reason
+    return case((current == "reported", current), else_=statement.excluded.reason)
 
 
 def _inbox_row(sender: str, message: UserMessage) -> dict[str, Any]:
@@ -338,6 +367,7 @@ def _inbox_row(sender: str, message: UserMessage) -> dict[str, Any]:
         "confidence": message.confidence,
         "suggested_intent": message.suggested_intent,
         "fallback": message.fallback,
+        "reason": message.reason,
         "status": "open",
     }
 

@@ -18,26 +18,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.console.summary import FALLBACK_ACTIONS, FALLBACK_LOOP, full_intent
+from bot.console.summary import (
+    FALLBACK_ACTIONS,
+    FALLBACK_LOOP,
+    FORM_ANSWER_SLOTS,
+    PERSONAL_SLOTS,
+    REQUESTED_SLOT,
+    full_intent,
+)
 from bot.language.codes import reply_language
 from bot.log import MASK, mask, mask_emails
 from bot.storage.rasa_events import StoredEvent
 
-# Slots that hold what a candidate typed about themselves (booking form, callbacks).
-PERSONAL_SLOTS = frozenset(
-    {
-        "candidate_name",
-        "candidate_email",
-        "candidate_phone",
-        "name",
-        "email",
-        "phone",
-        "callback_name",
-        "callback_phone",
-        "callback_email",
-        "callback_email_typo",
-    }
-)
 PERSONAL_ENTITIES = frozenset({"email", "phone", "person", "candidate_name"})
 # Shown as a line of their own; others (user_featurization, active_loop...) are folded.
 QUIET_ACTIONS = frozenset({"action_listen", "action_session_start"})
@@ -70,6 +62,10 @@ class Entry:
     masked: bool = False
     # A message a consultant sent during a live takeover (bot.handoff).
     consultant: bool = False
+    # A user message typed while a form asked for a personal slot: not NLU material.
+    form_answer: bool = False
+    # A button the candidate clicked: ``text`` is its title, not the payload sent.
+    button: bool = False
 
 
 @dataclass
@@ -79,6 +75,11 @@ class Transcript:
     has_personal_data: bool = False
     # A consultant is in charge (the last of Rasa's pause / resume events was a pause).
     paused: bool = False
+
+    @property
+    def technical(self) -> int:
+        """How many slot events the page folds behind its "technical events" toggle."""
+        return sum(1 for entry in self.entries if entry.kind == "slot")
 
 
 def personal_values(events: Iterable[StoredEvent]) -> list[str]:
@@ -132,7 +133,10 @@ def build(events: Sequence[StoredEvent], reveal: bool = False) -> Transcript:
     entries: list[Entry] = []
     last_user: int | None = None
     in_loop = paused = False
+    asked: str | None = None  # the slot the active form asks for (bot.console.summary)
+    offered: dict[str, str] = {}  # payload -> title of the buttons since the last message
     for event in events:
+        asked = _asked_after(event, asked)
         if event.type_name == "active_loop":
             in_loop = event.data.get("name") == FALLBACK_LOOP
         elif event.type_name in ("pause", "resume"):
@@ -140,14 +144,49 @@ def build(events: Sequence[StoredEvent], reveal: bool = False) -> Transcript:
         entry = _entry(event, masker)
         if entry is None:
             continue
-        if entry.kind == "user":
+        if entry.kind == "bot":
+            offered.update(_buttons(event, masker))
+        elif entry.kind == "user":
             last_user = len(entries)
+            typed = str(event.data.get("text") or "").strip()
+            if typed in offered:
+                entry = replace(entry, text=offered[typed], button=True)
+            offered = {}
+            if asked in FORM_ANSWER_SLOTS:
+                entry = replace(entry, form_answer=True, fallback=False)
         elif entry.kind == "action" and entry.name in FALLBACK_ACTIONS and not in_loop:
             # The dialogue fell back right after this message: it was not understood.
-            if last_user is not None and not entries[last_user].fallback:
-                entries[last_user] = replace(entries[last_user], fallback=True)
+            if last_user is not None:
+                previous = entries[last_user]
+                if not previous.fallback and not previous.form_answer:
+                    entries[last_user] = replace(previous, fallback=True)
         entries.append(entry)
     return Transcript(entries, masker.hid_something, paused)
+
+
+def _buttons(event: StoredEvent, masker: Masker) -> dict[str, str]:
+    """Payload -> title of the buttons of a bot message (what a click sends, what it said)."""
+    found: dict[str, str] = {}
+    for button in (event.data.get("data") or {}).get("buttons") or []:
+        payload, title = button.get("payload"), button.get("title")
+        if isinstance(payload, str) and payload.strip() and title:
+            found[payload.strip()] = masker(str(title), everything=False)
+    return found
+
+
+def _asked_after(event: StoredEvent, asked: str | None) -> str | None:
+    """The form's ``requested_slot`` after ``event``, as the projection follows it."""
+    kind = event.type_name
+    if kind == "slot" and event.data.get("name") == REQUESTED_SLOT:
+        value = event.data.get("value")
+        return str(value) if value else None
+    if (
+        kind == "active_loop"
+        and not event.data.get("name")
+        or kind in ("restart", "session_started")
+    ):
+        return None
+    return asked
 
 
 def _entry(event: StoredEvent, masker: Masker) -> Entry | None:

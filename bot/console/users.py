@@ -6,10 +6,15 @@ reads (throttle state and the account), the caller verifies the password with
 outcome. Unknown addresses are verified against a dummy hash, so that the answer takes the
 same time whether the account exists or not.
 
-Throttling counts failures per account and per client address, both stored as hashes:
-``MAX_FAILURES`` failures within ``WINDOW_S`` lock that key for ``LOCK_S`` after the last
-one; attempts while locked are refused without checking the password and are not counted,
-and a success clears the account's failures (not the address's).
+Throttling counts failures per account and per client address, both stored as hashes, with
+a growing delay rather than a lock: after ``FREE_FAILURES`` failures within ``WINDOW_S``, a
+key waits 2, 4, 8... seconds after its last failure, at most ``MAX_ACCOUNT_DELAY_S`` for an
+account (nobody can lock a consultant out for longer than that) and ``MAX_ADDRESS_DELAY_S``
+for an address. Each attempt is counted *before* its password is checked, in the same
+transaction as the check (serialised per key: SQLite's write lock, PostgreSQL's advisory
+lock), so that parallel attempts cannot all pass under the limit. Attempts while waiting
+are refused without checking the password and are not counted; a success removes its own
+attempt and clears the account's failures (not the address's).
 """
 
 from __future__ import annotations
@@ -33,9 +38,10 @@ from bot.storage.console import LANGUAGES, ROLES, login_failures, users
 # OWASP's Argon2id minimum (19 MiB, 2 passes, 1 lane): about 50 ms here, per sign-in.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 MIN_PASSWORD = 12
-MAX_FAILURES = 5
+FREE_FAILURES = 4
 WINDOW_S = 15 * 60
-LOCK_S = 15 * 60
+MAX_ACCOUNT_DELAY_S = 60
+MAX_ADDRESS_DELAY_S = 15 * 60
 KEEP_FAILURES_S = 24 * 3600
 DEMO_EMAIL = "demo@example.org"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -66,6 +72,7 @@ class SignInCheck:
 
     user: User | None
     password_hash: str
+    attempted_at: float = 0.0  # when this attempt was counted
 
 
 def now_utc() -> dt.datetime:
@@ -247,34 +254,60 @@ def throttle_keys(email: str, address: str | None) -> list[str]:
     return keys
 
 
+def _delay(failures: int, cap: float) -> float:
+    """Seconds to wait after the last of ``failures`` recent failures: 0, then doubling."""
+    if failures <= FREE_FAILURES:
+        return 0.0
+    return float(min(2 ** (failures - FREE_FAILURES), cap))
+
+
 def _retry_after(conn: Connection, key: str, now: float) -> float | None:
     recent = [
         float(at)
         for (at,) in conn.execute(
             select(login_failures.c.failed_at)
-            .where(login_failures.c.key == key)
+            .where(login_failures.c.key == key, login_failures.c.failed_at > now - WINDOW_S)
             .order_by(login_failures.c.failed_at.desc())
-            .limit(MAX_FAILURES)
         )
     ]
-    if len(recent) < MAX_FAILURES or recent[0] - recent[-1] > WINDOW_S:
+    if not recent:
         return None
-    remaining = recent[0] + LOCK_S - now
+    cap = MAX_ACCOUNT_DELAY_S if key.startswith("account:") else MAX_ADDRESS_DELAY_S
+    remaining = recent[0] + _delay(len(recent), cap) - now
     return remaining if remaining > 0 else None
+
+
+def _serialise(conn: Connection, keys: list[str]) -> None:
+    """PostgreSQL: one attempt per key at a time until the transaction ends (SQLite's
+    write transactions are serialised already)."""
+    if conn.dialect.name != "postgresql":
+        return
+    from sqlalchemy import text
+
+    for key in sorted(keys):
+        lock_id = int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
+        conn.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id})
 
 
 def check_sign_in(
     conn: Connection, email: str, address: str | None, now: float | None = None
 ) -> SignInCheck:
-    """Raise SignInThrottled when locked; else the account and the hash to verify."""
+    """Raise SignInThrottled while a key waits; else count this attempt as a failure (until
+    :func:`record_sign_in` says it succeeded) and return the account and hash to verify.
+
+    Call it in a write transaction: the check and the count must be one step.
+    """
     moment = time.time() if now is None else now
-    waits = [w for k in throttle_keys(email, address) if (w := _retry_after(conn, k, moment))]
+    keys = throttle_keys(email, address)
+    _serialise(conn, keys)
+    waits = [w for k in keys if (w := _retry_after(conn, k, moment))]
     if waits:
         raise SignInThrottled(max(waits))
+    conn.execute(insert(login_failures), [{"key": key, "failed_at": moment} for key in keys])
     row = conn.execute(select(users).where(users.c.email == (email or "").strip().lower())).first()
     if row is None or not row.active:
-        return SignInCheck(None, _DUMMY_HASH)
-    return SignInCheck(_user(row), row.password_hash)
+        return SignInCheck(None, _DUMMY_HASH, moment)
+    return SignInCheck(_user(row), row.password_hash, moment)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
@@ -300,11 +333,13 @@ def record_sign_in(
         delete(login_failures).where(login_failures.c.failed_at < moment - KEEP_FAILURES_S)
     )
     if not ok or check.user is None:
-        conn.execute(
-            insert(login_failures),
-            [{"key": key, "failed_at": moment} for key in throttle_keys(email, address)],
+        return None  # counted by check_sign_in already
+    conn.execute(
+        delete(login_failures).where(
+            login_failures.c.key.in_(throttle_keys(email, address)),
+            login_failures.c.failed_at == check.attempted_at,
         )
-        return None
+    )
     values: dict[str, object] = {"last_login_at": now_utc()}
     if HASHER.check_needs_rehash(check.password_hash):
         values["password_hash"] = HASHER.hash(password)

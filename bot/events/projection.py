@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from functools import partial
 
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
@@ -24,21 +25,33 @@ from bot.storage.rasa_events import StoredEvent
 
 log = logging.getLogger(__name__)
 
-INBOX_CONFIDENCE = 0.6
 
-
-def console_projection(connection: Connection, events: Sequence[BrokerEvent]) -> None:
+def console_projection(
+    connection: Connection,
+    events: Sequence[BrokerEvent],
+    inbox_confidence: float = 0.6,
+    inbox_sample: float = 0.0,
+) -> None:
     """Fold new events into the console's tables, under the projection's state lock."""
     projection.lock_state(connection)
     stored = [StoredEvent(None, e.sender_id, e.type_name, e.timestamp, e.data) for e in events]
-    projection.apply_events(connection, stored, INBOX_CONFIDENCE)
+    projection.apply_events(connection, stored, inbox_confidence, inbox_sample)
 
 
-def projection_for(engine: Engine) -> Projection:
-    """The console's projection when its tables exist in this database, else none."""
+def projection_for(engine: Engine, settings: Settings | None = None) -> Projection:
+    """The console's projection when its tables exist in this database, else none.
+
+    Its inbox follows the same settings as the console's own refresh
+    (``BOT_INBOX_CONFIDENCE``, ``BOT_INBOX_SAMPLE``), so both paths fill the same inbox.
+    """
     if inspect(engine).has_table(conversations.name):
         log.info("feeding the console's projection")
-        return console_projection
+        settings = settings or Settings.from_env()
+        return partial(
+            console_projection,
+            inbox_confidence=settings.inbox_confidence,
+            inbox_sample=settings.inbox_sample,
+        )
     log.info("no console tables: events are recorded only")
     return no_projection
 

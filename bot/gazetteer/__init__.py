@@ -1,7 +1,9 @@
 """Bilingual gazetteer: places and occupations with French and Dutch names, codes, coordinates.
 
-Data: ``bot/resources/places.csv`` (304 places of the border area with exonyms, e.g. Lille =
-Rijsel, Kortrijk = Courtrai, Mons = Bergen) and ``bot/resources/occupations.csv`` (138
+Data: ``bot/resources/places.csv`` (304 places of the border area; answers write an exonym
+only where it is in common use today, e.g. Lille = Rijsel, Kortrijk = Courtrai, Mons = Bergen,
+each with its source, and the official name otherwise: Tourcoing, not "Toerkonje", which is
+still read) and ``bot/resources/occupations.csv`` (138
 occupations with French and Dutch labels, masculine and feminine forms, synonyms, ISCO-08
 codes of the ILO and ROME codes of France Travail). Coordinates come from GeoNames
 (geonames.org, CC BY 4.0, credited on the website).
@@ -50,12 +52,14 @@ from bot.gazetteer._lookup import (
     Match,
     find_occupation,
     find_place,
+    place_names,
     resolve_occupation,
     resolve_place,
 )
 from bot.gazetteer._mentions import ANYWHERE, RADIUS, Span, extract, parse_radius
 
 __all__ = [
+    "place_names",
     "ANYWHERE",
     "EARTH_RADIUS_KM",
     "COMMON_WORD_NAMES",

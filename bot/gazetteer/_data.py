@@ -15,8 +15,13 @@ EARTH_RADIUS_KM = 6371.0088
 
 @dataclass(frozen=True)
 class Place:
-    """A town or municipality with its French and Dutch names (``name_nl`` = ``name_fr`` when
-    there is no exonym) and the coordinates of its centre."""
+    """A town or municipality with its French and Dutch names and the coordinates of its centre.
+
+    ``name_fr`` and ``name_nl`` are the names answers use: the official name, or an exonym
+    only where it is in common use today (Rijsel, Duinkerke, Bergen, Doornik, Luik; Courtrai,
+    Ypres, Furnes), with its source in ``exonym_source``. Older or rare exonyms ("Toerkonje",
+    "Valencijn", "Thourout") and misspellings are ``aliases``: still read, never written.
+    """
 
     id: str
     name_fr: str
@@ -28,6 +33,7 @@ class Place:
     lat: float
     lon: float
     aliases: tuple[str, ...] = ()
+    exonym_source: str | None = None
 
     def name(self, language: str | None) -> str:
         """The name a speaker of ``language`` uses: Courtrai in French, Kortrijk in Dutch."""
@@ -92,6 +98,7 @@ def places() -> tuple[Place, ...]:
             lat=float(row["lat"]),
             lon=float(row["lon"]),
             aliases=_split(row["aliases"]),
+            exonym_source=row.get("exonym_source") or None,
         )
         for row in _rows("places.csv")
     )

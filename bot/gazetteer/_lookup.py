@@ -10,7 +10,7 @@ from rapidfuzz import fuzz, process
 
 from bot.gazetteer._choice import alternatives, choose
 from bot.gazetteer._data import Occupation, Place, occupation, occupations, place
-from bot.gazetteer._index import OCCUPATION, PLACE, index, singular
+from bot.gazetteer._index import COMMON_WORD_NAMES, OCCUPATION, PLACE, index, singular
 from bot.gazetteer._mentions import extract
 from bot.gazetteer._text import key
 
@@ -88,6 +88,22 @@ def resolve_place(text: str, language: str | None = None) -> Match[Place] | None
     if near is not None:
         return _place_match(near[0], near[1], language)
     return _first_place(text, language)
+
+
+def place_names(text: str) -> tuple[str, ...]:
+    """Every name of the places ``text`` is exactly a name of, in both languages.
+
+    "Kortrijk" gives Kortrijk's names (Courtrai, Kortrijk and the aliases), "Mons" gives
+    Mons and Bergen; a near miss, a sentence or a name that is also an everyday word ("Hal",
+    "Luik") gives nothing: the console's search uses it to find a town written in the other
+    language, where a wrong guess would find strangers.
+    """
+    words = key(text)
+    if not words or " ".join(words) in COMMON_WORD_NAMES:
+        return ()
+    found = [place(e.id) for e in index().get(words, PLACE)]
+    names = {name for p in found if p is not None for name in p.names if name}
+    return tuple(sorted(names))
 
 
 def resolve_occupation(text: str, language: str | None = None) -> Match[Occupation] | None:

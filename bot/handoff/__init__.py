@@ -13,6 +13,7 @@ from bot.handoff.callbacks import (
     FORGOTTEN_SLOTS,
     FORM_SLOTS,
     MISUNDERSTANDINGS_BEFORE_OFFER,
+    PENDING_SLOT,
     STATUSES,
     CallbackRequest,
     callbacks_for_candidate,
@@ -21,6 +22,7 @@ from bot.handoff.callbacks import (
     request_callback,
     set_callback_status,
     topic_of,
+    waiting_live_request,
 )
 from bot.handoff.office_hours import (
     is_office_hours,
@@ -39,6 +41,7 @@ __all__ = [
     "FORGOTTEN_SLOTS",
     "FORM_SLOTS",
     "MISUNDERSTANDINGS_BEFORE_OFFER",
+    "PENDING_SLOT",
     "STATUSES",
     "callbacks_for_candidate",
     "erase_candidate",
@@ -55,4 +58,5 @@ __all__ = [
     "set_callback_status",
     "take_over",
     "topic_of",
+    "waiting_live_request",
 ]

@@ -190,6 +190,24 @@ def callbacks_for_candidate(
     return [CallbackRequest.from_row(row) for row in rows]
 
 
+# The slot that says a consultant was offered or asked for and the candidate may be waiting
+# (domain/handoff.yml): "hallo? is daar iemand?" then gets the queue, not the welcome.
+PENDING_SLOT = "handoff_pending"
+
+
+def waiting_live_request(conn: Connection, sender_id: str) -> CallbackRequest | None:
+    """The conversation's live request still waiting for a consultant (status ``new``), if any.
+
+    The newest one; a request a consultant took (``in_progress``) or closed is not waiting.
+    """
+    waiting = [
+        request
+        for request in callbacks_for_candidate(conn, sender_id=sender_id)
+        if request.live and request.status == "new"
+    ]
+    return max(waiting, key=lambda request: request.created_at, default=None)
+
+
 def erase_candidate(
     conn: Connection,
     email: str | None = None,

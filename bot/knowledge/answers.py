@@ -24,13 +24,13 @@ import yaml
 
 from bot import messages
 from bot.config import Settings
-from bot.knowledge.direction import BELGIUM, FLANDERS, FRANCE, WALLONIA, Situation
+from bot.knowledge.direction import BELGIUM, BRUSSELS, FLANDERS, FRANCE, WALLONIA, Situation
 from bot.language.codes import SUPPORTED
 from bot.text import fold
 
 GENERAL = "general"
-DIRECTION_KEYS = ("fr-be", "fr-be-flanders", "fr-be-wallonia", "be-fr")
-MAX_ANSWER_CHARS = 600
+DIRECTION_KEYS = ("fr-be", "fr-be-flanders", "fr-be-wallonia", "fr-be-brussels", "be-fr")
+MAX_ANSWER_CHARS = 700
 # Placeholders an answer may hold, filled from the settings when it is sent, so that a
 # configured value is stated where it is configured ("{retention_days}": BOT_RETENTION_DAYS).
 PLACEHOLDERS = frozenset({"retention_days"})
@@ -56,6 +56,9 @@ class Topic:
     name: str
     label: dict[str, str]
     checked: dt.date
+    reviewed: dt.date
+    reviewed_by: str
+    expert_review: str
     volatile: bool
     direction_required: bool
     related: tuple[str, ...]
@@ -74,7 +77,7 @@ class Reply:
 
     topic: Topic
     key: str | None = None
-    missing: str | None = None  # "direction" or "region"
+    missing: str | None = None  # "direction", "residence", "work" or "region"
 
     @property
     def answer(self) -> Answer | None:
@@ -88,10 +91,15 @@ def reply(topic: Topic, situation: Situation) -> Reply:
     if situation.key == f"{BELGIUM}-{FRANCE}":
         return Reply(topic, "be-fr")
     if situation.key != f"{FRANCE}-{BELGIUM}":
+        # Only what is still unknown is asked: one side known, the other one is asked.
+        if situation.work and not situation.residence:
+            return Reply(topic, missing="residence")
+        if situation.residence and not situation.work:
+            return Reply(topic, missing="work")
         return Reply(topic, missing="direction")
     if "fr-be" in topic.answers:
         return Reply(topic, "fr-be")
-    if situation.work_region in (FLANDERS, WALLONIA):
+    if situation.work_region and f"fr-be-{situation.work_region}" in topic.answers:
         return Reply(topic, f"fr-be-{situation.work_region}")
     return Reply(topic, missing="region")
 
@@ -125,7 +133,7 @@ def situation_label(situation: Situation, language: str) -> str | None:
     key = situation.key
     if key is None:
         return None
-    if key == f"{FRANCE}-{BELGIUM}" and situation.work_region in (FLANDERS, WALLONIA):
+    if key == f"{FRANCE}-{BELGIUM}" and situation.work_region in (FLANDERS, WALLONIA, BRUSSELS):
         key = f"{key}-{situation.work_region}"
     return messages.text(language, f"faq.noted.{key}")
 
@@ -181,7 +189,10 @@ def parse(data: dict[str, Any], origin: str = "<knowledge>") -> Topic:
         topic = Topic(
             name=str(data["topic"]),
             label=_bilingual(data["label"], "label"),
-            checked=_as_date(data["checked"]),
+            checked=_as_date(data["checked"], "checked"),
+            reviewed=_as_date(data["reviewed"], "reviewed"),
+            reviewed_by=_text(data["reviewed_by"], "reviewed_by"),
+            expert_review=_text(data["expert_review"], "expert_review"),
             volatile=bool(data["volatile"]),
             direction_required={"required": True, "none": False}[data["direction"]],
             related=tuple(data.get("related") or ()),
@@ -233,6 +244,7 @@ def _check(topic: Topic, origin: str) -> None:
         allowed_sets = [
             {"fr-be", "be-fr"},
             {"fr-be-flanders", "fr-be-wallonia", "be-fr"},
+            {"fr-be-flanders", "fr-be-wallonia", "fr-be-brussels", "be-fr"},
         ]
         if keys not in allowed_sets:
             raise KnowledgeError(f"{origin}: direction answers must be one of {allowed_sets}")
@@ -272,8 +284,20 @@ def _bilingual(value: Any, what: str) -> dict[str, str]:
     return texts
 
 
-def _as_date(value: Any) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+def _as_date(value: Any, field: str) -> dt.date:
+    """A ``YYYY-MM-DD`` date (YAML reads it as a date already when well formed)."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise KnowledgeError(f"{field} is not a YYYY-MM-DD date: {value!r}") from None
+
+
+def _text(value: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise KnowledgeError(f"{field} must be a non-empty text")
+    return value.strip()
 
 
 def _date(day: dt.date) -> str:

@@ -60,6 +60,43 @@ _AREAS: dict[str, tuple[str, str | None]] = {
     "waalse kant": (BELGIUM, WALLONIA),
     "bruxelles": (BELGIUM, BRUSSELS),
     "brussel": (BELGIUM, BRUSSELS),
+    "brussels": (BELGIUM, BRUSSELS),
+    "region bruxelloise": (BELGIUM, BRUSSELS),
+    "brussels gewest": (BELGIUM, BRUSSELS),
+    # The French département du Nord and French Flanders (longer than "flandre": they win).
+    "dans le nord": (FRANCE, None),
+    "departement du nord": (FRANCE, None),
+    "nord-pas-de-calais": (FRANCE, None),
+    "flandre francaise": (FRANCE, None),
+    "flandre maritime": (FRANCE, None),
+    "frans-vlaanderen": (FRANCE, None),
+    "noorden van frankrijk": (FRANCE, None),
+    "cote belge de la frontiere": (BELGIUM, None),
+    "cote francais de la frontiere": (FRANCE, None),
+    "cote francaise de la frontiere": (FRANCE, None),
+}
+
+# A frontier worker lives on one side and works on the other: "frontalier" (or
+# "grensarbeider") with one side known gives the other one.
+_FRONTIER_WORDS = frozenset(
+    """frontalier frontaliere frontaliers frontalieres transfrontalier transfrontaliere
+    grensarbeider grensarbeidster grensarbeiders grenspendelaar grenspendelaars""".split()
+)
+# "frontalier belge" is said as "frontalier suisse" is: one who works in Belgium from France;
+# a Flemish "Franse grensarbeider" is one who lives in France. "frontalier français" and
+# "Belgische grensarbeider" are said both ways, so they say nothing by themselves.
+_FRONTIER_PHRASES: dict[str, tuple[str, str]] = {
+    "frontalier belge": (FRANCE, BELGIUM),
+    "frontaliere belge": (FRANCE, BELGIUM),
+    "frontaliers belges": (FRANCE, BELGIUM),
+    "frontalier en belgique": (FRANCE, BELGIUM),
+    "frontaliere en belgique": (FRANCE, BELGIUM),
+    "frontalier en france": (BELGIUM, FRANCE),
+    "frontaliere en france": (BELGIUM, FRANCE),
+    "franse grensarbeider": (FRANCE, BELGIUM),
+    "franse grensarbeidster": (FRANCE, BELGIUM),
+    "grensarbeider in belgie": (FRANCE, BELGIUM),
+    "grensarbeider in frankrijk": (BELGIUM, FRANCE),
 }
 
 # Words that say what the next place is: where one lives, or where one works.
@@ -74,8 +111,11 @@ _RESIDENCE_CUES = frozenset(
 _WORK_CUES = frozenset(
     """travaille travailles travaillons travaillez travailler travail bosse bosses bossez bosser
     boulot taf job jobs emploi poste embauche embauchee employe employee engage engagee
-    travaillais bossais mute mutee werk werkt werken werkte gewerkt werkgever tewerkgesteld
-    aangenomen pendel pendelen""".split()
+    travaillais bossais mute mutee employeur patron boite entreprise usine contrat cdd cdi
+    interim mission stage licencie licenciee commence commencer demarre
+    werk werkt werken werkte gewerkt werkgever tewerkgesteld baas bedrijf fabriek contract
+    firma interimcontract uitzendcontract ontslagen aangenomen pendel pendelen begin begint
+    beginnen start starten""".split()
 )
 
 
@@ -128,7 +168,13 @@ def read(text: str) -> Situation:
                 pending.append(place)
             i += length
             continue
-        cue = "residence" if token in _RESIDENCE_CUES else "work" if token in _WORK_CUES else None
+        cue = (
+            "residence"
+            if token in _RESIDENCE_CUES
+            else "work"
+            if token in _WORK_CUES or token in _FRONTIER_WORDS
+            else None
+        )
         if cue:
             role = cue
             for earlier in pending:
@@ -142,11 +188,28 @@ def read(text: str) -> Situation:
     if not found and len(unassigned) == 2 and unassigned[0].country != unassigned[1].country:
         found = {"residence": unassigned[0], "work": unassigned[1]}
     residence, work = found.get("residence"), found.get("work")
-    return Situation(
+    situation = Situation(
         residence=residence.country if residence else None,
         work=work.country if work else None,
         work_region=work.region if work and work.country == BELGIUM else None,
     )
+    return _as_frontier_worker(tokens, situation)
+
+
+def _as_frontier_worker(tokens: list[str], situation: Situation) -> Situation:
+    """The situation completed by what "frontalier belge", "grensarbeider"... say."""
+    words = " ".join(token for token in tokens if token not in _PUNCTUATION)
+    if situation.is_empty():
+        for phrase, (residence, work) in _FRONTIER_PHRASES.items():
+            if re.search(rf"\b{phrase}\b", words):
+                return Situation(residence=residence, work=work)
+    if not _FRONTIER_WORDS.intersection(tokens):
+        return situation
+    if situation.work and not situation.residence:
+        return replace(situation, residence=_other(situation.work))
+    if situation.residence and not situation.work:
+        return replace(situation, work=_other(situation.residence))
+    return situation
 
 
 def merge(known: Situation, said: Situation) -> Situation:

@@ -30,9 +30,12 @@ from bot.language.policy import (
     SWITCH_INTENT,
     SWITCH_MIN_CONFIDENCE,
     SWITCH_MIN_WORDS,
+    UNSURE_SLOT,
     decide,
+    is_ambiguous_opening,
     is_clear_switch,
     language_after_message,
+    slots_after_message,
 )
 
 __all__ = [
@@ -47,11 +50,13 @@ __all__ = [
     "SWITCH_INTENT",
     "SWITCH_MIN_CONFIDENCE",
     "SWITCH_MIN_WORDS",
+    "UNSURE_SLOT",
     "Detection",
     "LanguageName",
     "decide",
     "detect",
     "informative_words",
+    "is_ambiguous_opening",
     "is_clear_switch",
     "is_foreign",
     "language_after_message",
@@ -59,5 +64,6 @@ __all__ = [
     "named_languages",
     "other_language",
     "place_words",
+    "slots_after_message",
     "supported_or_default",
 ]

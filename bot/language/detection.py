@@ -35,7 +35,7 @@ FOREIGN_MIN_CONFIDENCE = 0.8
 _NEUTRAL_WORDS = frozenset(
     """
     merci mercikes beaucoup salut salu salukes ca va ça allez allee alleï bon voila voilà
-    enfin soit ok oke oké okay oki okido okidoki sorry pardon excuse excuseer hallo allo
+    enfin soit ok oke oké okay oki okido okidoki sorry pardon excuse excuseer allo
     hello hey hi job jobs jobdating interim intérim cv gsm camion chauffeur frigo velo vélo
     trottoir content dossier info infos formulaire formulier sante santé bye ciao lol mdr
     thx tnx svp stp aub email e-mail mail www http https com be fr nl eu
@@ -69,7 +69,7 @@ _MARKERS = {
         tot ziens amai goesting efkes seffens ambetant plezant hebde hedde zijde kunde nen
         dnk idd mss wrm gwn zoiezo hallokes goeiemiddag goeienavond kweet kben kga
         ga gaat gaan zit zitten doe doen weet denk vind heel echt toch alles iets niets nu
-        hier daar eens effe hè
+        hier daar eens effe hè hallo
         """.split()
     ),
 }
@@ -316,25 +316,68 @@ _LANGUAGE_NAMES = {
 }
 
 
+# Words that deny the language named next to them: "ik spreek geen Frans", "kspreek gin
+# Frans", "je ne parle pas néerlandais", "ik versta het Frans niet" ask for the other one.
+_NEGATIONS = frozenset("geen gin gene niet nie ni nieje pas point jamais aucun no not".split())
+# How many words before the name (after it: Dutch "niet" only) a negation reaches.
+_NEGATION_BEFORE = 3
+_NEGATION_AFTER = 2
+_AFTER_NEGATIONS = frozenset("niet nie ni nieje".split())
+
+
 @dataclass(frozen=True)
 class LanguageName:
-    """A language named in a message: its character span and code (``fr`` or ``nl``)."""
+    """A language named in a message: its character span and the code asked for.
+
+    ``value`` is the language the mention asks for: the named one, or the other one when the
+    name is denied ("ik spreek geen Frans": ``nl``, ``negated`` True).
+    """
 
     start: int
     end: int
     text: str
     value: str
+    negated: bool = False
 
 
 def named_languages(text: str) -> list[LanguageName]:
     """Every mention of French or Dutch by name in ``text``, in order."""
+    matches = list(_WORD_RE.finditer(text))
+    words = [fold(match.group()) for match in matches]
     found = []
-    for match in _WORD_RE.finditer(text):
-        word = fold(match.group())
+    for i, match in enumerate(matches):
         for language, names in _LANGUAGE_NAMES.items():
-            if word in names:
-                found.append(LanguageName(match.start(), match.end(), match.group(), language))
+            if words[i] in names:
+                before = words[max(0, i - _NEGATION_BEFORE) : i]
+                after = words[i + 1 : i + 1 + _NEGATION_AFTER]
+                negated = any(w in _NEGATIONS for w in before) or any(
+                    w in _AFTER_NEGATIONS for w in after
+                )
+                value = (DUTCH if language == FRENCH else FRENCH) if negated else language
+                found.append(
+                    LanguageName(match.start(), match.end(), match.group(), value, negated)
+                )
     return found
+
+
+# Countries and regions: "alleen in Frankrijk", "que en Belgique" limit a search, they ask
+# for no language.
+_COUNTRY_WORDS = frozenset(
+    """
+    france frankrijk frankrijks belgique belgie belgië belgium belg belge belges flandre
+    flandres vlaanderen wallonie wallonië wallonia nord hainaut henegouwen picardie
+    """.split()
+)
+
+
+def names_a_country_not_a_language(text: str) -> bool:
+    """True when ``text`` names a country or region and neither language by name.
+
+    A ``switch_language`` guess for such a message is a limit on a search ("alleen in
+    Frankrijk", "seulement en Belgique"), not a request to change language.
+    """
+    words = {fold(w) for w in _WORD_RE.findall(text)}
+    return bool(words & {fold(w) for w in _COUNTRY_WORDS}) and not named_languages(text)
 
 
 def is_foreign(detection: Detection) -> bool:

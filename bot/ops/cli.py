@@ -26,11 +26,14 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.channels.config import write_credentials
+from bot.config import ACTIONS_SECRET_ENV as SECRET_ENV
+from bot.config import ACTIONS_SECRET_HEADER as SECRET_HEADER
 from bot.config import PROJECT_DIR, Secret, Settings
 from bot.console import commands as console
 from bot.ops import demo
@@ -62,6 +65,14 @@ NOT_TRAINING_INPUTS = (
 )
 READY_TIMEOUT_S = 240
 API_TOKEN_FILE = "rasa_api_token"
+ACTIONS_SECRET_FILE = "actions_secret"
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` (var/: databases, logs, secrets) created if needed, owner-only (0700)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+    return path
 
 
 def _say(text: str) -> None:
@@ -149,12 +160,20 @@ def train(settings: Settings, force: bool = False) -> Path:
     return model
 
 
+def actions_endpoint(port: int) -> dict[str, Any]:
+    """Where Rasa calls the actions, with the shared secret (named, not written)."""
+    return {
+        "url": f"http://127.0.0.1:{port}/webhook",
+        "headers": {SECRET_HEADER: f"${{{SECRET_ENV}}}"},
+    }
+
+
 def write_endpoints(settings: Settings) -> Path:
     """Write the Rasa endpoints for these settings under ``var/run/``."""
     run_dir = settings.var_dir / "run"
     run_dir.mkdir(parents=True, exist_ok=True)
     endpoints = {
-        "action_endpoint": {"url": f"http://127.0.0.1:{settings.actions_port}/webhook"},
+        "action_endpoint": actions_endpoint(settings.actions_port),
         "tracker_store": tracker_store_config(settings.database_url),
     }
     path = run_dir / "endpoints.yml"
@@ -169,7 +188,9 @@ def write_channels(settings: Settings) -> tuple[Path, list[str]]:
     out, because Rasa stops on an unset ``${VARIABLE}`` (ValueError: half configured).
     """
     path = settings.var_dir / "run" / "credentials.yml"
-    names = write_credentials(PROJECT_DIR / "credentials.yml", path, os.environ)
+    # Production mode: the REST webhook is on only behind its secret (docs/security.md).
+    rest = not settings.production or bool(settings.rest_secret)
+    names = write_credentials(PROJECT_DIR / "credentials.yml", path, os.environ, rest=rest)
     return path, names
 
 
@@ -260,16 +281,21 @@ def server_commands(
         str(endpoints),
         "--credentials",
         str(credentials),
+        # The website's own origins only, not every origin (docs/security.md).
         "--cors",
-        "*",
+        *settings.site_origins,
+        "--interface",
+        settings.rasa_host,
     ]
     if settings.rasa_api_token:
-        # The HTTP API stays off without a token (CVE-2024-49375). One word with "=": a
-        # generated token may start with "-", which argparse would take for an option.
-        rasa_args += ["--enable-api", f"--auth-token={settings.rasa_api_token}"]
-    actions = ["run", "actions", "--port", str(settings.actions_port), "--actions", "actions"]
+        # The HTTP API stays off without a token (CVE-2024-49375). The token reaches Rasa
+        # through RASA_API_TOKEN in its environment, not the command line that ps shows
+        # (bot/server/__main__.py).
+        rasa_args += ["--enable-api"]
+    actions = [sys.executable, "-m", "bot.server.action_server"]
+    actions += ["--port", str(settings.actions_port), "--actions", "actions"]
     return {
-        "actions server": (_rasa(*actions), f"http://127.0.0.1:{settings.actions_port}/health"),
+        "actions server": (actions, f"http://127.0.0.1:{settings.actions_port}/health"),
         "rasa server": ([sys.executable, *rasa_args], f"http://127.0.0.1:{settings.rasa_port}/"),
         "web server": (
             [sys.executable, "-m", "bot.web"],
@@ -299,6 +325,22 @@ def ensure_api_token(settings: Settings) -> Settings:
     return dataclasses.replace(settings, rasa_api_token=Secret(token))
 
 
+def ensure_actions_secret(settings: Settings) -> None:
+    """``BOT_ACTIONS_SECRET`` for Rasa and the action server: the environment's, else one
+    generated once under var/ (mode 0600); exported to the servers started from here."""
+    if os.environ.get(SECRET_ENV):
+        return
+    path = settings.var_dir / ACTIONS_SECRET_FILE
+    secret = path.read_text().strip() if path.exists() else ""
+    if not secret:
+        secret = secrets.token_urlsafe(32)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secret + "\n")
+    os.environ[SECRET_ENV] = secret
+
+
 def _prepare_console(settings: Settings) -> None:
     """The console's tables; on first start, a demo account printed once (PRODUCT.md)."""
     demo = console.prepare(settings)
@@ -317,6 +359,7 @@ def prepare_servers(
     # The actions read and write the project's tables (sessions, bookings, vacancies).
     demo.prepare(settings, say=_say, demo=settings.demo_data)
     settings = ensure_api_token(settings)
+    ensure_actions_secret(settings)
     _prepare_console(settings)
     credentials, channels = write_channels(settings)
     return settings, server_commands(settings, model, credentials), channels
@@ -328,6 +371,7 @@ def serve(settings: Settings) -> int:
     if not model.exists():
         _say(f"no trained model at {model}: run `make train` first")
         return 1
+    private_dir(settings.var_dir)
     logs = settings.var_dir / "log"
     logs.mkdir(parents=True, exist_ok=True)
     processes: dict[str, subprocess.Popen[bytes]] = {}
@@ -388,6 +432,6 @@ def main(argv: list[str] | None = None) -> int:
         train(settings, force=args.force)
         return 0
     if args.command == "run":
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(settings.var_dir)
         train(settings)
     return serve(settings)

@@ -27,7 +27,7 @@ async def consume(settings: ProductionSettings) -> None:
         settings.rabbitmq_url,
         settings.events_queue,
         engine,
-        projection_for(engine),
+        projection_for(engine, settings.base),
         exchange=settings.events_exchange,
     )
     server = await serve_health(consumer, "127.0.0.1", settings.events_port)

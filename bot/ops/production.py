@@ -160,7 +160,7 @@ def endpoints_config(settings: ProductionSettings) -> dict[str, Any]:
     amqp = AmqpAddress.parse(settings.rabbitmq_url)
     vhost = "/" + amqp.vhost.replace("/", "%2F")
     return {
-        "action_endpoint": {"url": f"http://127.0.0.1:{settings.base.actions_port}/webhook"},
+        "action_endpoint": cli.actions_endpoint(settings.base.actions_port),
         "tracker_store": store,
         "lock_store": lock_store,
         "event_broker": {
@@ -208,6 +208,7 @@ def haproxy_config(settings: ProductionSettings, run_dir: Path) -> str:
         run_dir=run_dir,
         bind=settings.lb_bind,
         public_port=settings.base.rasa_port,
+        max_body=settings.base.max_request_bytes,
         check_interval_ms=settings.lb_check_interval_ms,
         server_maxconn=settings.lb_server_maxconn,
         rest_servers=lines("check"),
@@ -294,28 +295,30 @@ def services(settings: ProductionSettings, model: Path, files: RunFiles) -> list
     found: list[Service] = [
         Service(
             name,
-            [sys.executable, "-m", "rasa_sdk", "--actions", "actions"]
+            [sys.executable, "-m", "bot.server.action_server", "--actions", "actions"]
             + ["--port", str(port), "--logging-config_file", str(files.logging)],
             f"http://127.0.0.1:{port}/health",
             {**common, "BOT_PROCESS_NAME": name},
         )
         for name, port in zip(_actions_names(settings), settings.actions_ports, strict=True)
     ]
+    token_env = {"RASA_API_TOKEN": str(base.rasa_api_token)} if base.rasa_api_token else {}
     for index, port in enumerate(settings.rasa_ports, 1):
         command = [sys.executable, "-m", "bot.server", "run", "--model", str(model)]
         command += ["--port", str(port), "--endpoints", str(files.endpoints)]
-        command += ["--credentials", str(files.credentials), "--cors", "*"]
+        command += ["--credentials", str(files.credentials), "--cors", *base.site_origins]
+        command += ["--interface", "127.0.0.1"]  # only HAProxy's port is public
         command += ["--logging-config-file", str(files.logging)]
         if base.rasa_api_token:
-            # The HTTP API stays off without a token (CVE-2024-49375); one word, as a
-            # token may start with "-" (bot.ops.cli.server_commands).
-            command += ["--enable-api", f"--auth-token={base.rasa_api_token}"]
+            # The HTTP API stays off without a token (CVE-2024-49375); the token goes
+            # through the environment, not the command line (bot/server/__main__.py).
+            command += ["--enable-api"]
         found.append(
             Service(
                 f"rasa-{index}",
                 command,
                 f"http://127.0.0.1:{port}/webhooks/health/ready",
-                {**common, "BOT_PROCESS_NAME": f"rasa-{index}"},
+                {**common, "BOT_PROCESS_NAME": f"rasa-{index}", **token_env},
             )
         )
     found += [
@@ -394,6 +397,7 @@ def serve(settings: ProductionSettings) -> int:
 
     # Migrations always; demo data only when asked (BOT_DEMO_DATA, off by default here).
     demo.prepare(settings.base, say=say, demo=settings.base.demo_data)
+    cli.private_dir(settings.base.var_dir)
     logs = settings.base.var_dir / "log"
     logs.mkdir(parents=True, exist_ok=True)
     found: list[Service] = []
@@ -406,6 +410,7 @@ def serve(settings: ProductionSettings) -> int:
         # Rasa's HTTP API on behind a token, as in the embedded default: the console takes
         # conversations over through it (RASA_API_TOKEN, else var/'s own token).
         settings = dataclasses.replace(settings, base=cli.ensure_api_token(settings.base))
+        cli.ensure_actions_secret(settings.base)
         files = write_files(settings)
         found = services(settings, model, files)
         for service in found:

@@ -17,20 +17,20 @@ from typing import Any
 from rasa.shared.core.events import Event, SlotSet
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.language.policy import language_after_message
+from bot.language.policy import UNSURE_SLOT, slots_after_message
 
 LANGUAGE_SLOT = "language"
 
 
 def set_language(tracker: DialogueStateTracker) -> list[Event]:
-    """``action_set_language`` on Rasa's own tracker: the slot event, if the language changes."""
+    """``action_set_language`` on Rasa's own tracker: events of the language slots that change."""
     latest = tracker.latest_message
     # What the action server would receive as ``latest_message``.
     message: dict[str, Any] = {**latest.parse_data, "entities": latest.entities} if latest else {}
-    current = tracker.get_slot(LANGUAGE_SLOT)
+    slots = {name: tracker.get_slot(name) for name in (LANGUAGE_SLOT, UNSURE_SLOT)}
     asked = tracker.get_slot("requested_slot") if tracker.active_loop_name else None
-    language = language_after_message(message, current, asked)
-    return [] if language == current else [SlotSet(LANGUAGE_SLOT, language)]
+    changes = slots_after_message(message, slots, asked)
+    return [SlotSet(name, value) for name, value in changes.items()]
 
 
 SLOT_ACTIONS: dict[str, Callable[[DialogueStateTracker], list[Event]]] = {

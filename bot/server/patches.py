@@ -21,6 +21,11 @@ Always on:
   (``polite_handler``): a :class:`bot.errors.ServiceUnavailable` or a Rasa ``LockError``
   becomes "please try again in a moment" in the user's language instead of an empty answer.
 
+- a user message longer than ``BOT_MAX_MESSAGE_CHARS`` is refused before NLU on every
+  channel, with a short answer in the conversation's language (``limited_handler``), and
+  the server reads no request body over ``BOT_MAX_REQUEST_BYTES`` (Sanic's
+  ``REQUEST_MAX_SIZE``, 413 beyond): a 200 KB message held the event loop for 20 s.
+
 - Rasa's Redis lock store updates its tickets in Redis transactions
   (:mod:`bot.server.redis_lock`), so that two processes never both hold one conversation's
   lock (used only where ``lock_store: type: redis`` is configured).
@@ -48,9 +53,9 @@ from typing import Any
 
 from bot import log
 from bot.config import Settings
-from bot.errors import ServiceUnavailable, TrackerStoreUnavailable
+from bot.errors import ForeignConversation, ServiceUnavailable, TrackerStoreUnavailable
 from bot.server import redis_lock
-from bot.server.retry_message import try_again_text
+from bot.server.retry_message import too_long_text, try_again_text
 
 logger = logging.getLogger(__name__)
 
@@ -175,14 +180,105 @@ def polite_handler(
     return handler
 
 
+LanguageOf = Callable[[str], Awaitable[str | None]]
+
+
+def limited_handler(
+    handle: Callable[[Any], Awaitable[Any]], max_chars: int, language_of: LanguageOf
+) -> Callable[[Any], Awaitable[None]]:
+    """Refuse a message longer than ``max_chars`` before NLU sees it.
+
+    The user gets one short answer, in the conversation's language (``language_of`` the
+    sender), else in the language of the message's beginning; nothing of the message is
+    logged or kept in the conversation.
+    """
+
+    async def handler(message: Any) -> None:
+        text = message.text if isinstance(message.text, str) else ""
+        if len(text) <= max_chars:
+            await handle(message)
+            return
+        logger.warning(
+            "message of %d characters refused (limit %d), channel %s",
+            len(text),
+            max_chars,
+            message.input_channel,
+        )
+        try:
+            language = await language_of(message.sender_id)
+        except Exception:  # the store is down: the message's own language will do
+            language = None
+        answer = too_long_text(language, max_chars, text, message.metadata)
+        await message.output_channel.send_text_message(message.sender_id, answer)
+
+    return handler
+
+
+ChannelOf = Callable[[str], Awaitable[str | None]]
+REST = "rest"
+
+
+def guarded_handler(
+    handle: Callable[[Any], Awaitable[Any]], channel_of: ChannelOf
+) -> Callable[[Any], Awaitable[None]]:
+    """Refuse a REST message for a conversation held on another channel.
+
+    The REST caller chooses the conversation id; the website's session ids, Telegram chat
+    ids, Messenger and WhatsApp user ids are all conversation ids too. A conversation
+    whose last user message came from another channel is not the caller's: the message
+    raises :class:`ForeignConversation` (403 from the REST channel), unprocessed, so that a
+    consultant's takeover reply always goes back to the candidate's own channel.
+    """
+
+    async def handler(message: Any) -> None:
+        if message.input_channel == REST:
+            try:
+                held_on = await channel_of(message.sender_id)
+            except Exception:  # the store is down: so is the conversation, answered politely
+                held_on = None
+            if held_on is not None and held_on != REST:
+                raise ForeignConversation(REST, held_on)
+        await handle(message)
+
+    return handler
+
+
+def _conversation_channel(app: Any) -> ChannelOf:
+    async def channel_of(sender_id: str) -> str | None:
+        tracker = await app.ctx.agent.tracker_store.retrieve(sender_id)
+        channel = tracker.get_latest_input_channel() if tracker is not None else None
+        return channel if isinstance(channel, str) else None
+
+    return channel_of
+
+
+def _conversation_language(app: Any) -> LanguageOf:
+    async def language_of(sender_id: str) -> str | None:
+        tracker = await app.ctx.agent.tracker_store.retrieve(sender_id)
+        value = tracker.get_slot("language") if tracker is not None else None
+        return value if isinstance(value, str) else None
+
+    return language_of
+
+
 def _register(input_channels: list[Any], app: Any, route: str | None) -> None:
-    """``rasa.core.channels.channel.register`` with :func:`polite_handler` around the agent."""
+    """``rasa.core.channels.channel.register`` with :func:`polite_handler` and
+    :func:`limited_handler` around the agent, and the server's request body limit."""
     from urllib.parse import urljoin
+
+    settings = Settings.from_env()
+    app.config.REQUEST_MAX_SIZE = settings.max_request_bytes
+    app.config.WEBSOCKET_MAX_SIZE = settings.max_request_bytes  # socket.io's frames
 
     async def handle(message: Any) -> None:
         await app.ctx.agent.handle_message(message)
 
-    handler = polite_handler(handle)
+    handler = guarded_handler(
+        limited_handler(
+            polite_handler(handle), settings.max_message_chars, _conversation_language(app)
+        ),
+        _conversation_channel(app),
+    )
     for channel in input_channels:
         prefix = urljoin(route, channel.url_prefix()) if route else None
         app.blueprint(channel.blueprint(handler), url_prefix=prefix)

@@ -159,6 +159,10 @@ inbox_messages = Table(
     # The intent the model would have picked (faq/<topic> for retrieval intents).
     Column("suggested_intent", String(120), nullable=True),
     Column("fallback", _flag, nullable=False, server_default=false()),
+    # Why it is here: "low" confidence, "fallback", a random "sample" of confident messages,
+    # or "reported" by a consultant ("this answer was wrong"); NULL for rows of before.
+    Column("reason", String(16), nullable=True),
+    Column("reported_by", String(254), nullable=True),
     Column("status", String(16), nullable=False, server_default="open"),
     Column("label", String(120), nullable=True),
     Column("labelled_by", String(254), nullable=True),

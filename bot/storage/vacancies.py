@@ -267,6 +267,12 @@ def _conditions(query: SearchQuery) -> list[ColumnElement[bool]]:
         conditions.append(vacancies.c.occupation_id.in_(query.occupation_ids))
     if query.contract_types:
         conditions.append(vacancies.c.contract_type.in_(query.contract_types))
+    if query.area is not None:
+        inside = vacancies.c.place_id.in_(sorted(query.area.place_ids()))
+        if query.area.excluded:
+            conditions.append(or_(vacancies.c.place_id.is_(None), ~inside))
+        else:
+            conditions.append(inside)
     return conditions
 
 

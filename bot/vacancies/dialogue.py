@@ -29,6 +29,7 @@ from rapidfuzz import fuzz, process
 from bot import gazetteer
 from bot.gazetteer import ANYWHERE, parse_radius
 from bot.text import fold
+from bot.vacancies.areas import Area
 from bot.vacancies.model import CONTRACT_TYPES, DEFAULT_PAGE_SIZE, DEFAULT_RADIUS_KM, SearchQuery
 
 ANY = "any"  # slot value: any occupation, or anywhere
@@ -352,6 +353,16 @@ def radius_km(value: object, location: object) -> float | None:
     return asked if asked > 0 else DEFAULT_RADIUS_KM
 
 
+def occupations_named(entities: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The gazetteer ids of every occupation a message names, in order, each once."""
+    named: list[str] = []
+    for entity in _mentions(entities, OCCUPATION):
+        value = str(entity.get("value") or "")
+        if gazetteer.occupation(value) and value not in named:
+            named.append(value)
+    return named
+
+
 def build_query(
     occupation: object,
     location: object,
@@ -359,17 +370,31 @@ def build_query(
     contract: object = None,
     offset: int = 0,
     page_size: int = DEFAULT_PAGE_SIZE,
+    area: object = None,
+    occupations: object = None,
 ) -> SearchQuery:
-    """The search the slots describe; ANY (or an unknown id) means any occupation, anywhere."""
+    """The search the slots describe; ANY (or an unknown id) means any occupation, anywhere.
+
+    ``area`` (the slot's text, :class:`bot.vacancies.areas.Area`) limits the search to a
+    country or region, ranked by distance from the candidate's place without a radius, or
+    excludes one. ``occupations`` (a list of ids) are searched together with ``occupation``
+    ("vendeur ou magasinier").
+    """
     occupation_id = str(occupation) if occupation is not None else ""
     place_id = str(location) if location is not None else ""
+    limit = Area.from_slot(area)
+    ids = [occupation_id] if gazetteer.occupation(occupation_id) else []
+    if ids and isinstance(occupations, (list, tuple)) and occupation_id in occupations:
+        ids += [str(o) for o in occupations if o not in ids and gazetteer.occupation(str(o))]
+    radius = None if limit is not None and not limit.excluded else radius_km(radius, location)
     return SearchQuery(
-        occupation_ids=(occupation_id,) if gazetteer.occupation(occupation_id) else (),
+        occupation_ids=tuple(ids),
         place_id=place_id if gazetteer.place(place_id) else None,
-        radius_km=radius_km(radius, location),
+        radius_km=radius,
         contract_types=(str(contract),) if contract in CONTRACT_TYPES else (),
         offset=max(0, offset),
         page_size=page_size,
+        area=limit,
     )
 
 

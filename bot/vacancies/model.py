@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bot import gazetteer
 from bot.gazetteer import Occupation, Place
+from bot.vacancies.areas import Area
 
 CONTRACT_TYPES = (
     "permanent",
@@ -70,6 +71,7 @@ class SearchQuery:
     page_size: int = DEFAULT_PAGE_SIZE
     today: date | None = None
     limit: int | None = None  # results each source returns; default: see ``window``
+    area: Area | None = None  # a country or region asked, or excluded ("pas en France")
 
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:

@@ -97,11 +97,17 @@ def _wider_button(language: str, radius: int) -> Button:
 def summary(query: SearchQuery, language: str) -> str:
     """What was searched, in the user's words: "Votre recherche : Cariste, dans un rayon de
     30 km autour de Courtrai." (the candidate sees how the assistant understood them)."""
-    occupation = gazetteer.occupation(query.occupation_ids[0]) if query.occupation_ids else None
-    what = occupation.label(language) if occupation else _t(language, "dialogue.any_occupation")
+    labels = [o.label(language) for o in map(gazetteer.occupation, query.occupation_ids) if o]
+    what = (
+        f" {_t(language, 'dialogue.or')} ".join(labels)
+        if labels
+        else _t(language, "dialogue.any_occupation")
+    )
     origin = query.origin
+    area = _area(query, language)
     if origin is None:
-        where = _t(language, "dialogue.where_anywhere")
+        where = area or _t(language, "dialogue.where_anywhere")
+        area = ""
     elif query.radius_km is None:
         where = _t(
             language, "dialogue.where_any_distance", of_place=_of(origin.name(language), language)
@@ -110,11 +116,23 @@ def summary(query: SearchQuery, language: str) -> str:
         radius = round(query.radius_km)
         of_place = _of(origin.name(language), language)
         where = _t(language, "dialogue.where_radius", radius=radius, of_place=of_place)
+    if area:
+        where = f"{where}, {area}"
     contract = ""
     if query.contract_types:
         label = _t(language, f"contract.{query.contract_types[0]}")
         contract = _t(language, "dialogue.contract", contract=label)
     return _t(language, "dialogue.summary", occupation=what, where=where, contract=contract)
+
+
+def _area(query: SearchQuery, language: str) -> str:
+    """ "en Flandre", "sauf en France": the area the search is limited to, or ""."""
+    if query.area is None:
+        return ""
+    name = _t(language, f"dialogue.area.{query.area.value}")
+    return _t(
+        language, "dialogue.area_except" if query.area.excluded else "dialogue.area_in", area=name
+    )
 
 
 def _of(name: str, language: str) -> str:

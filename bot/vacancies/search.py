@@ -123,12 +123,14 @@ def rank(vacancies: Sequence[Vacancy], query: SearchQuery) -> list[SearchResult]
 
 
 def matches(vacancy: Vacancy, query: SearchQuery, distance: float | None) -> bool:
-    """True when ``vacancy`` answers ``query`` (occupation, radius, contract, still open)."""
+    """True when ``vacancy`` answers ``query`` (occupation, area, radius, contract, still open)."""
     if query.occupation_ids and vacancy.occupation_id not in query.occupation_ids:
         return False
     if query.contract_types and vacancy.contract_type not in query.contract_types:
         return False
     if not vacancy.is_open(query.day):
+        return False
+    if query.area is not None and not query.area.allows(vacancy.place_id):
         return False
     if query.origin is not None and query.radius_km is not None:
         return distance is not None and distance <= query.radius_km

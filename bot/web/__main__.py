@@ -14,8 +14,14 @@ from bot.web.app import create_app
 def main() -> None:
     log.setup()
     settings = Settings.from_env()
-    logging.getLogger("bot.web").info("website on port %d", settings.web_port)
-    web.run_app(create_app(settings), port=settings.web_port, print=None, access_log=None)
+    logging.getLogger("bot.web").info("website on %s port %d", settings.web_host, settings.web_port)
+    web.run_app(
+        create_app(settings),
+        host=settings.web_host,
+        port=settings.web_port,
+        print=None,
+        access_log=None,
+    )
 
 
 if __name__ == "__main__":

@@ -35,7 +35,11 @@ def create_app(settings: Settings, sessions: SessionsProvider | None = None) -> 
         sessions: the provider of upcoming information sessions; by default the bookable
             sessions of the database.
     """
-    app = web.Application(middlewares=[middlewares.security_headers, middlewares.error_pages])
+    app = web.Application(
+        middlewares=[middlewares.security_headers, middlewares.error_pages],
+        # No form of the site comes near this: a larger body is refused (413) unread.
+        client_max_size=settings.max_request_bytes,
+    )
     app[SETTINGS] = settings
     # One engine (connection pool) for the app's life: created here, disposed on exit.
     engine = make_engine(settings.database_url)

@@ -11,7 +11,7 @@ from aiohttp.typedefs import Handler
 from bot.language.codes import SUPPORTED
 from bot.web import pages
 from bot.web.i18n import negotiate
-from bot.web.keys import RASA_URL
+from bot.web.keys import RASA_URL, SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +46,7 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
         return _error_page(request, 500)
 
 
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """A strict content security policy: scripts and styles from this site only."""
-    response = await handler(request)
+def _add_security_headers(request: web.Request, response: web.StreamResponse) -> None:
     connect = (
         ["'self'", *pages.connect_sources(request[RASA_URL])] if RASA_URL in request else ["'self'"]
     )
@@ -62,4 +59,20 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    settings = request.app[SETTINGS]
+    if request.secure or settings.public_url.startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A strict content security policy (scripts and styles from this site only) and the
+    other security headers, on every response: pages, errors, redirects (aiohttp raises
+    them as exceptions); HSTS when the site is served over https."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        _add_security_headers(request, exc)
+        raise
+    _add_security_headers(request, response)
     return response

@@ -23,7 +23,8 @@ def rasa_url(request: web.Request) -> str:
     """Where the visitor's browser reaches the Rasa server.
 
     ``BOT_RASA_PUBLIC_URL`` when set (behind a proxy, another host name); otherwise the
-    host name this page was asked for, on the Rasa port.
+    host name this page was asked for, on the Rasa port, when it is one of
+    ``settings.page_hosts`` (else ``BOT_PUBLIC_URL``'s).
     """
     settings = request.app[SETTINGS]
     if settings.rasa_public_url:
@@ -31,6 +32,9 @@ def rasa_url(request: web.Request) -> str:
     # request.host is the Host header ("example.org:8080"); request.url would break on it
     # with the yarl that Rasa's pins bring.
     host = urlsplit(f"//{request.host}").hostname or "127.0.0.1"
+    if host not in settings.page_hosts:
+        # A forged Host header must not choose where the page connects (nor its CSP).
+        host = urlsplit(settings.public_url).hostname or "127.0.0.1"
     if ":" in host:  # an IPv6 literal
         host = f"[{host}]"
     return f"{request.scheme}://{host}:{settings.rasa_port}"

@@ -37,3 +37,49 @@ def test_fuzzy_stop_words_are_folded_single_words() -> None:
     words = [w for w in lines if w and not w.startswith("#")]
     assert len(words) > 1000
     assert all(w.isalpha() and w == w.lower() and w.isascii() for w in words)
+
+
+def _official(row: dict[str, str]) -> set[str]:
+    """The official names: French in France and Wallonia, Dutch in Flanders, both in Brussels."""
+    if row["region"] == "Bruxelles":
+        return {row["name_fr"], row["name_nl"]}
+    return {row["name_nl"] if row["region"] == "Vlaanderen" else row["name_fr"]}
+
+
+def test_an_answer_uses_an_exonym_only_with_its_source() -> None:
+    for row in _rows("places.csv"):
+        exonyms = {row["name_fr"], row["name_nl"]} - _official(row)
+        assert bool(exonyms) == bool(row["exonym_source"].strip()), row["id"]
+        if exonyms:
+            assert "https://" in row["exonym_source"], row["id"]
+
+
+def test_exonyms_in_common_use_are_written_and_the_others_only_read() -> None:
+    rows = {r["id"]: r for r in _rows("places.csv")}
+    written_nl = {
+        "fr-lille": "Rijsel",
+        "fr-dunkerque": "Duinkerke",
+        "be-mons": "Bergen",
+        "be-tournai": "Doornik",
+        "be-liege": "Luik",
+        "be-mouscron": "Moeskroen",
+    }
+    written_fr = {"be-kortrijk": "Courtrai", "be-ieper": "Ypres", "be-veurne": "Furnes"}
+    official_nl = {
+        "fr-tourcoing": "Tourcoing",
+        "fr-roubaix": "Roubaix",
+        "fr-valenciennes": "Valenciennes",
+    }
+    for place_id, name in {**written_nl, **official_nl}.items():
+        assert rows[place_id]["name_nl"] == name
+    for place_id, name in written_fr.items():
+        assert rows[place_id]["name_fr"] == name
+    assert rows["be-harelbeke"]["name_fr"] == "Harelbeke"
+    # The names answers no longer use are still read.
+    for place_id, alias in (
+        ("fr-tourcoing", "Toerkonje"),
+        ("fr-roubaix", "Robaais"),
+        ("fr-valenciennes", "Valencijn"),
+        ("be-harelbeke", "Harlebeke"),
+    ):
+        assert alias in rows[place_id]["aliases"].split("|")

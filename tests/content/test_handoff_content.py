@@ -19,6 +19,7 @@ CONSENT_TEXTS = {"callback-2026-12-02": "ac6bb818b848d2b1"}
 # Placeholders each response gets from its action (actions/handoff.py).
 PLACEHOLDERS = {
     "utter_handoff_offer_closed": {"office_hours"},
+    "utter_handoff_waiting": {"office_hours"},
     "utter_ask_callback_consent": {"privacy_url"},
     "utter_callback_invalid_name": {"explanation"},
     "utter_callback_invalid_phone": {"explanation"},

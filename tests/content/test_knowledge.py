@@ -80,8 +80,10 @@ def test_direction_aware_answers_differ_between_the_two_directions(
 @pytest.mark.parametrize("name", sorted(DIRECTION_TOPICS))
 def test_direction_aware_topics_ask_when_the_direction_is_unknown(name: str) -> None:
     topic = knowledge.topics()[name]
-    for situation in (Situation(), Situation(residence="fr"), Situation("fr", "fr")):
+    for situation in (Situation(), Situation("fr", "fr")):
         assert knowledge.reply(topic, situation).missing == "direction"
+    assert knowledge.reply(topic, Situation(residence="fr")).missing == "work"
+    assert knowledge.reply(topic, Situation(work="be")).missing == "residence"
 
 
 def test_topics_with_regional_answers_ask_for_the_region() -> None:
@@ -133,6 +135,11 @@ def test_catalog_has_every_situation_text() -> None:
         (lambda d: d.update(direction="required"), "direction answers"),
         (lambda d: d["sources"]["s"].update(fr="http://x"), "https"),
         (lambda d: d.pop("checked"), "checked"),
+        (lambda d: d.update(reviewed="2026-13-01"), "reviewed is not a YYYY-MM-DD date"),
+        (lambda d: d.update(reviewed="07/12/2026"), "reviewed is not a YYYY-MM-DD date"),
+        (lambda d: d.pop("reviewed"), "reviewed"),
+        (lambda d: d.update(reviewed_by=" "), "reviewed_by must be a non-empty text"),
+        (lambda d: d.pop("expert_review"), "expert_review"),
         (lambda d: d["answers"]["general"].update(fr="Après {jours} jours."), "placeholders"),
         (lambda d: d["answers"]["general"].update(nl="Een { haakje."), "t.yml"),
         (lambda d: d["answers"]["general"].update(nl="Na {} dagen."), "placeholders"),
@@ -142,6 +149,9 @@ def test_a_broken_knowledge_file_is_refused_with_its_name(change, problem: str) 
     data = {
         "topic": "t",
         "checked": "2026-11-25",
+        "reviewed": "2026-12-07",
+        "reviewed_by": "project team (from the sources cited)",
+        "expert_review": "pending",
         "volatile": False,
         "direction": "none",
         "label": {"fr": "Sujet", "nl": "Onderwerp"},

@@ -36,3 +36,15 @@ def test_retention_period_is_the_one_the_assistant_states(lang: str) -> None:
 def test_official_sites_come_from_the_knowledge_files(lang: str) -> None:
     urls = {contact.url for contact in content.service_contacts(lang)}
     assert urls == {"https://www.francetravail.fr", "https://www.leforem.be", "https://www.vdab.be"}
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+def test_every_intent_has_a_name_for_consultants(lang: str) -> None:
+    """The console shows "Question : impôts", never ``faq/taxes``: every intent needs one."""
+    from bot.console.intents import intent_choices
+    from bot.messages import catalog
+
+    names = catalog(lang)["console"]["intent_names"]
+    missing = {*intent_choices(), "nlu_fallback"} - set(names)
+    assert not missing
+    assert all(name.strip() and "/" not in name and "_" not in name for name in names.values())

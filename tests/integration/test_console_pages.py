@@ -18,11 +18,11 @@ from sqlalchemy import select
 from bot.config import PROJECT_DIR
 from bot.console import users
 from bot.console.projection import refresh_projection
-from bot.messages import text
+from bot.messages import catalog, text
 from bot.storage import db
 from bot.storage.console import audit
 from bot.web.app import create_app
-from tests.console_factories import action, bot, greeting, store_events, user
+from tests.console_factories import action, bot, greeting, slot, store_events, user
 from tests.integration.console_client import (
     ADMIN,
     CONSULTANT,
@@ -70,6 +70,10 @@ async def client(aiohttp_client, tmp_path: Path, sqlite_url: str) -> TestClient:
     refresh_projection(engine)
     engine.dispose()
     return await aiohttp_client(create_app(console_settings(tmp_path, sqlite_url)))
+
+
+def _intent_names(lang: str) -> dict[str, str]:
+    return dict(catalog(lang)["console"]["intent_names"])
 
 
 def _html(lang: str, key: str, **values: object) -> str:
@@ -144,7 +148,7 @@ async def test_inbox_message_is_corrected_and_exported(client: TestClient) -> No
     )
     assert response.status == 303 and "done=labelled" in response.headers["Location"]
     labelled = await (await client.get("/console/inbox?status=labelled")).text()
-    assert "blorfzak" in labelled and "out_of_scope" in labelled
+    assert "blorfzak" in labelled and _intent_names("fr")["out_of_scope"] in labelled
     export = await client.post("/console/inbox/export/fr", data={"csrf_token": csrf})
     assert export.status == 200 and "attachment" in export.headers["Content-Disposition"]
     body = await export.text()
@@ -156,6 +160,34 @@ async def test_inbox_message_is_corrected_and_exported(client: TestClient) -> No
     assert refused.status == 404
 
 
+async def test_a_confident_message_reported_wrong_from_the_transcript_is_in_the_inbox(
+    client: TestClient,
+) -> None:
+    csrf = await sign_in(client, ADMIN)
+    inbox_page = await (await client.get("/console/inbox")).text()
+    assert "soudeur à Courtrai" not in inbox_page  # understood with 0.93
+    page = await (await client.get("/console/conversations/1")).text()
+    forms = re.findall(r'name="event_id" value="(\d+)"', page)
+    assert len(forms) == 3  # one per user message: the greeting, the search, blorfzak
+    assert _html("fr", "console.transcript.report_wrong") in page
+    response = await client.post(
+        "/console/conversations/1/wrong",
+        data={"csrf_token": csrf, "event_id": forms[1]},
+        allow_redirects=False,
+    )
+    assert response.status == 303
+    assert response.headers["Location"].endswith(f"?reported=reported#event-{forms[1]}")
+    shown = await (await client.get(response.headers["Location"])).text()
+    assert _html("fr", "console.transcript.reported.reported") in shown
+    inbox_page = await (await client.get("/console/inbox")).text()
+    assert "soudeur à Courtrai" in inbox_page
+    assert _html("fr", "console.inbox.reason.reported") in inbox_page
+    elsewhere = await client.post(
+        "/console/conversations/2/wrong", data={"csrf_token": csrf, "event_id": forms[1]}
+    )
+    assert elsewhere.status == 404  # an event of another conversation
+
+
 async def test_analytics_page_gives_the_charts_their_figures(client: TestClient) -> None:
     await sign_in(client, ADMIN)
     page = await (await client.get("/console/analytics")).text()
@@ -164,8 +196,73 @@ async def test_analytics_page_gives_the_charts_their_figures(client: TestClient)
     charts = json.loads(found.group(1))
     assert sum(charts["perDay"]["values"]) == 2
     assert sorted(charts["languages"]["values"]) == [1, 1]
-    assert "search_vacancies" in charts["intents"]["labels"]
+    assert _intent_names("fr")["search_vacancies"] in charts["intents"]["labels"]
+    assert not [label for label in charts["intents"]["labels"] if "_" in label or "/" in label]
     assert "/static/vendor/chart.js/chart.umd.min.js" in page and "<script>" not in page
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "reason"),
+    [
+        ("2025-01-01", "2026-12-01", "too_long"),
+        ("2026-12-01", "2026-11-01", "reversed"),
+        ("2026-13-45", "", "invalid_date"),
+        ("2999-01-01", "2999-01-31", "future"),
+    ],
+)
+async def test_a_period_outside_the_allowed_range_is_refused_with_a_message(
+    client: TestClient, start: str, end: str, reason: str
+) -> None:
+    await sign_in(client, CONSULTANT)
+    response = await client.get("/console/analytics", params={"from": start, "to": end})
+    page = await response.text()
+    assert response.status == 400
+    assert _html("nl", f"console.analytics.refused.{reason}", days=366) in page
+    assert 'id="chart-data"' not in page  # no figures of another period
+    assert f'value="{start}"' in page  # the dates as typed, to correct them
+
+
+async def test_a_year_is_the_longest_period_accepted(client: TestClient) -> None:
+    await sign_in(client, CONSULTANT)
+    response = await client.get(
+        "/console/analytics", params={"from": "2025-12-02", "to": "2026-12-02"}
+    )
+    assert response.status == 200 and 'id="chart-data"' in await response.text()
+
+
+async def test_transcript_names_intents_and_clicked_buttons_and_folds_slot_events(
+    aiohttp_client, tmp_path: Path, sqlite_url: str
+) -> None:
+    engine = db.make_engine(sqlite_url)
+    with db.transaction(engine) as conn:
+        store_events(
+            conn,
+            "buttons",
+            [
+                *greeting(),
+                user("impôts ?", "faq", 0.9, faq="taxes"),
+                bot("Vous vivez où ?", buttons=["En France", "En Belgique"]),
+                user("/En Belgique", "inform_direction", 1.0),
+                slot("residence_country", "BE"),
+            ],
+        )
+    refresh_projection(engine)
+    engine.dispose()
+    client = await aiohttp_client(create_app(console_settings(tmp_path, sqlite_url)))
+    await sign_in(client, ADMIN)
+    names = _intent_names("fr")
+    listed = await (await client.get("/console/conversations")).text()
+    shown = [escape(names[i]) for i in ("faq/taxes", "greet", "inform_direction")]
+    assert f'<td class="intents">{", ".join(shown)}</td>' in listed
+    assert ">faq/taxes<" not in listed and ", faq/taxes" not in listed
+    page = await (await client.get("/console/conversations/1")).text()
+    assert str(escape(names["faq/taxes"])) in page and str(escape(names["greet"])) in page
+    assert "/En Belgique" not in page
+    assert re.search(r'<p class="text"[^>]*><span class="badge">[^<]+</span> En Belgique</p>', page)
+    assert "residence_country" not in page  # behind the toggle
+    assert _html("fr", "console.transcript.show_technical", count=2) in page
+    detailed = await (await client.get("/console/conversations/1?technical=1")).text()
+    assert "residence_country" in detailed and "/En Belgique" not in detailed
 
 
 async def test_admin_creates_an_account_and_cannot_remove_the_last_admin(

@@ -7,6 +7,7 @@ consultant under /console/admin/.
 
 from __future__ import annotations
 
+import asyncio
 from ipaddress import ip_network
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import MetaData, String, Table, Text, inspect, select
 
 from bot import sessions
+from bot.console import users
 from bot.console.projection import refresh_projection
+from bot.errors import SignInThrottled
 from bot.messages import text
 from bot.storage import db
 from bot.web.app import create_app
@@ -180,6 +183,55 @@ async def test_behind_a_trusted_proxy_each_client_address_is_throttled_on_its_ow
         assert await _attempt(client, f"nobody{n}@example.org", "guess", forged) == 401
     assert await _attempt(client, CONSULTANT, PASSWORD, "203.0.113.7") == 429
     assert await _attempt(client, CONSULTANT, PASSWORD, "203.0.113.8") == 303
+
+
+async def test_parallel_attempts_are_counted_before_any_password_is_checked(
+    client: TestClient,
+) -> None:
+    login = await client.get("/console/login")
+    csrf = token(await login.text())
+
+    async def attempt() -> int:
+        response = await client.post(
+            "/console/login",
+            data={"csrf_token": csrf, "email": ADMIN, "password": "wrong password!"},
+            allow_redirects=False,
+        )
+        return response.status
+
+    statuses = await asyncio.gather(*(attempt() for _ in range(20)))
+    # Four free failures and the fifth; every other attempt waits, unchecked.
+    assert statuses.count(401) == users.FREE_FAILURES + 1
+    assert statuses.count(429) == 20 - users.FREE_FAILURES - 1
+
+
+async def test_failures_delay_the_next_attempt_they_do_not_lock_the_account(
+    client: TestClient,
+) -> None:
+    for _ in range(users.FREE_FAILURES + 1):
+        assert await _attempt(client, ADMIN, "wrong password!") == 401
+    assert await _attempt(client, ADMIN, PASSWORD) == 429
+    await asyncio.sleep(2.2)  # the first delay: 2 s after the last failure
+    assert await _attempt(client, ADMIN, PASSWORD) == 303
+
+
+def test_an_account_never_waits_longer_than_a_minute(database_url: str) -> None:
+    prepare(database_url)
+    engine = db.make_engine(database_url)
+    moment = 1_000_000.0
+    with db.transaction(engine) as conn:
+        for n in range(40):  # forty failures from forty addresses in a few minutes
+            try:
+                users.check_sign_in(conn, ADMIN, f"203.0.113.{n}", now=moment + n * 5)
+            except SignInThrottled:
+                pass
+    with db.transaction(engine) as conn, pytest.raises(SignInThrottled) as waiting:
+        users.check_sign_in(conn, ADMIN, "198.51.100.1", now=moment + 200)
+    assert waiting.value.retry_after_s <= users.MAX_ACCOUNT_DELAY_S
+    with db.transaction(engine) as conn:
+        check = users.check_sign_in(conn, ADMIN, "198.51.100.1", now=moment + 200 + 61)
+    assert check.user is not None
+    engine.dispose()
 
 
 async def test_a_success_clears_the_account_failures(client: TestClient) -> None:

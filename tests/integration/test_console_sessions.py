@@ -74,8 +74,24 @@ async def test_cancelling_a_booking_gives_the_seat_to_the_waiting_list(
     page = await (await client.get("/console/sessions/1")).text()
     first = re.search(r'action="(/console/sessions/1/bookings/(\d+)/cancel)"', page)
     assert first
-    response = await client.post(first.group(1), data={"csrf_token": csrf}, allow_redirects=False)
-    assert response.status == 303 and response.headers["Location"].endswith("done=cancelled")
+    asked = await client.post(first.group(1), data={"csrf_token": csrf}, allow_redirects=False)
+    assert asked.status == 303
+    assert asked.headers["Location"].endswith(f"?cancel={first.group(2)}#confirm-cancel")
+    question = await (await client.get(asked.headers["Location"])).text()
+    will = _html("nl", "console.sessions.cancel_booking_will.promote", name="Hélène Dubois-Lefèvre")
+    assert will in question
+    assert _html("nl", "console.sessions.cancel_booking_yes") in question
+    response = await client.post(
+        first.group(1), data={"csrf_token": csrf, "confirm": "yes"}, allow_redirects=False
+    )
+    assert response.status == 303
+    assert response.headers["Location"].endswith("done=cancelled_promoted")
+    told = await (await client.get(response.headers["Location"])).text()
+    assert _html("nl", "console.sessions.done.cancelled_promoted") in told
+    again = await client.post(
+        first.group(1), data={"csrf_token": csrf, "confirm": "yes"}, allow_redirects=False
+    )
+    assert again.headers["Location"].endswith("done=already_cancelled")
     engine = db.make_engine(database_url)
     with db.reading(engine) as conn:
         attendees = sessions.attendees(conn, 1)
@@ -86,9 +102,20 @@ async def test_cancelling_a_booking_gives_the_seat_to_the_waiting_list(
     assert "Jan Peeters" in {b.candidate_name for b in attendees}
     audit = await client.get("/console/admin/audit")
     assert audit.status == 403  # consultants do not see the audit trail
+    page = await (await client.get("/console/sessions/1")).text()
+    second = re.search(r'action="(/console/sessions/1/bookings/(\d+)/cancel)"', page)
+    assert second
+    question = await (await client.get(f"/console/sessions/1?cancel={second.group(2)}")).text()
+    assert "niemand staat op de wachtlijst" in question.lower()  # nobody waits any more
+    freed = await client.post(
+        second.group(1), data={"csrf_token": csrf, "confirm": "yes"}, allow_redirects=False
+    )
+    assert freed.headers["Location"].endswith("done=cancelled_seat_free")
 
 
-async def test_consultant_creates_and_edits_a_session(client: TestClient) -> None:
+async def test_consultant_creates_and_edits_a_session(
+    client: TestClient, database_url: str
+) -> None:
     csrf = await sign_in(client, CONSULTANT)
     day = in_days(20).date().isoformat()
     form = {
@@ -102,18 +129,24 @@ async def test_consultant_creates_and_edits_a_session(client: TestClient) -> Non
         "end": "12:00",
         "capacity": "25",
         "venue": "Forem Mouscron",
-        "place_id": "be-mouscron",
+        "place": "Moeskroen",  # Mouscron, by its Dutch name
     }
     bad = await client.post("/console/sessions/new", data={**form, "end": "08:00", "capacity": "0"})
     assert bad.status == 400
     page = await bad.text()
     assert _html("nl", "console.sessions.form.fields.end") in page
     assert _html("nl", "console.sessions.form.fields.capacity") in page
+    assert _html("nl", "console.sessions.form.reasons.capacity_too_small") in page
     created = await client.post("/console/sessions/new", data=form, allow_redirects=False)
     assert created.status == 303, await created.text()
     url = created.headers["Location"].split("?")[0]
     detail = await (await client.get(url)).text()
     assert "Jobdating logistiek" in detail and "0 / 25" in detail
+    engine = db.make_engine(database_url)
+    with db.reading(engine) as conn:
+        created_session = sessions.get_session(conn, int(url.rsplit("/", 1)[1]))
+    engine.dispose()
+    assert created_session.place_id == "be-mouscron"
     edit = await client.post(
         f"{url}/edit",
         data={
@@ -140,7 +173,49 @@ async def test_a_refused_edit_shows_the_form_again_with_the_reason(client: TestC
     late = {**form, "venue": "VDAB Kortrijk", "deadline_day": in_days(400).date().isoformat()}
     refused = await client.post("/console/sessions/1/edit", data=late)
     assert refused.status == 400
-    assert "registration_deadline must be aware and not after starts_at" in await refused.text()
+    page = await refused.text()
+    assert _html("nl", "console.sessions.form.reasons.deadline_after_start") in page
+    assert "registration_deadline" not in page and "starts_at" not in page  # no English
+    fewer = await client.post(
+        "/console/sessions/1/edit", data={**form, "venue": "VDAB Kortrijk", "capacity": "1"}
+    )
+    assert fewer.status == 400
+    assert _html("nl", "console.sessions.form.reasons.below_taken", taken=2) in await fewer.text()
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"day": "2020-03-02"}, "start", "past"),
+        ({"capacity": "5000"}, "capacity", "capacity_too_large"),
+        ({"place": "Xyzzyville"}, "place", "unknown_place"),
+        ({"place": "Lens"}, "place", "ambiguous_place"),
+        ({"deadline_day": in_days(30).date().isoformat()}, "deadline", "deadline_after_start"),
+    ],
+)
+async def test_a_new_session_is_refused_with_the_reason_in_the_consultants_language(
+    client: TestClient, changes: dict[str, str], field: str, reason: str
+) -> None:
+    csrf = await sign_in(client, CONSULTANT)
+    form = {
+        "csrf_token": csrf,
+        "title_fr": "Séance",
+        "title_nl": "Sessie",
+        "topic": "job_dating",
+        "language": "nl",
+        "day": in_days(20).date().isoformat(),
+        "start": "09:30",
+        "end": "12:00",
+        "capacity": "25",
+        "venue": "VDAB",
+        "place": "Courtrai",
+    }
+    response = await client.post("/console/sessions/new", data={**form, **changes})
+    assert response.status == 400
+    page = await response.text()
+    assert f'<li id="error-{field}">' in page
+    expected = _html("nl", f"console.sessions.form.reasons.{reason}", max=500, taken=0)
+    assert expected in page
 
 
 async def test_more_seats_promote_the_waiting_list(client: TestClient, database_url: str) -> None:

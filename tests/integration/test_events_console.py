@@ -80,7 +80,7 @@ async def test_broker_path_gives_the_console_of_the_tracker_store_path(tmp_path:
     from_store = db.make_engine(embedded)
     console.refresh_projection(from_store)
     from_broker = db.make_engine(broker)
-    assert projection_for(from_broker) is console_projection
+    assert projection_for(from_broker).func is console_projection  # type: ignore[attr-defined]
     events = [parse(body) for body in published]
     with db.transaction(from_broker) as connection:
         assert write_batch(connection, events, console_projection) == len(events)

@@ -18,6 +18,7 @@ from actions._base import Services
 from actions.handoff import (
     ActionAskCallbackConsent,
     ActionHandoff,
+    ActionHandoffWaiting,
     ActionRequestCallback,
     ValidateCallbackForm,
 )
@@ -94,7 +95,7 @@ async def test_in_office_hours_a_consultant_is_offered_here_or_by_phone(engine: 
     action = ActionHandoff(Services(SETTINGS, engine, clock=lambda: WEDNESDAY_10))
     messages, events = await _run(action, _ask())
     assert _responses(messages) == ["utter_ask_human", "utter_handoff_offer_open"]
-    assert events == [] and _stored(engine) == []
+    assert events == [SlotSet("handoff_pending", True)] and _stored(engine) == []
 
 
 async def test_outside_office_hours_a_callback_is_offered_with_the_hours(engine: Engine) -> None:
@@ -120,13 +121,60 @@ async def test_tests_can_choose_office_hours_in_the_conversation_metadata(engine
 async def test_live_choice_flags_the_conversation_once(engine: Engine) -> None:
     action = ActionHandoff(Services(SETTINGS, engine, clock=lambda: WEDNESDAY_10))
     messages, events = await _run(action, _ask("live", sender_id="conv-7"))
-    assert _responses(messages) == ["utter_handoff_live_requested"] and events == []
+    assert _responses(messages) == ["utter_handoff_live_requested"]
+    assert events == [SlotSet("handoff_pending", True)]
     (live,) = _stored(engine)
     assert live.live and live.status == "new" and live.sender_id == "conv-7"
     assert live.topic == "faq/taxes" and live.channel == "rest" and live.name is None
     await _run(action, _ask("live", sender_id="conv-7"))  # the same message again
     await _run(action, _ask("live", sender_id="conv-7", message_id="message-2"))
     assert len(_stored(engine)) == 1
+
+
+def _anyone_there(sender_id: str, language: str = "nl") -> Tracker:
+    return make_tracker(
+        text="hallo? is daar iemand?",
+        intent="greet",
+        sender_id=sender_id,
+        slots={"language": language, "handoff_pending": True},
+        history=EARLIER,
+    )
+
+
+async def test_someone_waiting_for_a_consultant_is_told_the_request_is_queued(
+    engine: Engine,
+) -> None:
+    services = Services(SETTINGS, engine, clock=lambda: WEDNESDAY_10)
+    await _run(ActionHandoff(services), _ask("live", sender_id="conv-9"))
+    messages, events = await _run(ActionHandoffWaiting(services), _anyone_there("conv-9"))
+    assert _responses(messages) == ["utter_handoff_waiting"]
+    assert messages[0]["office_hours"] == "van maandag tot vrijdag, van 9 tot 17 uur"
+    assert events == []  # still waiting
+    # Another conversation's request does not make this one wait.
+    messages, _ = await _run(ActionHandoffWaiting(services), _anyone_there("conv-10", "fr"))
+    assert _responses(messages) == ["utter_handoff_still_here", "utter_handoff_offer_open"]
+
+
+async def test_once_a_consultant_took_the_request_nobody_is_queued_any_more(
+    engine: Engine,
+) -> None:
+    services = Services(SETTINGS, engine, clock=lambda: WEDNESDAY_10)
+    await _run(ActionHandoff(services), _ask("live", sender_id="conv-11"))
+    (request,) = _stored(engine)
+    with db.transaction(engine) as conn:
+        handoff.set_callback_status(conn, request.id, "in_progress", "consultant@example.org")
+    messages, events = await _run(ActionHandoffWaiting(services), _anyone_there("conv-11"))
+    assert _responses(messages) == ["utter_handoff_still_here", "utter_handoff_offer_open"]
+    assert events == [SlotSet("handoff_pending", None)]
+
+
+async def test_an_unanswered_offer_outside_office_hours_is_offered_again_with_the_hours(
+    engine: Engine,
+) -> None:
+    services = Services(SETTINGS, engine, clock=lambda: SATURDAY)
+    messages, _ = await _run(ActionHandoffWaiting(services), _anyone_there("conv-12", "fr"))
+    assert _responses(messages) == ["utter_handoff_still_here", "utter_handoff_offer_closed"]
+    assert messages[1]["office_hours"] == "du lundi au vendredi, de 9 h à 17 h"
 
 
 async def test_live_choice_after_closing_time_offers_a_callback(engine: Engine) -> None:
@@ -301,7 +349,7 @@ COMPLETE = {
     "callback_moment": "morning",
     "callback_topic": "faq/taxes",
 }
-FORGET = [SlotSet(slot, None) for slot in CLEARED]
+FORGET = [SlotSet(slot, None) for slot in (*CLEARED, "handoff_pending")]
 
 
 def _completed(**slots: Any) -> Tracker:

@@ -19,6 +19,7 @@ from bot.ops import manage
 from bot.storage import db
 from bot.storage import vacancies as table
 from bot.storage.tables import metadata
+from bot.vacancies.areas import COUNTRY, Area
 from bot.vacancies.importer import import_feed
 from bot.vacancies.model import SearchQuery, Vacancy
 from bot.vacancies.search import search
@@ -210,6 +211,26 @@ async def test_paging_radius_and_contract_filter(demo_source) -> None:
     assert anywhere.results[-1].vacancy.source_id == "lasser-oostende"
     agency = await search(replace(base, contract_types=("temp_agency",)), [demo_source])
     assert [r.vacancy.source_id for r in agency.results] == ["soudeur-roubaix"]
+
+
+async def test_a_country_or_region_asked_limits_the_store_search(demo_source) -> None:
+    """The area filters in SQL too: the window of candidates is the area's, not the nearest."""
+    base = SearchQuery(
+        occupation_ids=("welder",), place_id="be-kortrijk", radius_km=None, today=TODAY
+    )
+    france = await search(replace(base, area=Area(COUNTRY, "FR")), [demo_source])
+    assert [r.vacancy.source_id for r in france.results] == ["soudeur-roubaix"]
+    not_france = await search(
+        replace(base, area=Area(COUNTRY, "FR", excluded=True), page_size=5), [demo_source]
+    )
+    assert [r.vacancy.source_id for r in not_france.results] == [
+        "lasser-kortrijk",
+        "lasser-menen",
+        "lasser-oostende",
+    ]
+    with db.reading(demo_source._engine) as connection:
+        window = table.search(connection, replace(base, area=Area(COUNTRY, "FR"), limit=1))
+    assert [v.source_id for v in window] == ["soudeur-roubaix"]
 
 
 async def test_no_result_suggests_a_wider_radius_and_related_jobs(demo_source) -> None:

@@ -31,7 +31,8 @@ async def test_page_language_sets_language_of_ambiguous_first_message() -> None:
     events = await _set_language(
         text="ok", language=detect("ok").as_dict(), metadata={"language": "nl"}
     )
-    assert events == [SlotSet("language", "nl")]
+    # And the greeting is said in both languages, Dutch first (language_unsure).
+    assert events == [SlotSet("language", "nl"), SlotSet("language_unsure", True)]
 
 
 async def test_short_message_keeps_language_without_event() -> None:
@@ -149,7 +150,7 @@ async def test_faq_asks_the_direction_with_buttons_when_unknown() -> None:
     [message] = dispatcher.messages
     assert message["text"] == messages.text("fr", "faq.ask_direction")
     payloads = [button["payload"] for button in message["buttons"]]
-    assert len(payloads) == 3 and all(p.startswith("/inform_direction{") for p in payloads)
+    assert len(payloads) == 4 and all(p.startswith("/inform_direction{") for p in payloads)
     assert _slots(events) == {"faq_topic": "taxes"}
 
 
@@ -169,7 +170,8 @@ async def test_faq_states_the_configured_retention_period(
     finally:
         get_services.cache_clear()  # the next test reads its own environment
     [message] = dispatcher.messages
-    assert "après 30 jours" in message["text"] and "180" not in message["text"]
+    assert "30 jours après le dernier message" in message["text"]
+    assert "180" not in message["text"]
 
 
 async def test_faq_answers_for_the_situation_given_in_the_question() -> None:
@@ -225,7 +227,7 @@ async def test_what_if_i_worked_in_france_answers_again_for_the_other_direction(
     }
 
 
-async def test_region_is_asked_when_flanders_and_wallonia_differ() -> None:
+async def test_region_is_asked_when_the_belgian_regions_differ() -> None:
     dispatcher, _ = await _answer_faq(
         text="kindergeld?",
         intent="faq",
@@ -233,7 +235,30 @@ async def test_region_is_asked_when_flanders_and_wallonia_differ() -> None:
         slots={"language": "nl", "residence_country": "fr", "work_country": "be"},
     )
     assert dispatcher.messages[0]["text"] == messages.text("nl", "faq.ask_region")
-    assert len(dispatcher.messages[0]["buttons"]) == 2
+    titles = [button["title"] for button in dispatcher.messages[0]["buttons"]]
+    assert titles == ["In Vlaanderen", "In Wallonië", "In Brussel"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        (
+            "fr",
+            "j'habite à Halluin et mon employeur est à Bruxelles, et les allocs pour mon fils ?",
+        ),
+        ("nl", "ik woon in Duinkerke en mijn job is in Brussel, hoe zit het met het kindergeld?"),
+    ],
+)
+async def test_family_allowances_for_a_job_in_brussels_are_answered_with_famiris(
+    language: str, text: str
+) -> None:
+    dispatcher, events = await _answer_faq(
+        text=text, intent="faq", faq_topic="family_allowances", slots={"language": language}
+    )
+    [message] = dispatcher.messages
+    assert "Famiris" in message["text"]
+    assert message["text"] != messages.text(language, "faq.ask_region")
+    assert _slots(events)["work_region"] == "brussels"
 
 
 async def test_topic_button_is_answered_without_nlu_and_general_topics_need_no_direction() -> None:
@@ -285,3 +310,201 @@ async def test_fallback_offers_the_selected_faq_topic_with_its_label() -> None:
         "payload": '/faq{"faq_topic": "unemployment_benefits"}',
     }
     assert buttons[1]["payload"] == "/help"
+
+
+# --- issue 20: read the situation, answer the question ------------------------------------
+
+FR_FLANDERS_SLOTS = {"residence_country": "fr", "work_country": "be", "work_region": "flanders"}
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "topic", "expected"),
+    [
+        (
+            "fr",
+            "frontalier belge depuis 2015, je déclare mon salaire où ?",
+            "taxes",
+            "impôt des non-résidents",
+        ),
+        (
+            "fr",
+            "mon contrat à Roulers se termine, j'habite Bailleul : qui paiera le chômage ?",
+            "unemployment_benefits",
+            "France Travail",
+        ),
+        (
+            "nl",
+            "ik woon aan de Franse kant en begin binnenkort in Ieper, welk ziekenfonds?",
+            "health_insurance",
+            "S1-formulier",
+        ),
+        (
+            "nl",
+            "ik werkte in Halluin en woon in Wevelgem, wie betaalt nu mijn uitkering?",
+            "unemployment_benefits",
+            "VDAB",
+        ),
+    ],
+)
+async def test_situation_and_question_in_one_message_are_answered_at_once(
+    language: str, text: str, topic: str, expected: str
+) -> None:
+    dispatcher, _ = await _answer_faq(
+        text=text, intent="faq", faq_topic=topic, slots={"language": language}
+    )
+    [message] = dispatcher.messages
+    assert expected in message["text"]
+    for question in ("ask_direction", "ask_residence", "ask_work", "which_question"):
+        assert messages.text(language, f"faq.{question}") not in message["text"]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "asked", "buttons"),
+    [
+        (
+            "fr",
+            "je vais bosser à Tournai, c'est où que je paie mes impôts ?",
+            "ask_residence",
+            ["fr-be-wallonia"],
+        ),
+        (
+            "nl",
+            "ik ga in Rijsel werken, waar betaal ik dan belastingen?",
+            "ask_residence",
+            ["be-fr"],
+        ),
+        (
+            "fr",
+            "j'habite Dunkerque, comment ça se passe pour la sécu ?",
+            "ask_work",
+            ["fr-be-flanders", "fr-be-wallonia", "fr-be-brussels"],
+        ),
+        (
+            "nl",
+            "ik woon in Veurne, hoe zit het met mijn sociale zekerheid?",
+            "ask_work",
+            ["be-fr"],
+        ),
+    ],
+)
+async def test_only_what_is_unknown_is_asked(
+    language: str, text: str, asked: str, buttons: list[str]
+) -> None:
+    topic = "taxes" if "imp" in text or "belast" in text else "social_security"
+    dispatcher, _ = await _answer_faq(
+        text=text, intent="faq", faq_topic=topic, slots={"language": language}
+    )
+    [message] = dispatcher.messages
+    assert message["text"] == messages.text(language, f"faq.{asked}")
+    titles = [button["title"] for button in message["buttons"]]
+    assert titles == [messages.text(language, f"faq.direction_button.{key}") for key in buttons]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("fr", "je suis belge, où dois-je payer mes impôts ?"),
+        ("nl", "ik ben Fransman, waar betaal ik belastingen?"),
+    ],
+)
+async def test_nationality_alone_asks_where_one_lives_and_works(language: str, text: str) -> None:
+    dispatcher, events = await _answer_faq(
+        text=text, intent="faq", faq_topic="taxes", slots={"language": language}
+    )
+    [message] = dispatcher.messages
+    assert message["text"] == messages.text(language, "faq.ask_direction")
+    assert "residence_country" not in _slots(events)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "selected", "says", "offered"),
+    [
+        (
+            "fr",
+            "Le formulaire S1, c'est quoi au juste ?",
+            "health_insurance",
+            "mutualité belge ou CPAM",
+            "health_insurance",
+        ),
+        ("fr", "C'est quoi le 276 frontalier ?", "taxes", "fin 2033", "taxes"),
+        ("fr", "c'est qui Famiris ?", "family_allowances", "Bruxelles", "family_allowances"),
+        ("nl", "Wat houdt een A1-attest in?", "social_security", "RSZ", "social_security"),
+        ("nl", "U1?", "unemployment_benefits", "RVA", "unemployment_benefits"),
+        (
+            "nl",
+            "wat is het statuut van grensarbeider?",
+            "frontier_worker",
+            "één keer per week",
+            "frontier_worker",
+        ),
+    ],
+)
+async def test_a_definition_question_is_answered_at_once_then_the_personal_answer_offered(
+    language: str, text: str, selected: str, says: str, offered: str
+) -> None:
+    dispatcher, events = await _answer_faq(
+        text=text, intent="faq", faq_topic=selected, slots={"language": language}
+    )
+    [message] = dispatcher.messages
+    assert says in message["text"]
+    assert "https://" in message["text"]
+    assert not message["text"].startswith(messages.text(language, "faq.ask_direction"))
+    assert messages.text(language, "faq.definition_offer") in message["text"]
+    label = knowledge.topics()[offered].label[language]
+    assert message["buttons"][0]["title"] == label
+    assert _slots(events)["faq_topic"] == offered
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "selected", "expected"),
+    [
+        # The selector may pick the previous topic again; the words of the follow-up win.
+        ("fr", "et la sécu ?", "taxes", "ONSS"),
+        ("fr", "Et niveau mutuelle ?", None, "CPAM"),
+        ("nl", "en de kinderbijslag?", "taxes", "Groeipakket"),
+        ("nl", "en wat met mijn pensioen dan?", None, "66 jaar"),
+    ],
+)
+async def test_a_short_follow_up_answers_its_topic_for_the_known_situation(
+    language: str, text: str, selected: str | None, expected: str
+) -> None:
+    dispatcher, events = await _answer_faq(
+        text=text,
+        intent="faq",
+        faq_topic=selected,
+        slots={"language": language, "faq_topic": "taxes", **FR_FLANDERS_SLOTS},
+    )
+    [message] = dispatcher.messages
+    assert expected in message["text"]
+    assert "residence_country" not in _slots(events)
+
+
+async def test_a_situation_classified_as_such_still_answers_the_topic_it_names() -> None:
+    dispatcher, _ = await _answer_faq(
+        text="je vis à Comines côté français et je bosse à Menin depuis 2019, et pour les impôts ?",
+        intent="inform_direction",
+        slots={"language": "fr"},
+    )
+    [message] = dispatcher.messages
+    assert "impôt des non-résidents" in message["text"]
+
+
+async def test_a_hesitation_between_two_acting_intents_offers_those_two() -> None:
+    dispatcher = CollectingDispatcher()
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.44},
+        {"name": "cancel_booking", "confidence": 0.44},
+        {"name": "faq", "confidence": 0.3},
+        {"name": "book_info_session", "confidence": 0.2},
+    ]
+    # Even after two misunderstandings: the question is narrow, not a dead end.
+    tracker = make_tracker(
+        intent="nlu_fallback", intent_ranking=ranking, slots={"language": "nl"}, history=_unclear(2)
+    )
+    await ActionDefaultAskAffirmation().run(dispatcher, tracker, DOMAIN)
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_ask_affirmation"
+    assert [(b["title"], b["payload"]) for b in message["buttons"]] == [
+        (messages.text("nl", "intent.cancel_booking"), "/cancel_booking"),
+        (messages.text("nl", "intent.book_info_session"), "/book_info_session"),
+    ]

@@ -21,6 +21,7 @@ from bot.channels.signatures import (
     twilio_signature_valid,
 )
 from bot.channels.socketio import valid_session_id, website_parts
+from bot.config import Secret, Settings
 from bot.language.codes import reply_language
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -244,7 +245,7 @@ CHANNEL_ENV = {
 def test_messaging_channels_are_off_without_their_variables() -> None:
     enabled = enabled_channels(ROOT / "credentials.yml", {})
     assert list(enabled) == [
-        "rest",
+        "bot.channels.rest.RestInput",
         "bot.channels.health.HealthInput",
         "bot.channels.socketio.SocketIOInput",
     ]
@@ -335,3 +336,44 @@ def test_website_parts_carry_the_language_and_the_languages_of_their_lines() -> 
 def test_line_languages_that_do_not_match_the_lines_are_left_out() -> None:
     details = {"language": "nl", "metadata": {"line_languages": ["nl"]}}
     assert website_parts("een\ntwee", details) == [{"text": "een\ntwee", "language": "nl"}]
+
+
+def test_production_mode_leaves_rest_out_without_its_secret(tmp_path: Path) -> None:
+    from bot.ops import cli
+
+    production = Settings(var_dir=tmp_path, mode="production")
+    assert "rest" not in cli.write_channels(production)[1]
+    with_secret = Settings(var_dir=tmp_path, mode="production", rest_secret=Secret("s" * 32))
+    assert "rest" in cli.write_channels(with_secret)[1]
+    assert "rest" in cli.write_channels(Settings(var_dir=tmp_path))[1]  # embedded: on
+
+
+@pytest.mark.parametrize(
+    "raw, refused",
+    [
+        (b"[1, 2]", "the body must be a JSON object"),
+        (b'"hello"', "the body must be a JSON object"),
+        (b"null", "the body must be a JSON object"),
+        (b"{not json", "the body must be JSON"),
+        (b'{"message": "Bonjour"}', "sender must be"),
+        (b'{"sender": "", "message": "Bonjour"}', "sender must be"),
+        (b'{"sender": "a\\nb", "message": "Bonjour"}', "sender must be"),
+        (b'{"sender": ["x"], "message": "Bonjour"}', "sender must be"),
+        (b'{"sender": "me", "message": 3}', "message must be a text"),
+        (b'{"sender": "me"}', "message must be a text"),
+    ],
+)
+def test_rest_refuses_what_is_not_one_message_of_one_sender(raw: bytes, refused: str) -> None:
+    from bot.channels.rest import read_body
+
+    reason = read_body(raw)
+    assert isinstance(reason, str) and reason.startswith(refused)
+
+
+def test_rest_reads_sender_message_and_metadata() -> None:
+    from bot.channels.rest import read_body
+
+    raw = (
+        b'{"sender": "me", "message": "Dag", "metadata": {"language": "nl"}, "input_channel": "x"}'
+    )
+    assert read_body(raw) == {"sender": "me", "message": "Dag", "metadata": {"language": "nl"}}

@@ -72,3 +72,61 @@ def test_merge_changes_region_and_forgets_it_when_work_leaves_belgium() -> None:
 def test_from_values_ignores_unexpected_slot_values() -> None:
     assert from_values("fr", "be", "flanders") == FR_FLANDERS
     assert from_values("de", None, "bavaria") == Situation()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # The frontier-worker status says both sides.
+        ("Bonjour, je suis frontalier belge depuis l'an dernier", Situation("fr", "be")),
+        (
+            "frontalière à Poperinge, j'aimerais savoir pour la mutuelle",
+            Situation("fr", "be", "flanders"),
+        ),
+        ("je suis un frontalier belge qui bosse sur Roubaix", Situation("be", "fr")),
+        ("als Franse grensarbeider, hoe zit het met mijn pensioen?", Situation("fr", "be")),
+        ("ik ben grensarbeider en woon in Menen", Situation("be", "fr")),
+        # Sides of the border and regions, in either language.
+        ("ik woon aan de Franse kant, vlak bij Halluin", Situation(residence="fr")),
+        ("je loge du côté belge de la frontière et bosse à Lille", Situation("be", "fr")),
+        ("je vis dans le Nord et je travaille en Wallonie", Situation("fr", "be", "wallonia")),
+        (
+            "on habite en Flandre française, mon taf est à Poperinge",
+            Situation("fr", "be", "flanders"),
+        ),
+        (
+            "we wonen in Frans-Vlaanderen en ik werk in het Brussels Gewest",
+            Situation("fr", "be", "brussels"),
+        ),
+        # A workplace named in the past tense.
+        (
+            "mon CDD à Waregem vient de finir, j'habite Hazebrouck",
+            Situation("fr", "be", "flanders"),
+        ),
+        (
+            "j'ai été licencié par une boîte de Roulers",
+            Situation(work="be", work_region="flanders"),
+        ),
+        ("mijn interimcontract in Waregem loopt af", Situation(work="be", work_region="flanders")),
+        ("ik werkte tot vorige maand in Tourcoing en woon in Moeskroen", Situation("be", "fr")),
+    ],
+)
+def test_read_finds_the_situation_in_everyday_wordings(text: str, expected: Situation) -> None:
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("je suis française, c'est quoi mes droits ?", Situation()),
+        ("ik ben Belg, moet ik in Frankrijk belastingen betalen?", Situation()),
+        (
+            "je suis de nationalité belge et je vais travailler à Ypres",
+            Situation(work="be", work_region="flanders"),
+        ),
+        ("ik ben een Fransman", Situation()),
+        ("je suis belge mais j'habite à Halluin", Situation(residence="fr")),
+    ],
+)
+def test_nationality_is_not_residence(text: str, expected: Situation) -> None:
+    assert read(text) == expected

@@ -322,3 +322,25 @@ def test_places_inside_other_words_are_not_found() -> None:
 )
 def test_radius_is_read_in_both_languages(text: str, radius: object) -> None:
     assert parse_radius(text) == radius
+
+
+@pytest.mark.parametrize(
+    "text, place_id",
+    [
+        ("Toerkonje", "fr-tourcoing"),
+        ("Robaais", "fr-roubaix"),
+        ("Valencijn", "fr-valenciennes"),
+        ("Harlebeke", "be-harelbeke"),
+        ("Thourout", "be-torhout"),
+        ("Rijsel", "fr-lille"),
+    ],
+)
+def test_names_answers_no_longer_write_are_still_read(text: str, place_id: str) -> None:
+    assert gazetteer.find_place(text).id == place_id
+
+
+def test_dutch_answers_write_official_names_where_no_exonym_is_in_use() -> None:
+    assert gazetteer.place("fr-tourcoing").name("nl") == "Tourcoing"
+    assert gazetteer.place("fr-lille").name("nl") == "Rijsel"
+    assert gazetteer.place("be-harelbeke").name("fr") == "Harelbeke"
+    assert gazetteer.place("be-mons").exonym_source.startswith("Statbel")

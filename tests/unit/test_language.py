@@ -3,8 +3,24 @@ from __future__ import annotations
 import pytest
 
 from bot.language.codes import supported_or_default
-from bot.language.detection import Detection, detect, informative_words, is_foreign, learn_markers
-from bot.language.policy import SWITCH_MIN_CONFIDENCE, SWITCH_MIN_WORDS, decide
+from bot.language.detection import (
+    Detection,
+    detect,
+    informative_words,
+    is_foreign,
+    learn_markers,
+    named_languages,
+    names_a_country_not_a_language,
+)
+from bot.language.policy import (
+    SWITCH_MIN_CONFIDENCE,
+    SWITCH_MIN_WORDS,
+    UNSURE_SLOT,
+    decide,
+    is_ambiguous_opening,
+    language_after_message,
+    slots_after_message,
+)
 
 
 @pytest.mark.parametrize(
@@ -255,3 +271,95 @@ def test_a_language_from_outside_is_kept_only_when_the_assistant_speaks_it(
     value: object, expected: str
 ) -> None:
     assert supported_or_default(value) == expected
+
+
+@pytest.mark.parametrize("text", ["hallo", "dag", "goeiemorgen", "hoi", "hallo!", "Hallo"])
+def test_dutch_greetings_open_the_conversation_in_dutch(text: str) -> None:
+    message = {"text": text, "language": detect(text).as_dict()}
+    assert language_after_message(message, None) == "nl"
+    assert not is_ambiguous_opening(message, None)
+    assert slots_after_message(message, {}) == {"language": "nl"}
+
+
+@pytest.mark.parametrize("text", ["ok", "hello", "?", "👍", "Kortrijk", "Lille", "merci"])
+def test_a_first_message_that_says_no_language_is_an_ambiguous_opening(text: str) -> None:
+    message = {"text": text, "language": detect(text).as_dict()}
+    assert is_ambiguous_opening(message, None)
+    assert slots_after_message(message, {})[UNSURE_SLOT] is True
+    # The page language is the guess, said first.
+    with_page = {**message, "metadata": {"language": "nl"}}
+    assert slots_after_message(with_page, {}) == {"language": "nl", UNSURE_SLOT: True}
+
+
+@pytest.mark.parametrize("text", ["ok", "Kortrijk", "?"])
+def test_an_ongoing_conversation_is_never_an_ambiguous_opening(text: str) -> None:
+    message = {"text": text, "language": detect(text).as_dict()}
+    assert not is_ambiguous_opening(message, "fr")
+    assert slots_after_message(message, {"language": "fr"}) == {}
+
+
+def test_a_request_for_a_language_is_no_ambiguous_opening() -> None:
+    message = {
+        "text": "FR",
+        "intent": {"name": "switch_language"},
+        "entities": [{"entity": "language", "value": "fr"}],
+        "language": detect("FR").as_dict(),
+    }
+    assert not is_ambiguous_opening(message, None)
+
+
+def test_after_an_ambiguous_opening_one_word_chooses_the_language() -> None:
+    # Greeted in both languages (French first), "werk" alone is enough to answer in Dutch.
+    unsure = {"language": "fr", UNSURE_SLOT: True}
+    message = {"text": "werk", "language": detect("werk").as_dict()}
+    assert slots_after_message(message, unsure) == {"language": "nl", UNSURE_SLOT: None}
+    # Without the ambiguous opening, one word never switches.
+    assert slots_after_message(message, {"language": "fr"}) == {}
+    # A second ambiguous message keeps the guess and the greeting is not said twice.
+    ok = {"text": "ok", "language": detect("ok").as_dict()}
+    assert slots_after_message(ok, unsure) == {UNSURE_SLOT: None}
+
+
+@pytest.mark.parametrize(
+    "text, asked",
+    [
+        ("kspreek gin Frans", "nl"),
+        ("ik spreek geen Frans", "nl"),
+        ("ik versta het Frans niet", "nl"),
+        ("je ne parle pas néerlandais", "fr"),
+        ("jparle pas flamand", "fr"),
+        ("en français svp", "fr"),
+        ("pas de souci, en néerlandais alors", "nl"),
+        ("kan het in het Frans?", "fr"),
+    ],
+)
+def test_a_denied_language_asks_for_the_other_one(text: str, asked: str) -> None:
+    [name] = named_languages(text)
+    assert name.value == asked
+
+
+def test_a_denied_language_is_no_switch_to_it() -> None:
+    text = "kspreek gin Frans"
+    entities = [{"entity": "language", "value": n.value} for n in named_languages(text)]
+    message = {
+        "text": text,
+        "intent": {"name": "switch_language"},
+        "entities": entities,
+        "language": detect(text).as_dict(),
+    }
+    assert language_after_message(message, "nl") == "nl"
+
+
+@pytest.mark.parametrize(
+    "text, country",
+    [
+        ("alleen in Frankrijk", True),
+        ("que en Belgique", True),
+        ("pas en France", True),
+        ("in West-Vlaanderen", True),
+        ("en français, je vis en Belgique", False),
+        ("in het Nederlands aub", False),
+    ],
+)
+def test_a_country_is_told_from_a_language(text: str, country: bool) -> None:
+    assert names_a_country_not_a_language(text) is country

@@ -9,8 +9,11 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.nlu.acting_intents import ActingIntentGuard
 from bot.nlu.foreign_language import OTHER_LANGUAGE_INTENT, ForeignLanguageClassifier
 from bot.nlu.language_detector import LanguageDetector
+from bot.nlu.out_of_scope import OutOfScopeSubjects
+from bot.nlu.search_area import SearchAreaReader
 from bot.nlu.tokenizer import BilingualTokenizer
 from bot.nlu.unknown_words import UnknownWordsClassifier
 
@@ -171,3 +174,101 @@ def test_an_earlier_fallback_is_left_as_it_is(build, unknown_words) -> None:
     unknown_words.process([message])
     assert message.get("intent") == {"name": "nlu_fallback", "confidence": 0.4}
     assert len(message.get("intent_ranking")) == 1
+
+
+def _ranked(build, text: str, ranking: list[tuple[str, float]]) -> Message:
+    message = _parse(build, text)
+    entries = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    message.set("intent", entries[0], add_to_output=True)
+    message.set("intent_ranking", entries, add_to_output=True)
+    build(ActingIntentGuard).process([message])
+    return message
+
+
+@pytest.mark.parametrize(
+    "text", ["ik zoek werk, alleen in Frankrijk", "que en Belgique svp", "in Vlaanderen"]
+)
+def test_a_country_is_not_a_request_to_switch_language(build, text: str) -> None:
+    message = _ranked(build, text, [("switch_language", 0.6), ("search_vacancies", 0.3)])
+    assert message.get("intent")["name"] == "search_vacancies"
+    assert "switch_language" not in [e["name"] for e in message.get("intent_ranking")]
+
+
+def test_a_language_named_beside_a_country_is_still_a_switch(build) -> None:
+    message = _ranked(
+        build, "en français svp, je vis en Belgique", [("switch_language", 0.6), ("faq", 0.3)]
+    )
+    assert message.get("intent")["name"] == "switch_language"
+
+
+def test_two_close_acting_intents_ask_instead_of_acting(build) -> None:
+    message = _ranked(
+        build,
+        "kheb mij ingeschreven mor kan ni komen",
+        [("cancel_booking", 0.44), ("faq", 0.3), ("book_info_session", 0.2)],
+    )
+    assert message.get("intent")["name"] == "nlu_fallback"
+    # The classifier's ranking stays behind the fallback, for the buttons.
+    assert [e["name"] for e in message.get("intent_ranking")][1:3] == ["cancel_booking", "faq"]
+
+
+def test_a_clear_acting_intent_acts(build) -> None:
+    message = _ranked(
+        build,
+        "kzou mijn inschrijving willen schrappen",
+        [("cancel_booking", 0.81), ("book_info_session", 0.1)],
+    )
+    assert message.get("intent")["name"] == "cancel_booking"
+
+
+def _classified(build, text: str, intent: str, entities: list | None = None) -> Message:
+    message = _parse(build, text)
+    message.set("intent", {"name": intent, "confidence": 0.6}, add_to_output=True)
+    message.set("intent_ranking", [{"name": intent, "confidence": 0.6}], add_to_output=True)
+    if entities:
+        message.set("entities", entities, add_to_output=True)
+    build(OutOfScopeSubjects).process([message])
+    return message
+
+
+@pytest.mark.parametrize(
+    "text, guessed",
+    [
+        ("visa pour ma femme marocaine", "faq"),
+        ("je cherche un logement a lille", "search_vacancies"),
+        ("comment negocier mon salaire", "faq"),
+    ],
+)
+def test_an_out_of_scope_subject_never_gets_the_nearest_topic(build, text, guessed) -> None:
+    assert _classified(build, text, guessed).get("intent")["name"] == "out_of_scope"
+
+
+def test_a_search_with_an_occupation_goes_on_beside_a_housing_question(build) -> None:
+    occupation = [{"entity": "occupation", "value": "cook"}]
+    message = _classified(
+        build, "un emploi de cuisinier et un logement à Lille", "search_vacancies", occupation
+    )
+    assert message.get("intent")["name"] == "search_vacancies"
+
+
+def test_an_acting_intent_is_left_alone(build) -> None:
+    message = _classified(build, "je veux annuler, j'ai trouvé un logement", "cancel_booking")
+    assert message.get("intent")["name"] == "cancel_booking"
+
+
+@pytest.mark.parametrize(
+    "text, guessed",
+    [("alleen in Frankrijk", "faq"), ("que en Belgique svp", "faq"), ("pas en France", "deny")],
+)
+def test_a_limit_to_an_area_is_a_search_detail(build, text: str, guessed: str) -> None:
+    message = _parse(build, text)
+    message.set("intent", {"name": guessed, "confidence": 0.4}, add_to_output=True)
+    build(SearchAreaReader).process([message])
+    assert message.get("intent")["name"] == "inform"
+
+
+def test_where_the_candidate_lives_is_not_a_search_detail(build) -> None:
+    message = _parse(build, "j'habite en France")
+    message.set("intent", {"name": "inform_direction", "confidence": 0.9}, add_to_output=True)
+    build(SearchAreaReader).process([message])
+    assert message.get("intent")["name"] == "inform_direction"

@@ -9,6 +9,7 @@ import yaml
 
 from bot.ops import production
 from bot.ops.production_config import AmqpAddress, ProductionSettings, RedisAddress
+from bot.server.__main__ import with_api_token
 from tests.support.rasa_cli import rasa_arguments
 
 PG = "postgresql://bot:s3cret@db.local:5433/assistant"
@@ -118,6 +119,14 @@ def test_haproxy_config_balances_rest_and_sticks_socketio(tmp_path: Path) -> Non
     assert "${" not in config
 
 
+def test_haproxy_refuses_a_body_over_the_request_limit(tmp_path: Path) -> None:
+    config = production.haproxy_config(_settings(tmp_path), tmp_path)
+    public = config.split("\nfrontend rasa_public")[1].split("\nbackend ")[0]
+    assert "deny_status 413 if { req.hdr_val(content-length) gt 262144 }" in public
+    limited = _settings(tmp_path, BOT_MAX_REQUEST_BYTES="65536")
+    assert "gt 65536 }" in production.haproxy_config(limited, tmp_path)
+
+
 def test_write_files_keeps_them_private(tmp_path: Path) -> None:
     files = production.write_files(_settings(tmp_path))
     for path in (files.endpoints, files.haproxy, files.logging):
@@ -146,7 +155,10 @@ def test_a_token_that_starts_with_a_dash_reaches_every_rasa_process(tmp_path: Pa
     files = production.write_files(settings)
     for service in production.services(settings, tmp_path / "m.tar.gz", files):
         if service.name.startswith("rasa-"):
-            arguments = rasa_arguments(service.command)
+            # Not on the command line, which ps shows to every user: in the environment.
+            assert not any("-Xk2_generated-token" in word for word in service.command)
+            argv = with_api_token(service.command, service.env)
+            arguments = rasa_arguments(argv)
             assert arguments.auth_token == "-Xk2_generated-token" and arguments.enable_api
 
 

@@ -159,3 +159,25 @@ def test_the_fallback_loop_understanding_a_rephrasing_is_no_new_fallback() -> No
     assert update.summary.user_messages == 2
     assert update.summary.fallbacks == 1
     assert [m.text for m in update.inbox] == ["blorfzak"]
+
+
+def test_a_share_of_confident_messages_is_sampled_the_same_way_each_time() -> None:
+    events = _events(*(user(f"message {n}", "greet", 0.97) for n in range(1000)))
+    sampled = projection.apply(None, events, 0.6, inbox_sample=0.1).inbox
+    again = projection.apply(None, events, 0.6, inbox_sample=0.1).inbox
+    assert 60 <= len(sampled) <= 140 and sampled == again
+    assert {m.reason for m in sampled} == {"sample"}
+    assert projection.apply(None, events, 0.6, inbox_sample=0.0).inbox == []
+
+
+def test_an_answer_to_a_personal_question_of_a_form_is_no_inbox_material() -> None:
+    events = _events(
+        slot("requested_slot", "callback_name"),
+        user("Jan Peeters", "nlu_fallback", 0.2, "nl"),
+        action("action_default_fallback"),
+        slot("requested_slot", "session_id"),  # not personal: "de eerste" is NLU material
+        user("de eerste", "inform", 0.3, "nl"),
+    )
+    update = projection.apply(None, events, 0.6, inbox_sample=1.0)
+    assert [m.text for m in update.inbox] == ["de eerste"]
+    assert update.summary.fallbacks == 0 and update.summary.user_messages == 2

@@ -141,3 +141,46 @@ async def test_a_failed_warm_up_does_not_stop_the_server(caplog) -> None:
     finally:
         gc.unfreeze()
     assert "warm-up failed" in caplog.text
+
+
+def _limited(received: list[str], language: str | None = None):
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    async def handle(message: UserMessage) -> None:
+        received.append(message.text)
+
+    async def language_of(_sender: str) -> str | None:
+        return language
+
+    handler = patches.limited_handler(handle, 2000, language_of)
+
+    async def send(text: str, metadata: dict | None = None) -> list[str]:
+        output = CollectingOutputChannel()
+        await handler(UserMessage(text, output, "someone", metadata=metadata))
+        return [m["text"] for m in output.messages]
+
+    return send
+
+
+async def test_a_message_at_the_limit_reaches_nlu_one_over_does_not() -> None:
+    received: list[str] = []
+    send = _limited(received)
+    assert await send("a" * 2000) == [] and received == ["a" * 2000]
+    answer = await send("Bonjour, je cherche du travail en Belgique. " * 50)
+    assert received == ["a" * 2000]
+    assert answer == [
+        "Votre message est trop long pour moi. Pouvez-vous le résumer en 2\u202f000 caractères"
+        " au maximum ?"
+    ]
+
+
+async def test_the_conversations_language_answers_a_long_message() -> None:
+    answer = await _limited([], "nl")("Bonjour, je cherche du travail en Belgique. " * 50)
+    assert answer == [
+        "Je bericht is te lang voor mij. Kan je het samenvatten in maximaal 2.000 tekens?"
+    ]
+
+
+async def test_a_long_message_in_no_clear_language_is_answered_in_both() -> None:
+    answer = await _limited([])("1234 " * 1000)
+    assert len(answer) == 2 and "trop long" in answer[0] and "te lang" in answer[1]

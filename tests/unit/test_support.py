@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.knowledge.fallback import likely_intents
+from bot.knowledge.fallback import hesitation, likely_intents
 from bot.ops.tracker_store import STORE_CLASS, tracker_store_config
+from bot.server.__main__ import with_api_token
 from tests.support.rasa_cli import rasa_arguments
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
@@ -193,7 +194,9 @@ def test_launcher_generates_an_api_token_once_and_keeps_it_private(
     assert path.read_text().strip() == token and (path.stat().st_mode & 0o777) == 0o600
     assert str(cli.ensure_api_token(settings).rasa_api_token) == token  # kept across starts
     rasa = cli.server_commands(first, tmp_path / "m.tar.gz", tmp_path / "c.yml")["rasa server"][0]
-    assert rasa_arguments(rasa).auth_token == token and "--enable-api" in rasa
+    # Not on the command line (ps shows it to every user): in the environment it inherits.
+    assert "--enable-api" in rasa and not any(token in word for word in rasa)
+    assert rasa_arguments(with_api_token(rasa, os.environ)).auth_token == token
 
 
 def test_a_token_that_starts_with_a_dash_reaches_rasa(tmp_path: Path) -> None:
@@ -205,7 +208,8 @@ def test_a_token_that_starts_with_a_dash_reaches_rasa(tmp_path: Path) -> None:
     rasa = cli.server_commands(settings, tmp_path / "m.tar.gz", tmp_path / "c.yml")["rasa server"][
         0
     ]
-    assert rasa_arguments(rasa).auth_token == token
+    assert not any(token in word for word in rasa)
+    assert rasa_arguments(with_api_token(rasa, {"RASA_API_TOKEN": token})).auth_token == token
 
 
 def test_configured_api_token_is_used_as_it_is(tmp_path: Path) -> None:
@@ -214,6 +218,39 @@ def test_configured_api_token_is_used_as_it_is(tmp_path: Path) -> None:
     settings = Settings.from_env({"RASA_API_TOKEN": "chosen-token", "BOT_VAR_DIR": str(tmp_path)})
     assert cli.ensure_api_token(settings) is settings
     assert not (tmp_path / cli.API_TOKEN_FILE).exists()
+
+
+def test_var_is_created_and_kept_owner_only(tmp_path: Path) -> None:
+    from bot.ops import cli
+
+    fresh = cli.private_dir(tmp_path / "var")
+    assert oct(fresh.stat().st_mode & 0o777) == "0o700"
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o755)
+    shared.chmod(0o755)
+    assert oct(cli.private_dir(shared).stat().st_mode & 0o777) == "0o700"
+
+
+@pytest.mark.parametrize(
+    "ranking, expected",
+    [
+        (
+            [("cancel_booking", 0.44), ("faq", 0.3), ("book_info_session", 0.2)],
+            ("cancel_booking", "book_info_session"),
+        ),
+        ([("stop", 0.5), ("ask_human", 0.45)], ("stop", "ask_human")),
+        ([("cancel_booking", 0.81), ("book_info_session", 0.1)], None),
+        ([("faq", 0.5), ("cancel_booking", 0.3), ("book_info_session", 0.2)], None),
+        (
+            [("nlu_fallback", 0.3), ("book_info_session", 0.29), ("cancel_booking", 0.25)],
+            ("book_info_session", "cancel_booking"),
+        ),
+        ([("book_info_session", 0.9)], None),
+    ],
+)
+def test_hesitation_is_between_two_close_acting_intents(ranking, expected) -> None:
+    entries = [{"name": name, "confidence": confidence} for name, confidence in ranking]
+    assert hesitation(entries) == expected
 
 
 def test_the_production_booker_types_the_place_of_its_session_in_the_list_shown() -> None:

@@ -24,7 +24,7 @@ from aiohttp import web
 from bot import privacy
 from bot.config import Settings
 from bot.console.cookie_key import cookie_key
-from bot.console.projection import refresh_projection
+from bot.console.projection import refresh_for
 from bot.events.projection import broker_feeds_console
 from bot.storage import db
 from bot.web.console import routes, security
@@ -75,7 +75,7 @@ async def _keep_fresh(app: web.Application, settings: Settings) -> None:
         await asyncio.sleep(REFRESH_S)
         try:
             if not broker_feeds_console():  # production: bot.events feeds the projection
-                await asyncio.to_thread(refresh_projection, app[ENGINE], settings.inbox_confidence)
+                await asyncio.to_thread(refresh_for, app[ENGINE], settings)
             if loop.time() >= next_purge:
                 next_purge = loop.time() + PURGE_EVERY_S
                 await asyncio.to_thread(_purge, app[ENGINE], settings.retention_days)

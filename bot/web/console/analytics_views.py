@@ -10,7 +10,7 @@ from aiohttp import web
 from bot.console import analytics
 from bot.console.summary import LOCAL_TIME
 from bot.web.console import blocking
-from bot.web.console.context import context, request_language
+from bot.web.console.context import context, intent_namer, request_language
 from bot.web.console.conversation_views import refresh
 from bot.web.i18n import translator
 
@@ -18,6 +18,7 @@ from bot.web.i18n import translator
 def chart_data(result: analytics.Analytics, language: str) -> dict[str, object]:
     """What console.js draws: labels already in the consultant's language."""
     t = translator(language)
+    intent_name = intent_namer(t)
     return {
         "perDay": {
             "label": t("console.analytics.per_day"),
@@ -31,12 +32,12 @@ def chart_data(result: analytics.Analytics, language: str) -> dict[str, object]:
         },
         "intents": {
             "label": t("console.analytics.top_intents"),
-            "labels": [name for name, _n in result.top_intents],
+            "labels": [intent_name(name) for name, _n in result.top_intents],
             "values": [n for _name, n in result.top_intents],
         },
         "faq": {
             "label": t("console.analytics.top_faq"),
-            "labels": [name for name, _n in result.top_faq],
+            "labels": [intent_name(name) for name, _n in result.top_faq],
             "values": [n for _name, n in result.top_faq],
         },
     }
@@ -44,7 +45,19 @@ def chart_data(result: analytics.Analytics, language: str) -> dict[str, object]:
 
 async def analytics_page(request: web.Request) -> web.Response:
     today = dt.datetime.now(LOCAL_TIME).date()
-    period = analytics.Period.parse(request.query.get("from"), request.query.get("to"), today)
+    asked = (request.query.get("from"), request.query.get("to"))
+    try:
+        period = analytics.Period.parse(*asked, today)
+    except analytics.PeriodRefused as refused:
+        # Said, with the dates as typed; no figures rather than those of another period.
+        page = context(
+            request,
+            "analytics",
+            refused=refused.reason,
+            asked=asked,
+            max_days=analytics.MAX_DAYS,
+        )
+        return aiohttp_jinja2.render_template("console/analytics.html", request, page, status=400)
     await refresh(request)
     result = await blocking.read(request, analytics.compute, period)
     page = context(
@@ -52,6 +65,8 @@ async def analytics_page(request: web.Request) -> web.Response:
         "analytics",
         result=result,
         period=period,
+        asked=(period.start.isoformat(), period.end.isoformat()),
+        refused=None,
         charts=chart_data(result, request_language(request)),
     )
     return aiohttp_jinja2.render_template("console/analytics.html", request, page)

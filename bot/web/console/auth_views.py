@@ -43,7 +43,8 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
     request[LANGUAGE] = str(form.get("lang") or "")
     address = client_address(request, request.config_dict[SETTINGS].trusted_proxies)
     try:
-        check = await blocking.read(request, users.check_sign_in, email, address)
+        # Checked and counted in one write transaction: parallel attempts cannot all pass.
+        check = await blocking.write(request, users.check_sign_in, email, address)
     except SignInThrottled as exc:
         minutes = max(1, math.ceil(exc.retry_after_s / 60))
         return _login_page(request, 429, email=email, error="throttled", minutes=minutes)

@@ -19,7 +19,7 @@ from aiohttp_session import SESSION_KEY, Session
 from bot.console.summary import LOCAL_TIME
 from bot.language.codes import SUPPORTED
 from bot.web.console.keys import LANGUAGE, USER
-from bot.web.i18n import negotiate, translator
+from bot.web.i18n import Translate, negotiate, translator
 
 # (route name, catalog key, admin only)
 NAVIGATION = (
@@ -74,6 +74,22 @@ def stamp(moment: dt.datetime | None) -> str:
     return aware.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
 
 
+def intent_namer(t: Translate) -> Callable[[str | None], str]:
+    """``intent_name("faq/taxes")``: "Question : impôts" for a consultant reading French.
+
+    An intent the catalog does not name yet (added to the domain since) keeps its technical
+    name rather than failing the page.
+    """
+    names = t("console.intent_names")
+
+    def intent_name(intent: str | None) -> str:
+        if not intent:
+            return "–"
+        return str(names.get(intent, intent))
+
+    return intent_name
+
+
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{value * 100:.1f} %"
 
@@ -125,6 +141,7 @@ def context(request: web.Request, page: str, **extra: Any) -> dict[str, Any]:
         "lang": language,
         "t": t,
         "language_label": language_label,
+        "intent_name": intent_namer(t),
         "page": page,
         "user": user,
         "nav": nav,

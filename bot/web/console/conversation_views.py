@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 
 from bot.console import audit, conversations, transcript
 from bot.console.intents import intent_choices
-from bot.console.projection import refresh_projection
+from bot.console.projection import refresh_for
 from bot.errors import UnknownConversation
 from bot.events.projection import broker_feeds_console
 from bot.storage.rasa_events import StoredEvent
@@ -29,7 +29,7 @@ async def refresh(request: web.Request) -> None:
     if broker_feeds_console():
         return
     settings = request.config_dict[SETTINGS]
-    await blocking.call(refresh_projection, blocking.engine_of(request), settings.inbox_confidence)
+    await blocking.call(refresh_for, blocking.engine_of(request), settings)
 
 
 async def index(request: web.Request) -> web.StreamResponse:
@@ -90,6 +90,8 @@ def _render(request: web.Request, data: TranscriptData, reveal: bool) -> web.Res
         review=data.review,
         revealed=reveal,
         takeover=request.query.get("takeover"),
+        reported=request.query.get("reported"),
+        technical=request.query.get("technical") == "1",
     )
     return aiohttp_jinja2.render_template("console/transcript.html", request, page)
 
@@ -111,7 +113,8 @@ def _back(request: web.Request, anchor: str = "") -> web.HTTPSeeOther:
     return web.HTTPSeeOther(f"{url}{anchor}")
 
 
-async def _sender(request: web.Request) -> str:
+async def sender_of(request: web.Request) -> str:
+    """The sender id of the conversation in the URL (404 if there is none)."""
     try:
         row = await blocking.read(
             request, conversations.get_conversation, int(request.match_info["id"])
@@ -122,7 +125,7 @@ async def _sender(request: web.Request) -> str:
 
 
 async def add_tag(request: web.Request) -> web.StreamResponse:
-    sender = await _sender(request)
+    sender = await sender_of(request)
     form = await request.post()
     await blocking.write(
         request, conversations.add_tag, sender, str(form.get("tag") or ""), request[USER].email
@@ -131,14 +134,14 @@ async def add_tag(request: web.Request) -> web.StreamResponse:
 
 
 async def remove_tag(request: web.Request) -> web.StreamResponse:
-    sender = await _sender(request)
+    sender = await sender_of(request)
     form = await request.post()
     await blocking.write(request, conversations.remove_tag, sender, str(form.get("tag") or ""))
     raise _back(request, "#tags")
 
 
 async def add_note(request: web.Request) -> web.StreamResponse:
-    sender = await _sender(request)
+    sender = await sender_of(request)
     form = await request.post()
     await blocking.write(
         request, conversations.add_note, sender, request[USER].email, str(form.get("note") or "")
@@ -147,7 +150,7 @@ async def add_note(request: web.Request) -> web.StreamResponse:
 
 
 async def review(request: web.Request) -> web.StreamResponse:
-    sender = await _sender(request)
+    sender = await sender_of(request)
     form = await request.post()
     reviewed = form.get("reviewed") == "yes"
     await blocking.write(request, conversations.set_reviewed, sender, request[USER].email, reviewed)

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from bot.console import audit, inbox
 from bot.console.intents import intent_choices
-from bot.web.console import blocking
+from bot.web.console import blocking, conversation_views
 from bot.web.console.context import context, route
 from bot.web.console.conversation_views import refresh
 from bot.web.console.keys import USER
@@ -50,6 +50,21 @@ async def inbox_page(request: web.Request) -> web.Response:
         done=request.query.get("done"),
     )
     return aiohttp_jinja2.render_template("console/inbox.html", request, context_)
+
+
+async def report_wrong(request: web.Request) -> web.StreamResponse:
+    """ "This answer was wrong" on a user message of a transcript: into the inbox, open."""
+    sender = await conversation_views.sender_of(request)
+    form = await request.post()
+    try:
+        event_id = int(str(form.get("event_id") or ""))
+    except ValueError:
+        raise web.HTTPBadRequest() from None
+    outcome = await blocking.write(request, inbox.report, sender, event_id, request[USER].email)
+    if outcome == "not_found":
+        raise web.HTTPNotFound()
+    url = route(request, "conversation").url_for(id=request.match_info["id"])
+    raise web.HTTPSeeOther(f"{url.with_query(reported=outcome)}#event-{event_id}")
 
 
 def _back(request: web.Request, form: dict[str, str], done: str) -> web.HTTPSeeOther:

@@ -42,6 +42,7 @@ ROUTES: tuple[tuple[str, str, Handler, str], ...] = (
     ("POST", f"/conversations/{ID}/tags/remove", conversation_views.remove_tag, "remove_tag"),
     ("POST", f"/conversations/{ID}/notes", conversation_views.add_note, "add_note"),
     ("POST", f"/conversations/{ID}/review", conversation_views.review, "review"),
+    ("POST", f"/conversations/{ID}/wrong", inbox_views.report_wrong, "report_wrong"),
     ("POST", f"/conversations/{ID}/takeover", handoff_views.take_over, "take_over"),
     ("POST", f"/conversations/{ID}/message", handoff_views.send_message, "send_message"),
     ("POST", f"/conversations/{ID}/handback", handoff_views.hand_back, "hand_back"),

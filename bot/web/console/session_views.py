@@ -7,6 +7,7 @@ cancellation is committed) in a worker thread.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -14,16 +15,19 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.engine import Connection
 
-from bot import knowledge, sessions
+from bot import gazetteer, knowledge, sessions
 from bot.console import audit
 from bot.console import session_admin as admin
 from bot.errors import BookingNotFound, SessionNotFound
 from bot.mailer import Mailer
 from bot.storage import db
+from bot.text import fold
 from bot.web.console import blocking
 from bot.web.console.context import context, request_language, route
 from bot.web.console.keys import USER
 from bot.web.keys import SETTINGS
+
+log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -33,6 +37,15 @@ def _topics(language: str) -> list[tuple[str, str]]:
     return [
         (name, labels[name].label[language] if name in labels else name) for name in sessions.TOPICS
     ]
+
+
+def _places(language: str) -> list[tuple[str, str]]:
+    """(name in ``language``, label with the other language's name) of every known town."""
+    found = []
+    for place in gazetteer.places():
+        name, other = place.name(language), place.name("fr" if language == "nl" else "nl")
+        found.append((name, name if other == name else f"{name} ({other})"))
+    return sorted(found, key=lambda item: fold(item[0]))
 
 
 def _list(conn: Connection, include_past: bool) -> dict[str, Any]:
@@ -63,12 +76,15 @@ async def _attendance(request: web.Request) -> admin.Attendance:
 
 async def session_detail(request: web.Request) -> web.Response:
     attendance = await _attendance(request)
+    asked = request.query.get("cancel", "")
+    preview = admin.cancel_preview(attendance, int(asked)) if asked.isdigit() else None
     page = context(
         request,
         "sessions",
         attendance=attendance,
         done=request.query.get("done"),
         now=sessions.now_utc(),
+        preview=preview,
     )
     return aiohttp_jinja2.render_template("console/session.html", request, page)
 
@@ -105,30 +121,40 @@ def _cancel_booking(
     session_id: int,
     booking_id: int,
     actor: str,
-) -> bool:
-    """Cancel one booking of this session on behalf of its candidate (audited)."""
+) -> str | None:
+    """Cancel one booking of this session on behalf of its candidate (audited); what
+    happened (:func:`bot.console.session_admin.cancel_outcome`), None if no such booking."""
     with db.reading(engine) as conn:
-        found = [b for b in sessions.attendees(conn, session_id) if b.id == booking_id]
+        found = [
+            b
+            for b in sessions.attendees(conn, session_id, include_cancelled=True)
+            if b.id == booking_id
+        ]
     if not found:
-        return False
-    sessions.cancel_and_notify(engine, mailer, public_url, found[0].reference, actor=actor)
+        return None
+    result = sessions.cancel_and_notify(engine, mailer, public_url, found[0].reference, actor=actor)
     with db.transaction(engine) as conn:
         audit.record(conn, actor, "booking_cancelled", session=session_id, booking=booking_id)
-    return True
+    return admin.cancel_outcome(result)
 
 
 async def cancel_booking(request: web.Request) -> web.StreamResponse:
+    """Cancel on a candidate's behalf: first the page asks (and says what will happen)."""
     session_id, booking_id = int(request.match_info["id"]), int(request.match_info["booking"])
+    session_url = route(request, "session").url_for(id=str(session_id))
+    form = await request.post()
+    if form.get("confirm") != "yes":
+        asking = session_url.with_query(cancel=str(booking_id))
+        raise web.HTTPSeeOther(f"{asking}#confirm-cancel")
     try:
         done = await _notifying(
             request, _cancel_booking, session_id, booking_id, request[USER].email
         )
     except (BookingNotFound, SessionNotFound):
-        done = False
-    if not done:
+        done = None
+    if done is None:
         raise web.HTTPNotFound()
-    url = route(request, "session").url_for(id=str(session_id)).with_query(done="cancelled")
-    raise web.HTTPSeeOther(url)
+    raise web.HTTPSeeOther(session_url.with_query(done=done))
 
 
 # --- create, edit, cancel a session -------------------------------------------------------
@@ -138,12 +164,20 @@ def _form_page(
     request: web.Request, template: str, status: int = 200, **extra: Any
 ) -> web.Response:
     language = request_language(request)
-    values: dict[str, Any] = {"form": {}, "errors": [], "problem": None, "session": None}
+    values: dict[str, Any] = {
+        "form": {},
+        "errors": [],
+        "reasons": {},
+        "problem": None,
+        "session": None,
+    }
     page = context(
         request,
         "sessions",
         topics=_topics(language),
         languages=sessions.LANGUAGES,
+        places=_places(language),
+        max_capacity=admin.MAX_CAPACITY,
         **{**values, **extra},
     )
     return aiohttp_jinja2.render_template(template, request, page, status=status)
@@ -165,9 +199,17 @@ async def create_session(request: web.Request) -> web.StreamResponse:
         fields = admin.new_session_fields(form)
         session = await blocking.write(request, _create, fields, request[USER].email)
     except admin.FormErrors as exc:
-        return _form_page(request, "console/session_form.html", 400, form=form, errors=exc.fields)
-    except ValueError as exc:  # the sessions module's own checks (place id, deadline...)
-        return _form_page(request, "console/session_form.html", 400, form=form, problem=str(exc))
+        return _form_page(
+            request,
+            "console/session_form.html",
+            400,
+            form=form,
+            errors=exc.fields,
+            reasons=exc.reasons,
+        )
+    except ValueError:  # the sessions module's own checks, which the form should have made
+        log.exception("session form refused by bot.sessions")
+        return _form_page(request, "console/session_form.html", 400, form=form, problem="refused")
     url = route(request, "session").url_for(id=str(session.id)).with_query(done="created")
     raise web.HTTPSeeOther(url)
 
@@ -205,9 +247,10 @@ async def update_session(request: web.Request) -> web.StreamResponse:
     except SessionNotFound:
         raise web.HTTPNotFound() from None
     except admin.FormErrors as exc:
-        return await _edit_refused(request, form, errors=exc.fields)
-    except ValueError as exc:
-        return await _edit_refused(request, form, problem=str(exc))
+        return await _edit_refused(request, form, errors=exc.fields, reasons=exc.reasons)
+    except ValueError:  # bot.sessions' own checks, in English: logged, not shown
+        log.exception("session edit refused by bot.sessions")
+        return await _edit_refused(request, form, problem="refused")
     url = route(request, "session").url_for(id=str(session_id)).with_query(done="saved")
     raise web.HTTPSeeOther(url)
 
