@@ -314,6 +314,8 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
     ) -> list[sessions.InfoSession] | None:
         """The sessions ``said`` picks: a number or an ordinal from the list shown only,
         a town, weekday, date or topic from that list first, then from all on offer."""
+        # "gsm 0470/12.34.56" is no date: the contact details given with the choice go.
+        said = contact.without_contact_details(said)
         found = session_search.match_sessions(said, shown)
         if found or session_search.number_beyond(said, len(shown)) is not None:
             return found

@@ -887,3 +887,16 @@ async def test_the_cancellation_acknowledges_thanks_and_asks_again(
         result = await result
     assert result == {slot: None}
     assert [m["text"] for m in dispatcher.messages] == [text("nl", "forms.ack.thanks")]
+
+
+async def test_a_phone_number_given_with_the_session_is_not_read_as_a_date(
+    services: Services, offered: dict
+) -> None:
+    said = "Inscrivez-moi à celle de Lille. Léa Moreau, lea@gmail.com, tel 0470/12.34.56"
+    tracker = make_tracker(said, "book_info_session", slots={"language": "fr"},
+                           active_loop="info_session_form")  # fmt: skip
+    _, events = await run(ValidateInfoSessionForm(services), tracker)
+    values = _set(events)
+    assert values["session_id"] == str(offered["lille"].id)
+    assert values["candidate_phone"] == "+32470123456"
+    assert values["candidate_email"] == "lea@gmail.com"
