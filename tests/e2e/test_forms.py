@@ -105,3 +105,12 @@ def test_a_question_during_the_search_form_is_answered(assistant: Assistant) -> 
     assert "Je ne connais pas le métier" not in _texts(replies)
     replies = say(assistant, sender, "ok")
     assert "Je ne connais pas le métier" not in _texts(replies)
+
+
+def test_another_request_during_the_search_form_is_started(assistant: Assistant) -> None:
+    sender = f"e2e-form-{secrets.token_hex(6)}"
+    say(assistant, sender, "ik zoek werk")
+    replies = say(assistant, sender, "ik wil me inschrijven voor een infosessie")
+    state = tracker(assistant, sender)
+    assert (state["active_loop"] or {}).get("name") == "info_session_form", _texts(replies)
+    assert "Ik ken het beroep" not in _texts(replies)
