@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions._base import Services, UsesServices, language_of, latest_text
-from actions.sessions import failed, is_payload
+from actions.sessions import acknowledged, failed, is_payload
 from bot import contact, references, sessions
 from bot.errors import BookingNotFound
 from bot.messages import text
@@ -90,6 +90,9 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
             address = contact.find_email(said)
             if address is not None or lookup.says_reference_lost(said):
                 return await self._without_reference(dispatcher, tracker, address)
+            ack = acknowledged(dispatcher, tracker, "booking_reference", said)
+            if ack is not None:
+                return ack
             return self._failed(dispatcher, tracker, text(language, "invalid.reference.format"))
         found = await self.blocking(details_of, self.services, reference)
         if found is None:
@@ -149,6 +152,9 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
     ) -> dict[str, Any]:
         if isinstance(value, bool):
             return {"cancel_confirmed": value}
+        ack = acknowledged(dispatcher, tracker, "cancel_confirmed", value)
+        if ack is not None:
+            return ack
         explanation = text(language_of(tracker), "sessions.yes_no")
         return failed(dispatcher, tracker, "cancel_confirmed", explanation, "cancel_attempts")
 

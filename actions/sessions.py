@@ -46,10 +46,12 @@ FORM_SLOTS = (
     "booking_attempts",
 )
 # Questions and requests that, understood with confidence, are not a name: their rules
-# answer them (data/rules/sessions.yml) and the form goes on or stops.
+# answer them (data/rules/sessions.yml) and the form goes on or stops. Goodbye, stop and
+# deny are not here: a name read as one of them is still a name ("Thomas Fournier"), and
+# words that really say goodbye or stop are not a name (bot.contact.NOT_NAME_WORDS).
 _OTHER_REQUESTS = frozenset(
     """faq help bot_challenge switch_language ask_human list_info_sessions book_info_session
-    cancel_booking search_vacancies goodbye""".split()
+    cancel_booking search_vacancies""".split()
 )
 _SURE = 0.85
 # The details a message may give before they are asked, and how each is found in it.
@@ -312,6 +314,8 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
     ) -> list[sessions.InfoSession] | None:
         """The sessions ``said`` picks: a number or an ordinal from the list shown only,
         a town, weekday, date or topic from that list first, then from all on offer."""
+        # "gsm 0470/12.34.56" is no date: the contact details given with the choice go.
+        said = contact.without_contact_details(said)
         found = session_search.match_sessions(said, shown)
         if found or session_search.number_beyond(said, len(shown)) is not None:
             return found
@@ -378,6 +382,9 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
         if value is False:
             dispatcher.utter_message(response="utter_waitlist_declined")
             return {"waitlist_consent": False, "session_id": None, "session_options": None}
+        ack = acknowledged(dispatcher, tracker, "waitlist_consent", value)
+        if ack is not None:
+            return ack
         return failed(
             dispatcher, tracker, "waitlist_consent", text(language_of(tracker), "sessions.yes_no")
         )
@@ -501,6 +508,9 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
         if value is False:
             # No consent, no booking: the form ends and action_book_info_session says so.
             return {"booking_consent": False, "requested_slot": None}
+        ack = acknowledged(dispatcher, tracker, "booking_consent", value)
+        if ack is not None:
+            return ack
         return failed(
             dispatcher, tracker, "booking_consent", text(language_of(tracker), "sessions.yes_no")
         )

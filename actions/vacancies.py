@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 from actions._base import UsesServices, language_of, latest_text
 from actions.faq import ActionAnswerFaq, asked_topic
 from bot import form_turns, gazetteer, knowledge
+from bot.handoff.answers import wants_to_stop
 from bot.messages import text as catalog_text
 from bot.vacancies import replies, search
 from bot.vacancies.areas import Area, area_of
@@ -131,6 +132,9 @@ class ValidateVacancySearchForm(UsesServices, FormValidationAction):
         flow = _other_flow(tracker)
         if left and flow is not None:
             events.append(FollowupAction(flow))
+        elif left and wants_to_stop(latest_text(tracker)):
+            # Stopped in so many words: nothing to search, wait for the next message.
+            events.append(FollowupAction("action_listen"))
         return events
 
     def _not_an_answer(
@@ -147,6 +151,12 @@ class ValidateVacancySearchForm(UsesServices, FormValidationAction):
             return None
         language = language_of(tracker)
         message = tracker.latest_message or {}
+        if wants_to_stop(said):
+            # "laisse tomber" the classifier did not read as stop: stop all the same.
+            dispatcher.utter_message(response="utter_vacancy_search_stopped")
+            text = catalog_text(language, "forms.resume.search")
+            dispatcher.utter_message(text=text, language=language)
+            return {slot: None, "requested_slot": None}
         if _other_flow(tracker) is not None:
             text = catalog_text(language, "forms.resume.search")
             dispatcher.utter_message(text=text, language=language)

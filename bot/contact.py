@@ -122,7 +122,8 @@ NOT_NAME_WORDS = frozenset(
     avez hebt pas niet geen rien niets veux voudrais sais weet peux kun
     stop arrete laisse tomber laat maar annuler annuleer inscription inschrijving seance
     sessie impots belastingen telephone gsm email mail adresse adres svp stp alsjeblieft
-    aub sorry desole excuses excuseer""".split()
+    aub sorry desole excuses excuseer bonne journee bientot tantot later ciao bye doei daag
+    fijne weekend""".split()
 )
 
 

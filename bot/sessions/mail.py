@@ -58,7 +58,6 @@ def booking_email(
     message["From"] = sender
     message["To"] = formataddr((booking.candidate_name, booking.email))
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
-    message["Content-Language"] = language
     message.set_content("\n\n".join(paragraphs))
     if kind != "cancelled":
         message.add_attachment(
@@ -68,6 +67,8 @@ def booking_email(
             filename=f"{booking.reference}.ics",
             params={"method": "PUBLISH", "charset": "utf-8"},
         )
+    # Last: set_content and add_attachment drop or move the Content-* headers set before.
+    message["Content-Language"] = language
     return message
 
 

@@ -206,7 +206,8 @@ _FILLERS = frozenset(
     """la het de die deze dat celle ci numero num no n nr nummer seance sessie optie option
     choix keuze je prends prend choisis veux voudrais ik neem kies wil graag svp stp merci
     bedankt alsjeblieft aub doe maar ok oke oui ja plutot liever dan alors euh c est is
-    ca dit voor pour moi mij then""".split()
+    ca dit voor pour moi mij then m inscrire inscris inscrit a me inschrijven schrijf aan
+    graag wou zou""".split()
 )
 _ORDINAL_SUFFIX = re.compile(r"^(\d{1,2})(?:er|ere|re|e|eme|de|ste|st|nd|th)$")
 _NUMBER_WORDS = {
@@ -232,7 +233,7 @@ def _number_said(words: str) -> int | None:
     nothing may come before a bare number.
     """
     tokens = words.split()
-    if not tokens or len(tokens) > 6:
+    if not tokens or len(tokens) > 10:
         return None
     meaningful = [t for t in tokens if t not in _FILLERS and t != "le"]
     if len(meaningful) != 1:

@@ -66,6 +66,7 @@ def test_confirmation_is_sent_in_the_candidates_language_with_the_invite(engine:
     received = server.received[0]
     assert received.recipients == ["jan.peeters@telenet.be"]
     message = received.message
+    assert message["Content-Language"] == "nl"  # was dropped by set_content
     # A long subject is folded onto a second line; the parser keeps the folding space.
     assert message["Subject"].strip() == (
         "Inschrijving bevestigd: Belastingen en sociale zekerheid voor grensarbeiders"

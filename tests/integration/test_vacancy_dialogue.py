@@ -532,3 +532,14 @@ async def test_another_request_during_the_search_leaves_the_form_and_starts(
     assert _slot_values(events)["requested_slot"] is None
     assert events[-1] == FollowupAction(flow)
     assert _texts(dispatcher) == [catalog_text(language, "forms.resume.search")]
+
+
+@pytest.mark.parametrize(("said", "language"), [("laisse tomber", "fr"), ("nee, laat maar", "nl")])
+async def test_stop_words_the_classifier_missed_stop_the_search_and_say_how_to_come_back(
+    turn, said: str, language: str
+) -> None:
+    dispatcher, events = await turn(said, language, "occupation", intent="inform")
+    assert _slot_values(events)["requested_slot"] is None
+    assert events[-1] == FollowupAction("action_listen")  # no search runs
+    assert dispatcher.messages[0]["response"] == "utter_vacancy_search_stopped"
+    assert dispatcher.messages[1]["text"] == catalog_text(language, "forms.resume.search")

@@ -88,3 +88,10 @@ def test_questions_are_told_from_answers(said: str, question: bool) -> None:
 )  # fmt: skip
 def test_the_topic_a_question_names(said: str, topic: str | None) -> None:
     assert knowledge.topic_in(said) == topic
+
+
+@pytest.mark.parametrize("said", ["bonne journée", "au revoir", "tot ziens", "fijne dag",
+                                  "à bientôt", "laat maar"])  # fmt: skip
+def test_goodbyes_and_stops_are_not_names_whatever_the_intent_lets_through(said: str) -> None:
+    with pytest.raises(InvalidName):
+        contact.read_name(said)

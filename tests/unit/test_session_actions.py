@@ -778,6 +778,8 @@ def _set(events: list) -> dict[str, Any]:
     ("said", "intent", "confidence", "kept"),
     [("Léa Moreau", "deny", 0.30, "Léa Moreau"),
      ("Thomas Fournier", "goodbye", 0.45, "Thomas Fournier"),
+     ("Thomas Fournier", "goodbye", 0.97, "Thomas Fournier"),
+     ("Léa Moreau", "deny", 0.95, "Léa Moreau"),
      ("dat heb ik toch al gezegd: Jan Peeters", "cancel_booking", 0.6, "Jan Peeters"),
      ("je vous l'ai déjà dit, Marie-Claire d'Hondt", "faq", 0.5, "Marie-Claire d'Hondt"),
      ("mijn naam is Pieter Van den Broeck", "stop", 0.4, "Pieter Van den Broeck")],
@@ -855,3 +857,46 @@ async def test_details_given_with_the_answer_asked_are_kept_too(services: Servic
     assert _set(events) == {"candidate_name": "Léa Moreau",
                             "candidate_email": "lea.moreau@gmail.com",
                             "candidate_phone": "+33612345678"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("slot", "said", "intent", "language", "kind"),
+    [("waitlist_consent", "merci", "thank", "fr", "thanks"),
+     ("booking_consent", "bedankt", "thank", "nl", "thanks"),
+     ("booking_consent", "euh", "inform", "fr", "small_talk")],
+)  # fmt: skip
+async def test_yes_no_questions_acknowledge_thanks_and_ask_again(
+    services: Services, slot: str, said: str, intent: str, language: str, kind: str
+) -> None:
+    dispatcher, result = await validate(services, slot, said, intent=intent, language=language)
+    assert result == {slot: None}  # no failure counted
+    assert [m["text"] for m in dispatcher.messages] == [text(language, f"forms.ack.{kind}")]
+
+
+@pytest.mark.parametrize(("slot", "said"), [("booking_reference", "merci"),
+                                             ("cancel_confirmed", "bedankt")])  # fmt: skip
+async def test_the_cancellation_acknowledges_thanks_and_asks_again(
+    services: Services, slot: str, said: str
+) -> None:
+    tracker = make_tracker(said, "thank", slots={"language": "nl", "requested_slot": slot},
+                           active_loop="cancel_booking_form")  # fmt: skip
+    dispatcher = CollectingDispatcher()
+    method = getattr(ValidateCancelBookingForm(services), f"validate_{slot}")
+    result = method(said, dispatcher, tracker, FORM_DOMAIN)
+    if hasattr(result, "__await__"):
+        result = await result
+    assert result == {slot: None}
+    assert [m["text"] for m in dispatcher.messages] == [text("nl", "forms.ack.thanks")]
+
+
+async def test_a_phone_number_given_with_the_session_is_not_read_as_a_date(
+    services: Services, offered: dict
+) -> None:
+    said = "Inscrivez-moi à celle de Lille. Léa Moreau, lea@gmail.com, tel 0470/12.34.56"
+    tracker = make_tracker(said, "book_info_session", slots={"language": "fr"},
+                           active_loop="info_session_form")  # fmt: skip
+    _, events = await run(ValidateInfoSessionForm(services), tracker)
+    values = _set(events)
+    assert values["session_id"] == str(offered["lille"].id)
+    assert values["candidate_phone"] == "+32470123456"
+    assert values["candidate_email"] == "lea@gmail.com"

@@ -119,6 +119,9 @@ SHOWN = [LILLE_TUESDAY, ONLINE, KORTRIJK_TUESDAY]
         ("la 2e", [4]),
         ("le 3ème", [1]),
         ("je prends la 2 svp", [4]),
+        ("je veux m'inscrire à la 2", [4]),
+        ("ik wil me inschrijven voor de 3de", [1]),
+        ("je veux m'inscrire à celle du 16", [4]),  # a date
         ("doe maar de laatste", [1]),
         ("nummer twee", [4]),
         ("la troisième séance", [1]),

@@ -251,3 +251,23 @@ def test_var_is_created_and_kept_owner_only(tmp_path: Path) -> None:
 def test_hesitation_is_between_two_close_acting_intents(ranking, expected) -> None:
     entries = [{"name": name, "confidence": confidence} for name, confidence in ranking]
     assert hesitation(entries) == expected
+
+
+def test_the_production_booker_types_the_place_of_its_session_in_the_list_shown() -> None:
+    # As people do (issue 21): "2" or "de 2de" for the second session shown, whatever its id;
+    # the button only when the session is not among those shown.
+    from bot.sessions.search import match_sessions
+    from tests.factories import info_session_value
+    from tests.support.production import Booker
+
+    shown = [info_session_value(id=i) for i in (5, 9, 2)]
+    answers = [{"text": "…", "buttons": [
+        {"title": f"{n}.", "payload": f'/inform{{"session_id": "{s.id}"}}'}
+        for n, s in enumerate(shown, start=1)]}]  # fmt: skip
+    booker = Booker.__new__(Booker)  # no domain file needed to choose
+    for who in range(8):
+        for language in ("fr", "nl"):
+            typed = booker.choose(answers, language, 9, who)
+            assert not typed.startswith("/"), typed
+            assert match_sessions(typed, shown) == [shown[1]], typed
+    assert booker.choose(answers, "fr", 42, 0) == '/inform{"session_id": "42"}'
