@@ -112,9 +112,9 @@ _WORK_CUES = frozenset(
     """travaille travailles travaillons travaillez travailler travail bosse bosses bossez bosser
     boulot taf job jobs emploi poste embauche embauchee employe employee engage engagee
     travaillais bossais mute mutee employeur patron boite entreprise usine contrat cdd cdi
-    interim mission stage licencie licenciee commence commencer demarre
+    interim mission stage licencie licenciee commence commencer demarre salarie salariee
     werk werkt werken werkte gewerkt werkgever tewerkgesteld baas bedrijf fabriek contract
-    firma interimcontract uitzendcontract ontslagen aangenomen pendel pendelen begin begint
+    firma interimcontract uitzendcontract ontslagen aangenomen pendel pendelen begin begint dienst
     beginnen start starten""".split()
 )
 
@@ -170,7 +170,7 @@ def read(text: str) -> Situation:
             continue
         cue = (
             "residence"
-            if token in _RESIDENCE_CUES
+            if token in _RESIDENCE_CUES or _is_from(tokens, i)
             else "work"
             if token in _WORK_CUES or token in _FRONTIER_WORDS
             else None
@@ -255,6 +255,16 @@ def _words(text: str) -> list[str]:
 def _tokens(text: str) -> list[str]:
     """Folded words and clause punctuation; apostrophes split ("l'Ypres")."""
     return re.findall(r"[\w-]+|[,.;:!?]", fold(text).replace("'", " ").replace("’", " "))
+
+
+def _is_from(tokens: list[str], i: int) -> bool:
+    """ "je suis de Maubeuge", "je suis du côté belge": the place one lives in.
+
+    Only before a place, so "je suis belge" and "je suis de nationalité belge" say nothing.
+    """
+    if tokens[i] != "suis" or i + 1 >= len(tokens) or tokens[i + 1] not in ("de", "du", "d"):
+        return False
+    return _match_place(tokens, i + 2)[0] is not None
 
 
 def _is_boundary(tokens: list[str], i: int) -> bool:

@@ -130,3 +130,17 @@ def test_read_finds_the_situation_in_everyday_wordings(text: str, expected: Situ
 )
 def test_nationality_is_not_residence(text: str, expected: Situation) -> None:
     assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("je suis de Maubeuge et je travaille à Mons", Situation("fr", "be", "wallonia")),
+        ("je suis du côté belge et je bosse à Lille", Situation("be", "fr")),
+        ("résidant à Mouscron et salarié à Roubaix", Situation("be", "fr")),
+        ("ik woon in Moeskroen en ben in dienst in Roubaix", Situation("be", "fr")),
+        ("je suis de nationalité française", Situation()),
+    ],
+)
+def test_where_one_is_from_and_who_employs_one(text: str, expected: Situation) -> None:
+    assert read(text) == expected
