@@ -154,6 +154,7 @@ def read(text: str) -> Situation:
     """
     tokens = _tokens(text)
     found: dict[str, _Place] = {}
+    workplaces: list[_Place] = []
     unassigned: list[_Place] = []
     pending: list[_Place] = []
     role: str | None = None
@@ -164,6 +165,8 @@ def read(text: str) -> Situation:
         if place is not None:
             if role:
                 found[role] = place
+                if role == "work":
+                    workplaces.append(place)
             else:
                 pending.append(place)
             i += length
@@ -180,7 +183,7 @@ def read(text: str) -> Situation:
             for earlier in pending:
                 found[cue] = earlier
             pending = []
-        elif _is_boundary(tokens, i):
+        elif _is_boundary(tokens, i) and not _lists_places(tokens, i):
             unassigned.extend(pending)
             pending, role = [], None
         i += 1
@@ -188,6 +191,10 @@ def read(text: str) -> Situation:
     if not found and len(unassigned) == 2 and unassigned[0].country != unassigned[1].country:
         found = {"residence": unassigned[0], "work": unassigned[1]}
     residence, work = found.get("residence"), found.get("work")
+    # Working on both sides ("à la fois à Lille et à Courtrai"): the cross-border workplace.
+    abroad = [p for p in workplaces if residence and p.country != residence.country]
+    if abroad:
+        work = abroad[-1]
     situation = Situation(
         residence=residence.country if residence else None,
         work=work.country if work else None,
@@ -255,6 +262,20 @@ def _words(text: str) -> list[str]:
 def _tokens(text: str) -> list[str]:
     """Folded words and clause punctuation; apostrophes split ("l'Ypres")."""
     return re.findall(r"[\w-]+|[,.;:!?]", fold(text).replace("'", " ").replace("’", " "))
+
+
+_LINKS = frozenset("a au aux en in te op dans".split())
+
+
+def _lists_places(tokens: list[str], i: int) -> bool:
+    """True when the conjunction at ``i`` joins two places of one clause ("à Lille et à
+    Courtrai", "zowel in Rijsel als in Kortrijk"): the role goes on."""
+    if tokens[i] not in _CONJUNCTIONS and tokens[i] not in ("als", "en"):
+        return False
+    j = i + 1
+    while j < len(tokens) and tokens[j] in _LINKS:
+        j += 1
+    return j < len(tokens) and _match_place(tokens, j)[0] is not None
 
 
 def _is_from(tokens: list[str], i: int) -> bool:

@@ -144,3 +144,23 @@ def test_nationality_is_not_residence(text: str, expected: Situation) -> None:
 )
 def test_where_one_is_from_and_who_employs_one(text: str, expected: Situation) -> None:
     assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "je vis à Lille et je travaille à la fois à Lille et à Courtrai",
+            Situation("fr", "be", "flanders"),
+        ),
+        (
+            "ik woon in Rijsel en werk zowel in Kortrijk als in Rijsel",
+            Situation("fr", "be", "flanders"),
+        ),
+        ("j'habite à Menin, je bosse à Tourcoing et à Lille", Situation("be", "fr")),
+    ],
+)
+def test_work_on_both_sides_is_read_as_the_cross_border_workplace(
+    text: str, expected: Situation
+) -> None:
+    assert read(text) == expected
