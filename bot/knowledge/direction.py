@@ -175,7 +175,7 @@ def read(text: str) -> Situation:
             "residence"
             if token in _RESIDENCE_CUES or _is_from(tokens, i)
             else "work"
-            if token in _WORK_CUES or token in _FRONTIER_WORDS
+            if token in _WORK_CUES or token in _FRONTIER_WORDS or token in _POSTING_WORDS
             else None
         )
         if cue:
@@ -200,7 +200,42 @@ def read(text: str) -> Situation:
         work=work.country if work else None,
         work_region=work.region if work and work.country == BELGIUM else None,
     )
-    return _as_frontier_worker(tokens, situation)
+    return _as_posted_worker(tokens, _as_frontier_worker(tokens, situation))
+
+
+# A posted worker is sent by an employer of one country to work in the other one, and lives
+# in the employer's country as a rule: "mon patron français m'envoie à Gand".
+_POSTING_WORDS = frozenset(
+    """envoie envoye envoyee envoyer detache detachee detachement detaches
+    stuurt gestuurd sturen gedetacheerd detachering""".split()
+)
+_EMPLOYER_WORDS = frozenset(
+    """patron employeur entreprise boite societe firme
+    baas werkgever bedrijf firma""".split()
+)
+_COUNTRY_ADJECTIVES = {
+    "francais": FRANCE,
+    "francaise": FRANCE,
+    "franse": FRANCE,
+    "frans": FRANCE,
+    "belge": BELGIUM,
+    "belgische": BELGIUM,
+    "belgisch": BELGIUM,
+}
+
+
+def _as_posted_worker(tokens: list[str], situation: Situation) -> Situation:
+    """The residence of a posted worker: the country of the employer who sends them."""
+    if situation.residence or not situation.work or not _POSTING_WORDS.intersection(tokens):
+        return situation
+    for i, token in enumerate(tokens):
+        if token not in _EMPLOYER_WORDS:
+            continue
+        for near in tokens[max(0, i - 1) : i + 2]:
+            country = _COUNTRY_ADJECTIVES.get(near)
+            if country and country != situation.work:
+                return replace(situation, residence=country)
+    return situation
 
 
 def _as_frontier_worker(tokens: list[str], situation: Situation) -> Situation:

@@ -164,3 +164,25 @@ def test_work_on_both_sides_is_read_as_the_cross_border_workplace(
     text: str, expected: Situation
 ) -> None:
     assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "mon employeur français me détache trois mois à Courtrai",
+            Situation("fr", "be", "flanders"),
+        ),
+        ("mijn Belgische werkgever stuurt me een half jaar naar Rijsel", Situation("be", "fr")),
+        # Without a posting, the employer's nationality says nothing about where one lives.
+        (
+            "je travaille à Courtrai pour une entreprise française",
+            Situation(work="be", work_region="flanders"),
+        ),
+        ("ik ben gedetacheerd in Gent", Situation(work="be", work_region="flanders")),
+    ],
+)
+def test_a_posted_worker_lives_in_the_country_of_the_employer_who_sends_them(
+    text: str, expected: Situation
+) -> None:
+    assert read(text) == expected
