@@ -46,8 +46,13 @@ _TRAILING = frozenset(
     "? c est exactement au juste donc alors en fait ca cela precies eigenlijk juist dat dan"
     " nu nou weer".split()
 )
-# "the best", "the cheapest": a question about a choice, not about what a thing is.
-_COMPARING = frozenset("beste meilleur meilleure meilleurs goedkoopste moins plus".split())
+# What may stand between "what is" and the term: "c'est quoi exactement le formulaire A1".
+_ARTICLES = frozenset(
+    """le la les l un une ce cet cette ces du de des d c est etre exactement donc au juste
+    formulaire attestation certificat statut
+    het de een dat die deze dit van zijn precies eigenlijk juist nu weer formulier attest
+    statuut""".split()
+)
 # Words that make "A1"/"A2" a language level, not the social security form.
 _LANGUAGE_LEVEL = re.compile(r"\b(niveau|cecr|cefr|taalniveau|neerlandais|nederlands|francais)\b")
 # Words around a term that leave it alone in the message ("le formulaire S1 ?").
@@ -240,11 +245,14 @@ def _asks_about(words: str, match: re.Match[str], term: Term) -> bool:
     """
     after = words[match.end() :].split()
     before = words[: match.start()].split()
-    if _COMPARING.intersection(after[:3]):  # "wat is het beste ziekenfonds?": a choice
-        return False
-    near = " ".join(after[:_WINDOW])
-    if any(_find(name, near) >= 0 for name in term.names):
-        return True
+    # The term right after it, past articles only: "c'est quoi le formulaire A1", not "c'est
+    # quoi les offres du VDAB" (a search) or "wat is het beste ziekenfonds" (a choice).
+    for start in range(min(len(after), _WINDOW)):
+        rest = " ".join(after[start:])
+        if any(rest == name or rest.startswith(name + " ") for name in term.names):
+            return True
+        if after[start] not in _ARTICLES:
+            break
     if any(word not in _TRAILING for word in after):
         return False
     near = " ".join(before[-_WINDOW:])

@@ -24,7 +24,7 @@ from bot.knowledge.questions import definition_asked, is_short, topic_named
         ("C4 ?", "c4"),
         ("que signifie être travailleur frontalier ?", "frontier_worker"),
         ("wat betekent het grensarbeidersstatuut?", "frontier_worker"),
-        ("c'est quoi la différence quand on est détaché ?", "posted_worker"),
+        ("c'est quoi exactement un travailleur détaché ?", "posted_worker"),
         ("wat is detachering precies?", "posted_worker"),
         ("qu'est-ce qu'un numéro BIS ?", "bis_number"),
         ("wat is een rijksregisternummer?", "bis_number"),
@@ -58,6 +58,8 @@ def test_a_question_about_what_something_is_finds_its_term(text: str, term: str)
         "ik ben grensarbeider, wat is het beste ziekenfonds voor mij?",
         "wat is het goedkoopste ziekenfonds?",
         "c'est quoi la meilleure mutualité ?",
+        "c'est quoi les offres du VDAB à Courtrai ?",
+        "wat zijn de vacatures van Le Forem in Doornik?",
     ],
 )
 def test_a_question_using_a_term_is_not_a_definition_question(text: str) -> None:
