@@ -9,7 +9,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED ?= false
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve train shell lint fmt types validate knowledge-report test test-unit test-integration test-e2e browser-deps test-browser bench prod-deps run-prod test-prod bench-prod clean
+.PHONY: help install run serve train shell lint fmt types validate knowledge-report test test-unit test-integration test-e2e browser-deps test-browser bench bench-faq prod-deps run-prod test-prod bench-prod clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -80,6 +80,9 @@ test: install ## everything CI runs: pip check, lint, types, validate, unit, int
 
 bench: train ## NLU, REST latency next to rasa init, search, bookings, console list: docs/benchmarks.md
 	@$(PY) -m benchmarks.run
+
+bench-faq: train ## only the cross-border conversations of benchmarks/faq_conversations: turn pass rate per language
+	@$(PY) -m benchmarks.faq_dialogues
 
 prod-deps: ## install Debian's HAProxy for production mode, when it is missing
 	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || \

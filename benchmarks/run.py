@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bookings, console, nlu, prod, rest, vacancies
+from benchmarks import bookings, console, faq_dialogues, nlu, prod, rest, vacancies
 from bot.config import Settings
 from bot.ops.cli import PROJECT_DIR, model_path
 
@@ -147,6 +147,8 @@ async def main() -> None:
     # Only the development set's misses are printed: the held-out set is not for tuning.
     for language, intent, got, text in nlu_figures["dev"]["misses"]:
         print(f"  dev miss [{language}] {intent} -> {got}: {text}")
+    print("[bench] cross-border conversations...", flush=True)
+    faq_figures = await faq_dialogues.run(await faq_dialogues.load_agent(model))
     print("[bench] vacancy search...", flush=True)
     vacancy_figures = await asyncio.to_thread(vacancies.run)
     print("[bench] bookings on SQLite and PostgreSQL...", flush=True)
@@ -163,6 +165,7 @@ async def main() -> None:
     lines = [
         *_header(),
         *nlu.report(nlu_figures),
+        *faq_dialogues.report(faq_figures),
         *rest.report(ours, base),
         *_vacancy_report(vacancy_figures),
         *_booking_report(booking_runs),

@@ -112,9 +112,9 @@ _WORK_CUES = frozenset(
     """travaille travailles travaillons travaillez travailler travail bosse bosses bossez bosser
     boulot taf job jobs emploi poste embauche embauchee employe employee engage engagee
     travaillais bossais mute mutee employeur patron boite entreprise usine contrat cdd cdi
-    interim mission stage licencie licenciee commence commencer demarre
+    interim mission stage licencie licenciee commence commencer demarre salarie salariee
     werk werkt werken werkte gewerkt werkgever tewerkgesteld baas bedrijf fabriek contract
-    firma interimcontract uitzendcontract ontslagen aangenomen pendel pendelen begin begint
+    firma interimcontract uitzendcontract ontslagen aangenomen pendel pendelen begin begint dienst
     beginnen start starten""".split()
 )
 
@@ -154,6 +154,7 @@ def read(text: str) -> Situation:
     """
     tokens = _tokens(text)
     found: dict[str, _Place] = {}
+    workplaces: list[_Place] = []
     unassigned: list[_Place] = []
     pending: list[_Place] = []
     role: str | None = None
@@ -164,15 +165,17 @@ def read(text: str) -> Situation:
         if place is not None:
             if role:
                 found[role] = place
+                if role == "work":
+                    workplaces.append(place)
             else:
                 pending.append(place)
             i += length
             continue
         cue = (
             "residence"
-            if token in _RESIDENCE_CUES
+            if token in _RESIDENCE_CUES or _is_from(tokens, i)
             else "work"
-            if token in _WORK_CUES or token in _FRONTIER_WORDS
+            if token in _WORK_CUES or token in _FRONTIER_WORDS or token in _POSTING_WORDS
             else None
         )
         if cue:
@@ -180,7 +183,7 @@ def read(text: str) -> Situation:
             for earlier in pending:
                 found[cue] = earlier
             pending = []
-        elif _is_boundary(tokens, i):
+        elif _is_boundary(tokens, i) and not _lists_places(tokens, i):
             unassigned.extend(pending)
             pending, role = [], None
         i += 1
@@ -188,12 +191,51 @@ def read(text: str) -> Situation:
     if not found and len(unassigned) == 2 and unassigned[0].country != unassigned[1].country:
         found = {"residence": unassigned[0], "work": unassigned[1]}
     residence, work = found.get("residence"), found.get("work")
+    # Working on both sides ("à la fois à Lille et à Courtrai"): the cross-border workplace.
+    abroad = [p for p in workplaces if residence and p.country != residence.country]
+    if abroad:
+        work = abroad[-1]
     situation = Situation(
         residence=residence.country if residence else None,
         work=work.country if work else None,
         work_region=work.region if work and work.country == BELGIUM else None,
     )
-    return _as_frontier_worker(tokens, situation)
+    return _as_posted_worker(tokens, _as_frontier_worker(tokens, situation))
+
+
+# A posted worker is sent by an employer of one country to work in the other one, and lives
+# in the employer's country as a rule: "mon patron français m'envoie à Gand".
+_POSTING_WORDS = frozenset(
+    """envoie envoye envoyee envoyer detache detachee detachement detaches
+    stuurt gestuurd sturen gedetacheerd detachering""".split()
+)
+_EMPLOYER_WORDS = frozenset(
+    """patron employeur entreprise boite societe firme
+    baas werkgever bedrijf firma""".split()
+)
+_COUNTRY_ADJECTIVES = {
+    "francais": FRANCE,
+    "francaise": FRANCE,
+    "franse": FRANCE,
+    "frans": FRANCE,
+    "belge": BELGIUM,
+    "belgische": BELGIUM,
+    "belgisch": BELGIUM,
+}
+
+
+def _as_posted_worker(tokens: list[str], situation: Situation) -> Situation:
+    """The residence of a posted worker: the country of the employer who sends them."""
+    if situation.residence or not situation.work or not _POSTING_WORDS.intersection(tokens):
+        return situation
+    for i, token in enumerate(tokens):
+        if token not in _EMPLOYER_WORDS:
+            continue
+        for near in tokens[max(0, i - 1) : i + 2]:
+            country = _COUNTRY_ADJECTIVES.get(near)
+            if country and country != situation.work:
+                return replace(situation, residence=country)
+    return situation
 
 
 def _as_frontier_worker(tokens: list[str], situation: Situation) -> Situation:
@@ -255,6 +297,30 @@ def _words(text: str) -> list[str]:
 def _tokens(text: str) -> list[str]:
     """Folded words and clause punctuation; apostrophes split ("l'Ypres")."""
     return re.findall(r"[\w-]+|[,.;:!?]", fold(text).replace("'", " ").replace("’", " "))
+
+
+_LINKS = frozenset("a au aux en in te op dans".split())
+
+
+def _lists_places(tokens: list[str], i: int) -> bool:
+    """True when the conjunction at ``i`` joins two places of one clause ("à Lille et à
+    Courtrai", "zowel in Rijsel als in Kortrijk"): the role goes on."""
+    if tokens[i] not in _CONJUNCTIONS and tokens[i] not in ("als", "en"):
+        return False
+    j = i + 1
+    while j < len(tokens) and tokens[j] in _LINKS:
+        j += 1
+    return j < len(tokens) and _match_place(tokens, j)[0] is not None
+
+
+def _is_from(tokens: list[str], i: int) -> bool:
+    """ "je suis de Maubeuge", "je suis du côté belge": the place one lives in.
+
+    Only before a place, so "je suis belge" and "je suis de nationalité belge" say nothing.
+    """
+    if tokens[i] != "suis" or i + 1 >= len(tokens) or tokens[i + 1] not in ("de", "du", "d"):
+        return False
+    return _match_place(tokens, i + 2)[0] is not None
 
 
 def _is_boundary(tokens: list[str], i: int) -> bool:

@@ -39,6 +39,20 @@ _WHAT_IS = re.compile(
     r"wat is|wat zijn|wat betekent|wat betekenen|wat wil zeggen|wat houdt|waarvoor dient|"
     r"waarvoor staat|wat bedoelt? ?(men|ze|jullie)? met|wie is|wie zijn|wat doet)\b"
 )
+# How close to the "what is" the term must be, in words.
+_WINDOW = 6
+# Words that may end a "what is" question after it ("c'est quoi au juste ?", "wat is dat?").
+_TRAILING = frozenset(
+    "? c est exactement au juste donc alors en fait ca cela precies eigenlijk juist dat dan"
+    " nu nou weer".split()
+)
+# What may stand between "what is" and the term: "c'est quoi exactement le formulaire A1".
+_ARTICLES = frozenset(
+    """le la les l un une ce cet cette ces du de des d c est etre exactement donc au juste
+    formulaire attestation certificat statut
+    het de een dat die deze dit van zijn precies eigenlijk juist nu weer formulier attest
+    statuut""".split()
+)
 # Words that make "A1"/"A2" a language level, not the social security form.
 _LANGUAGE_LEVEL = re.compile(r"\b(niveau|cecr|cefr|taalniveau|neerlandais|nederlands|francais)\b")
 # Words around a term that leave it alone in the message ("le formulaire S1 ?").
@@ -50,6 +64,11 @@ _FILLER = frozenset(
 # Words naming a topic (folded), for short follow-ups. Several words may name one topic.
 TOPIC_WORDS: dict[str, tuple[str, ...]] = {
     "taxes": (
+        "impose",
+        "imposee",
+        "imposable",
+        "imposition",
+        "belast",
         "impot",
         "impots",
         "impositions",
@@ -63,6 +82,9 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
         "aangifte",
     ),
     "social_security": (
+        "assure",
+        "assuree",
+        "verzekerd",
         "secu",
         "securite sociale",
         "cotisations",
@@ -207,11 +229,34 @@ def definition_asked(text: str) -> Term | None:
     if best is None:
         return None
     term = best[2]
-    if _WHAT_IS.search(words):
+    if any(_asks_about(words, match, term) for match in _WHAT_IS.finditer(words)):
         return term
     rest = [word for word in words.split() if word not in _FILLER]
     alone = all(any(_find(word, name) >= 0 for name in term.names) for word in rest)
     return term if term.form and alone else None
+
+
+def _asks_about(words: str, match: re.Match[str], term: Term) -> bool:
+    """True when the "what is" of ``match`` is about ``term``, not about something else.
+
+    The term follows it closely ("c'est quoi le formulaire A1"), or the question ends the
+    message and the term comes just before ("le S1, c'est quoi au juste ?"). "je suis
+    frontalier, c'est quoi mes droits ?" asks about rights, not about the status.
+    """
+    after = words[match.end() :].split()
+    before = words[: match.start()].split()
+    # The term right after it, past articles only: "c'est quoi le formulaire A1", not "c'est
+    # quoi les offres du VDAB" (a search) or "wat is het beste ziekenfonds" (a choice).
+    for start in range(min(len(after), _WINDOW)):
+        rest = " ".join(after[start:])
+        if any(rest == name or rest.startswith(name + " ") for name in term.names):
+            return True
+        if after[start] not in _ARTICLES:
+            break
+    if any(word not in _TRAILING for word in after):
+        return False
+    near = " ".join(before[-_WINDOW:])
+    return any(_find(name, near) >= 0 for name in term.names)
 
 
 def topic_named(text: str) -> str | None:

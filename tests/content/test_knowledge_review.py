@@ -70,3 +70,13 @@ def test_make_knowledge_report_runs_on_the_real_files() -> None:
     assert done.returncode == 0, done.stderr
     assert "20 of 20 topics due" in done.stdout
     assert "https://www.impots.gouv.fr/international-particulier" in done.stdout
+
+
+def test_the_glossary_says_who_reviewed_it_and_when_and_never_in_the_future() -> None:
+    import yaml
+
+    data = yaml.safe_load((ROOT / "bot" / "resources" / "glossary.yml").read_text("utf-8"))
+    reviewed = data["reviewed"]
+    assert isinstance(reviewed, dt.date) and reviewed <= TODAY
+    assert "project team" in data["reviewed_by"]
+    assert data["expert_review"].startswith("pending")

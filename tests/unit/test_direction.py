@@ -130,3 +130,59 @@ def test_read_finds_the_situation_in_everyday_wordings(text: str, expected: Situ
 )
 def test_nationality_is_not_residence(text: str, expected: Situation) -> None:
     assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("je suis de Maubeuge et je travaille à Mons", Situation("fr", "be", "wallonia")),
+        ("je suis du côté belge et je bosse à Lille", Situation("be", "fr")),
+        ("résidant à Mouscron et salarié à Roubaix", Situation("be", "fr")),
+        ("ik woon in Moeskroen en ben in dienst in Roubaix", Situation("be", "fr")),
+        ("je suis de nationalité française", Situation()),
+    ],
+)
+def test_where_one_is_from_and_who_employs_one(text: str, expected: Situation) -> None:
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "je vis à Lille et je travaille à la fois à Lille et à Courtrai",
+            Situation("fr", "be", "flanders"),
+        ),
+        (
+            "ik woon in Rijsel en werk zowel in Kortrijk als in Rijsel",
+            Situation("fr", "be", "flanders"),
+        ),
+        ("j'habite à Menin, je bosse à Tourcoing et à Lille", Situation("be", "fr")),
+    ],
+)
+def test_work_on_both_sides_is_read_as_the_cross_border_workplace(
+    text: str, expected: Situation
+) -> None:
+    assert read(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "mon employeur français me détache trois mois à Courtrai",
+            Situation("fr", "be", "flanders"),
+        ),
+        ("mijn Belgische werkgever stuurt me een half jaar naar Rijsel", Situation("be", "fr")),
+        # Without a posting, the employer's nationality says nothing about where one lives.
+        (
+            "je travaille à Courtrai pour une entreprise française",
+            Situation(work="be", work_region="flanders"),
+        ),
+        ("ik ben gedetacheerd in Gent", Situation(work="be", work_region="flanders")),
+    ],
+)
+def test_a_posted_worker_lives_in_the_country_of_the_employer_who_sends_them(
+    text: str, expected: Situation
+) -> None:
+    assert read(text) == expected

@@ -24,7 +24,7 @@ from bot.knowledge.questions import definition_asked, is_short, topic_named
         ("C4 ?", "c4"),
         ("que signifie être travailleur frontalier ?", "frontier_worker"),
         ("wat betekent het grensarbeidersstatuut?", "frontier_worker"),
-        ("c'est quoi la différence quand on est détaché ?", "posted_worker"),
+        ("c'est quoi exactement un travailleur détaché ?", "posted_worker"),
         ("wat is detachering precies?", "posted_worker"),
         ("qu'est-ce qu'un numéro BIS ?", "bis_number"),
         ("wat is een rijksregisternummer?", "bis_number"),
@@ -54,6 +54,12 @@ def test_a_question_about_what_something_is_finds_its_term(text: str, term: str)
         "Le Forem peut-il m'aider à trouver un job ?",
         "mijn ziekenfonds wil een attest",
         "et la sécu ?",
+        "je suis frontalier belge, c'est quoi mes droits pour le chômage ?",
+        "ik ben grensarbeider, wat is het beste ziekenfonds voor mij?",
+        "wat is het goedkoopste ziekenfonds?",
+        "c'est quoi la meilleure mutualité ?",
+        "c'est quoi les offres du VDAB à Courtrai ?",
+        "wat zijn de vacatures van Le Forem in Doornik?",
     ],
 )
 def test_a_question_using_a_term_is_not_a_definition_question(text: str) -> None:
@@ -102,3 +108,33 @@ def test_short_messages_are_follow_ups_and_long_ones_are_not() -> None:
     assert not is_short(
         "j'habite à Tourcoing et je travaille à Menin depuis trois ans, et les impôts ?"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        # A definition question is the FAQ, whatever the classifier guessed.
+        ("wat is een BIS-nummer?", "nlu_fallback", True),
+        ("wat doet de RVA?", "help", True),
+        ("c'est quoi le 276 frontalier ?", "faq", False),  # already the FAQ
+        ("what is an A1 form?", "other_language", False),
+        # An unclear short follow-up naming a topic is the FAQ...
+        ("en de RSZ?", "nlu_fallback", True),
+        ("et la sécu ?", "nlu_fallback", True),
+        # ...but a sure guess, a long message or one naming no topic is kept.
+        ("je cherche un contrat", "search_vacancy", False),
+        ("euh ben voilà quoi", "nlu_fallback", False),
+        (
+            "et la sécu pour mon beau-frère qui habite très loin de la frontière ?",
+            "nlu_fallback",
+            False,
+        ),
+        ('/faq{"faq_topic": "taxes"}', "faq", False),
+    ],
+)
+def test_the_faq_is_chosen_by_its_words_only_where_the_classifier_could_not_tell(
+    text: str, intent: str, expected: bool
+) -> None:
+    from bot.nlu.faq_words import faq_by_words
+
+    assert faq_by_words(text, intent) is expected
