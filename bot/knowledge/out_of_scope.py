@@ -16,7 +16,10 @@ from bot.text import fold
 RESIDENCE = "residence"
 HOUSING = "housing"
 SALARY_NEGOTIATION = "salary_negotiation"
-SUBJECTS = (RESIDENCE, HOUSING, SALARY_NEGOTIATION)
+# "et pour ma femme ?" after an answer: a question about another person, whose situation is
+# not the candidate's (never the equal-opportunities topic that "femme" once drew).
+PARTNER = "partner"
+SUBJECTS = (RESIDENCE, HOUSING, SALARY_NEGOTIATION, PARTNER)
 
 _RELATIVES = (
     r"(femme|mari|epouse|epoux|conjointe?|compagne|compagnon|enfants?|fils|fille|parents|mere|"
@@ -66,9 +69,30 @@ _COMPILED = {subject: [re.compile(p) for p in patterns] for subject, patterns in
 
 
 def subject_of(text: str) -> str | None:
-    """The out-of-scope subject a message asks about (:data:`SUBJECTS`), None when none."""
+    """The out-of-scope subject a message asks about (:data:`SUBJECTS`), None when none.
+
+    :data:`PARTNER` is a short follow-up about the candidate's partner (:func:`asks_about_partner`).
+    """
     folded = fold(text)
     for subject, patterns in _COMPILED.items():
         if any(p.search(folded) for p in patterns):
             return subject
-    return None
+    return PARTNER if asks_about_partner(text) else None
+
+
+_PARTNER_FOLLOW_UP = re.compile(
+    r"^(?=\w+ \w)(?:et|en|mais|maar|and|ok|oke|oké)? ?"
+    r"(?:pour|voor|avec|met|wat met|quid|c est quoi pour)? ?"
+    r"(?:ma|mon|mijn|m|ma chere|mn)? ?"
+    r"(femme|mari|epouse|epoux|conjointe?|compagne|compagnon|copine|copain|vrouw|man|"
+    r"echtgeno(?:o)?te?|partner|lief|vriendin|vriend)"
+    r"(?: (?:alors|dan|ook|aussi|eigenlijk|svp|stp|aub))*$"
+)
+
+
+def asks_about_partner(text: str) -> bool:
+    """True for a short follow-up about the candidate's partner: "et pour ma femme ?", "en
+    voor mijn man?". Children are left out: "et pour mes enfants ?" after family allowances is
+    a question of that topic."""
+    folded = " ".join(re.findall(r"[^\W_]+", fold(text)))
+    return bool(_PARTNER_FOLLOW_UP.match(folded))

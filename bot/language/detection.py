@@ -319,10 +319,16 @@ _LANGUAGE_NAMES = {
 # Words that deny the language named next to them: "ik spreek geen Frans", "kspreek gin
 # Frans", "je ne parle pas néerlandais", "ik versta het Frans niet" ask for the other one.
 _NEGATIONS = frozenset("geen gin gene niet nie ni nieje pas point jamais aucun no not".split())
-# How many words before the name (after it: Dutch "niet" only) a negation reaches.
+# How many words before the name (after it: Dutch "niet" only) a negation reaches, not
+# counting the words of "pas un mot de", "geen woord", "le", "het".
 _NEGATION_BEFORE = 3
 _NEGATION_AFTER = 2
 _AFTER_NEGATIONS = frozenset("niet nie ni nieje".split())
+_FILLERS = frozenset("un mot de du le la l les d een woord het t echt goed beetje bien".split())
+# "pas de souci, en néerlandais": a negation of something else.
+_NOT_ABOUT_LANGUAGE = frozenset(
+    "souci soucis probleme problemes grave mal besoin probleem problemen erg nodig zorgen".split()
+)
 
 
 @dataclass(frozen=True)
@@ -348,7 +354,7 @@ def named_languages(text: str) -> list[LanguageName]:
     for i, match in enumerate(matches):
         for language, names in _LANGUAGE_NAMES.items():
             if words[i] in names:
-                before = words[max(0, i - _NEGATION_BEFORE) : i]
+                before = _before(words, i)
                 after = words[i + 1 : i + 1 + _NEGATION_AFTER]
                 negated = any(w in _NEGATIONS for w in before) or any(
                     w in _AFTER_NEGATIONS for w in after
@@ -358,6 +364,21 @@ def named_languages(text: str) -> list[LanguageName]:
                     LanguageName(match.start(), match.end(), match.group(), value, negated)
                 )
     return found
+
+
+def _before(words: list[str], i: int) -> list[str]:
+    """The words that may deny the language name at ``i``: the last few before it, fillers
+    left out, a negation of something else ("pas de souci") left out with its object."""
+    kept: list[str] = []
+    for j in range(i - 1, -1, -1):
+        if len(kept) == _NEGATION_BEFORE:
+            break
+        if words[j] in _FILLERS:
+            continue
+        if words[j] in _NEGATIONS and any(w in _NOT_ABOUT_LANGUAGE for w in words[j + 1 : i]):
+            continue
+        kept.append(words[j])
+    return kept
 
 
 # Countries and regions: "alleen in Frankrijk", "que en Belgique" limit a search, they ask

@@ -3,7 +3,8 @@
 After the FallbackClassifier: when :func:`bot.knowledge.out_of_scope.subject_of` finds a visa,
 housing or salary-negotiation question and the classifier guessed a FAQ topic, a vacancy
 search without an occupation, or a fallback, the intent becomes ``out_of_scope``
-(issue 21, item 10: a visa for a spouse got the frontier-worker rules, housing a job search).
+(issue 21, item 10: a visa for a spouse got the frontier-worker rules, housing a job search;
+"et pour ma femme ?" the equal-opportunities topic).
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from bot.nlu.foreign_language import override_intent
 
 OUT_OF_SCOPE_INTENT = "out_of_scope"
 # What the classifier may have guessed for such a question: the nearest topic or a search.
-_NEAREST = frozenset({"faq", "search_vacancies", "inform", "nlu_fallback", "inform_direction"})
+_NEAREST = frozenset(
+    {"faq", "search_vacancies", "inform", "nlu_fallback", "inform_direction", "out_of_scope"}
+)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)

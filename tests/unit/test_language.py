@@ -363,3 +363,17 @@ def test_a_denied_language_is_no_switch_to_it() -> None:
 )
 def test_a_country_is_told_from_a_language(text: str, country: bool) -> None:
     assert names_a_country_not_a_language(text) is country
+
+
+@pytest.mark.parametrize(
+    "text, asked",
+    [
+        ("je parle pas un mot de flamand", "fr"),
+        ("ik spreek geen woord Frans", "nl"),
+        ("pas de problème, en néerlandais alors", "nl"),
+        ("geen probleem, in het Frans dan", "fr"),
+    ],
+)
+def test_fillers_do_not_hide_a_denial_and_other_denials_are_not_one(text: str, asked: str) -> None:
+    [name] = named_languages(text)
+    assert name.value == asked

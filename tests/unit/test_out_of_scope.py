@@ -7,7 +7,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.out_of_scope import ActionOutOfScope
 from bot import messages
-from bot.knowledge.out_of_scope import HOUSING, RESIDENCE, SALARY_NEGOTIATION, SUBJECTS, subject_of
+from bot.knowledge.out_of_scope import (
+    HOUSING,
+    PARTNER,
+    RESIDENCE,
+    SALARY_NEGOTIATION,
+    SUBJECTS,
+    subject_of,
+)
 from tests.conftest import make_tracker
 
 
@@ -27,6 +34,10 @@ from tests.conftest import make_tracker
         ("je veux demander une augmentation", SALARY_NEGOTIATION),
         ("hoe onderhandel ik over mijn loon?", SALARY_NEGOTIATION),
         ("mag ik opslag vragen na drie maanden?", SALARY_NEGOTIATION),
+        ("et pour ma femme ?", PARTNER),
+        ("Et mon mari alors ?", PARTNER),
+        ("en voor mijn vrouw dan?", PARTNER),
+        ("wat met mijn partner?", PARTNER),
     ],
 )
 def test_subjects_outside_the_topics_are_recognised(text: str, subject: str) -> None:
@@ -45,6 +56,12 @@ def test_subjects_outside_the_topics_are_recognised(text: str, subject: str) -> 
         "wat is het minimumloon in Frankrijk?",
         "je cherche un emploi de soudeur à Courtrai",
         "ik telewerk vanuit mijn kot in Ieper, waar betaal ik belastingen?",
+        # Children after family allowances are that topic's question; a partner in a full
+        # question with a topic is that topic's question.
+        "et pour mes enfants ?",
+        "ma femme travaille en Belgique, elle paie ses impôts où ?",
+        "femme de ménage à Tourcoing",
+        "man",
     ],
 )
 def test_questions_of_the_topics_are_not_out_of_scope(text: str) -> None:
@@ -55,7 +72,7 @@ def test_questions_of_the_topics_are_not_out_of_scope(text: str) -> None:
 @pytest.mark.parametrize("language", ["fr", "nl"])
 def test_every_subject_says_where_to_ask_in_both_languages(subject: str, language: str) -> None:
     text = messages.text(language, f"out_of_scope.{subject}")
-    if subject != SALARY_NEGOTIATION:
+    if subject not in (SALARY_NEGOTIATION, PARTNER):
         assert "https://" in text  # the official service to ask
     else:
         assert ("conseiller" if language == "fr" else "consulent") in text
