@@ -10,7 +10,9 @@ between an answer and the next message) on:
 The conversations are a mix of FAQ questions, vacancy searches and a booking form, half in
 French and half in Dutch. ``report(results)`` gives the Markdown section (the lead can call
 it from benchmarks/run.py); run alone, this module writes docs/benchmarks-prod.md.
-``BENCH_PROD_CONVERSATIONS`` and ``BENCH_PROD_PROCESSES`` shorten a development run.
+``BENCH_PROD_CONVERSATIONS`` and ``BENCH_PROD_PROCESSES`` shorten a development run. Then
+each fault of :mod:`benchmarks.prod_faults` (a Rasa process, the action server, the website
+killed under load) with the first sendings that failed.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from benchmarks import prod_faults
 from benchmarks.rest import Load, drive
 from bot.ops.cli import PROJECT_DIR, free_port
 from bot.storage import db
@@ -241,7 +244,9 @@ def report(results: list[Result]) -> list[str]:
 
 def main() -> None:
     results = asyncio.run(measure())
-    lines = ["# Benchmarks: production mode", "", *report(results)]
+    with tempfile.TemporaryDirectory() as tmp:
+        faults = asyncio.run(prod_faults.measure(Path(tmp)))
+    lines = ["# Benchmarks: production mode", "", *report(results), *prod_faults.report(faults)]
     REPORT.write_text("\n".join(lines))
     print("\n".join(lines))
 

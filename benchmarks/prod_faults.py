@@ -132,7 +132,7 @@ def _serves_again(deployment: Deployment, fault: str, killed_pid: int) -> bool:
         row = haproxy_stats(deployment).get(f"rasa_rest/rasa{number}", {})
         ready = deployment.rasa_ready(deployment.rasa_ports[number - 1])
         return ready and row.get("status", "").startswith("UP")
-    if fault == "actions":
+    if fault.startswith("actions"):
         rows = haproxy_stats(deployment)
         return all(
             row["status"].startswith("UP")
@@ -156,7 +156,9 @@ async def run_fault(deployment: Deployment, fault: str, seed: int = 7) -> FaultR
         for i in range(CANDIDATES // 2)
         for lang in SCRIPTS
     }
-    killed = deployment.pids()[fault]
+    pids = deployment.pids()
+    name = fault if fault in pids else f"{fault}-1"  # several action servers: the first
+    killed = pids[name]
     started = time.monotonic()
 
     async def kill_then_watch() -> None:
@@ -166,7 +168,7 @@ async def run_fault(deployment: Deployment, fault: str, seed: int = 7) -> FaultR
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             await asyncio.sleep(0.5)
-            if await asyncio.to_thread(_serves_again, deployment, fault, killed):
+            if await asyncio.to_thread(_serves_again, deployment, name, killed):
                 run.back_after_s = time.monotonic() - started - run.killed_at_s
                 return
 

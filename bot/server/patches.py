@@ -17,6 +17,8 @@ Always on:
   walk was nine tenths of deserialising a conversation);
 - the slot-mapping actions of :mod:`bot.server.local_actions` (``action_set_language``) run
   in the Rasa process instead of through the action server (``_run_custom_action``);
+- a custom action the action server cannot run (killed, restarting) ends in "please try
+  again in a moment" in the conversation's language, not in silence (``_polite_remote_run``);
 - the channels' message handler answers politely when a shared service is down
   (``polite_handler``): a :class:`bot.errors.ServiceUnavailable` or a Rasa ``LockError``
   becomes "please try again in a moment" in the user's language instead of an empty answer.
@@ -58,7 +60,10 @@ from typing import Any
 from bot import log
 from bot.config import Settings
 from bot.errors import ForeignConversation, ServiceUnavailable, TrackerStoreUnavailable
+from bot.language import SUPPORTED as SUPPORTED_LANGUAGES
+from bot.messages import text as catalog_text
 from bot.server import redis_lock
+from bot.server.retry_message import KEY as RETRY_KEY
 from bot.server.retry_message import too_long_text, try_again_text
 
 logger = logging.getLogger(__name__)
@@ -303,6 +308,34 @@ def _stored_answers(app: Any) -> AnswersTo:
     return answers_to
 
 
+def _polite_remote_run(original: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+    """``RemoteAction.run`` that, when the action server cannot run the action (down,
+    restarting, an error), tells the candidate to try again in a moment, in the
+    conversation's language, instead of Rasa's silence (it logs the error and goes on)."""
+    from rasa.core.actions.action import ActionExecutionRejection
+    from rasa.shared.core.events import BotUttered
+    from rasa.shared.exceptions import RasaException
+
+    async def run(self: Any, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> Any:
+        try:
+            return await original(self, output_channel, nlg, tracker, domain)
+        except ActionExecutionRejection:
+            raise  # a form's validation refusing: Rasa's own flow
+        except RasaException as exc:
+            logger.error("custom action %s failed (%s): asked to try again", self.name(), exc)
+            language = tracker.get_slot("language")
+            if language in SUPPORTED_LANGUAGES:
+                return [
+                    BotUttered(catalog_text(language, RETRY_KEY), metadata={"language": language})
+                ]
+            latest = tracker.latest_message
+            text = try_again_text(getattr(latest, "text", None), getattr(latest, "metadata", None))
+            return [BotUttered(text)]
+
+    run.__wrapped_by_bot__ = True  # type: ignore[attr-defined]
+    return run
+
+
 def _conversation_channel(app: Any) -> ChannelOf:
     async def channel_of(sender_id: str) -> str | None:
         tracker = await app.ctx.agent.tracker_store.retrieve(sender_id)
@@ -421,6 +454,8 @@ def apply(production: bool | None = None) -> None:
     from rasa.shared.core.events import Event
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+    if not getattr(RemoteAction.run, "__wrapped_by_bot__", False):
+        RemoteAction.run = _polite_remote_run(RemoteAction.run)  # type: ignore[method-assign]
     if not getattr(ActionExtractSlots._run_custom_action, "__wrapped_by_bot__", False):
         ActionExtractSlots._run_custom_action = _run_custom_action(  # type: ignore[method-assign]
             ActionExtractSlots._run_custom_action

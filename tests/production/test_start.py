@@ -75,7 +75,7 @@ async def test_conversations_are_spread_and_reach_postgres_and_the_consumer(
 
 
 def test_every_process_logs_json_lines(deployment: Deployment) -> None:
-    for name in ("rasa-1", "actions", "web", "events"):
+    for name in ("rasa-1", "actions-1", "actions-2", "web", "events"):
         lines = [line for line in deployment.log(name).splitlines() if line.startswith("{")]
         assert lines, name
         entry = json.loads(lines[-1])

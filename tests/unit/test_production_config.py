@@ -142,9 +142,9 @@ def test_every_process_gets_production_mode_and_a_readiness_url(tmp_path: Path) 
     settings = _settings(tmp_path)
     files = production.write_files(settings)
     found = {s.name: s for s in production.services(settings, tmp_path / "m.tar.gz", files)}
-    assert list(found) == ["actions", "rasa-1", "rasa-2", "web", "events", "haproxy"]
+    assert list(found) == ["actions-1", "actions-2", "rasa-1", "rasa-2", "web", "events", "haproxy"]
     assert found["rasa-2"].ready_url == "http://127.0.0.1:5106/webhooks/health/ready"
-    assert found["actions"].ready_url == "http://127.0.0.1:5155/health"
+    assert found["actions-1"].ready_url == "http://127.0.0.1:5155/health"
     assert found["web"].ready_url.endswith(":8080/ready")
     assert found["rasa-1"].env["BOT_MODE"] == "production"
     assert found["rasa-1"].env["BOT_PROCESS_NAME"] == "rasa-1"

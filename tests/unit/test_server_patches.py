@@ -231,3 +231,28 @@ async def test_a_rest_message_stored_before_its_process_died_is_answered_not_pro
     fresh = CollectingOutputChannel()
     await handler(UserMessage("merci", fresh, "web-1", input_channel="rest", message_id="new-id"))
     assert processed == ["merci"]
+
+
+async def test_an_action_server_that_cannot_run_the_action_gets_a_polite_answer() -> None:
+    """The action server killed: Rasa's RemoteAction cannot connect (a real refused port)."""
+    from rasa.core.channels.channel import CollectingOutputChannel
+    from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import SlotSet
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    from bot.messages import text as catalog
+    from bot.ops.cli import free_port
+
+    patches.apply(production=False)
+    domain = Domain.from_dict({"slots": {"language": {"type": "any", "mappings": []}}})
+    action = RemoteAction(
+        "action_search_vacancies", EndpointConfig(f"http://127.0.0.1:{free_port()}/webhook")
+    )
+    for language in ("fr", "nl"):
+        tracker = DialogueStateTracker.from_events("s", [SlotSet("language", language)])
+        events = await action.run(
+            CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, domain
+        )
+        assert [e.text for e in events] == [catalog(language, "service.try_again")]
