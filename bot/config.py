@@ -338,6 +338,9 @@ class Settings:
     secret_key: Secret | None = field(default=None, repr=False)
     # Conversations idle for longer are purged (console, purge-conversations, privacy page).
     retention_days: int = 180
+    # Bookings (after their session) and callback requests (after they were closed) keep
+    # name, e-mail and phone this many days, then are anonymised by the same purge.
+    records_retention_days: int = 90
     # The console's inbox collects user messages understood with less confidence.
     inbox_confidence: float = 0.6
     # Reverse proxies in front of the web app whose X-Forwarded-For names the client.
@@ -402,6 +405,7 @@ class Settings:
             handoff=HandoffSettings.from_env(env),
             secret_key=_secret_key(env),
             retention_days=int(_number(env, "BOT_RETENTION_DAYS", 180, minimum=1)),
+            records_retention_days=int(_number(env, "BOT_RECORDS_RETENTION_DAYS", 90, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
             trusted_proxies=_networks(env, "BOT_TRUSTED_PROXIES"),
             sql_connect_timeout_s=int(_number(env, "BOT_SQL_CONNECT_TIMEOUT", 3, minimum=1)),

@@ -209,6 +209,12 @@ def erase_candidate(
     return store.anonymise(conn, *_identifiers(email, phone, sender_id), _now(now))
 
 
+def expire(conn: Connection, cutoff: datetime, now: datetime | None = None) -> int:
+    """Anonymise the requests closed before ``cutoff`` (the retention period), as an
+    erasure does; how many. Open requests keep their data until they are closed."""
+    return store.anonymise_closed_before(conn, cutoff, _now(now))
+
+
 # Intents that say nothing about why the candidate wants a person.
 _NOT_A_TOPIC = frozenset(
     """ask_human affirm deny greet goodbye thank switch_language out_of_scope other_language

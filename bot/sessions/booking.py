@@ -355,6 +355,45 @@ def erase_candidate(
     return ErasureResult(tuple(b.id for b in found), tuple(promoted))
 
 
+def expire(
+    conn: Connection,
+    cutoff: dt.datetime,
+    *,
+    actor: str = "retention",
+    now: dt.datetime | None = None,
+) -> int:
+    """Anonymise, as an erasure does, the bookings whose session started before ``cutoff``
+    and the cancelled ones last changed before it (the retention period); how many."""
+    now = now or now_utc()
+    B = bookings_table.c
+    S = sessions_table.c
+    rows = conn.execute(
+        select(B.id, B.session_id)
+        .join(sessions_table, S.id == B.session_id)
+        .where(
+            B.erased_at.is_(None),
+            (S.starts_at < cutoff) | (B.cancelled_at.is_not(None) & (B.updated_at < cutoff)),
+        )
+    ).all()
+    for row in rows:
+        conn.execute(
+            update(bookings_table)
+            .where(B.id == row.id)
+            .values(
+                candidate_name="",
+                email=None,
+                phone=None,
+                sender_id=None,
+                message_id=None,
+                erased_at=now,
+                updated_at=now,
+            )
+        )
+        _mask_audit_rows(conn, row.id)
+        audit(conn, now, actor, "booking.expired", row.session_id, row.id)
+    return len(rows)
+
+
 def _mask_audit_rows(conn: Connection, booking_id: int) -> None:
     rows = conn.execute(
         select(audit_table.c.id, audit_table.c.actor, audit_table.c.detail).where(

@@ -194,6 +194,26 @@ def anonymise(
             )
         )
     ]
+    return _anonymise_ids(connection, ids, now)
+
+
+def anonymise_closed_before(connection: Connection, cutoff: datetime, now: datetime) -> int:
+    """Clear the personal data of the requests closed (done, no answer) before ``cutoff``:
+    the retention period; the number of rows changed."""
+    ids = [
+        row.id
+        for row in connection.execute(
+            select(callback_requests.c.id).where(
+                callback_requests.c.status.not_in(OPEN_STATUSES),
+                callback_requests.c.updated_at < cutoff,
+                callback_requests.c.erased_at.is_(None),
+            )
+        )
+    ]
+    return _anonymise_ids(connection, ids, now)
+
+
+def _anonymise_ids(connection: Connection, ids: list[int], now: datetime) -> int:
     for callback_id in ids:
         connection.execute(
             update(callback_requests)
