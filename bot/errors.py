@@ -57,6 +57,16 @@ class SessionCancelled(RegistrationClosed):
         super().__init__(session_id, "cancelled")
 
 
+class BookingLimitReached(BotError):
+    """Too many upcoming bookings for one conversation or one e-mail address: ``reason`` is
+    ``conversation`` or ``email`` (abuse limits, ``BOT_MAX_BOOKINGS_*``)."""
+
+    def __init__(self, reason: str, limit: int) -> None:
+        super().__init__(f"booking limit reached per {reason} ({limit})")
+        self.reason = reason
+        self.limit = limit
+
+
 class BookingNotFound(BotError):
     """No booking has this reference (the reference is masked in logs by bot.log)."""
 

@@ -107,3 +107,28 @@ async def test_the_privacy_page_states_the_records_and_backup_periods(
     page = await (await client.get(f"/{lang}/privacy")).text()
     assert str(escape(text(lang, "web.privacy.how_long_records").format(days=60))) in page
     assert str(escape(text(lang, "web.privacy.how_long_backups"))) in page
+
+
+def test_a_conversation_and_an_email_hold_at_most_three_upcoming_bookings(
+    engine: Engine,
+) -> None:
+    from bot.errors import BookingLimitReached
+
+    with db.transaction(engine) as conn:
+        upcoming = [make_info_session(conn) for _ in range(5)]
+        for n, session in enumerate(upcoming[:3]):
+            fields = booking_fields(sender_id="script", email=f"victim{n}@example.org")
+            sessions.book(conn, session.id, **fields)
+        with pytest.raises(BookingLimitReached) as per_conversation:
+            sessions.book(conn, upcoming[3].id, **booking_fields(sender_id="script"))
+        assert per_conversation.value.reason == "conversation"
+        for n, session in enumerate(upcoming[:3]):
+            fields = booking_fields(sender_id=f"other-{n}", email="victim@example.org")
+            sessions.book(conn, session.id, **fields)
+        with pytest.raises(BookingLimitReached) as per_email:
+            fields = booking_fields(sender_id="yet-another", email="victim@example.org")
+            sessions.book(conn, upcoming[4].id, **fields)
+        assert per_email.value.reason == "email"
+        # The same booking asked again is still returned, not refused.
+        again = booking_fields(sender_id="other-0", email="victim@example.org")
+        assert not sessions.book(conn, upcoming[0].id, **again).created
