@@ -345,6 +345,8 @@ class Settings:
     # may hold at once.
     max_bookings_per_conversation: int = 3
     max_bookings_per_email: int = 3
+    # Open callback requests one conversation, one phone number may have at once.
+    max_open_callbacks: int = 2
     # The console's inbox collects user messages understood with less confidence.
     inbox_confidence: float = 0.6
     # Reverse proxies in front of the web app whose X-Forwarded-For names the client.
@@ -413,6 +415,7 @@ class Settings:
                 _number(env, "BOT_MAX_BOOKINGS_PER_CONVERSATION", 3, minimum=1)
             ),
             max_bookings_per_email=int(_number(env, "BOT_MAX_BOOKINGS_PER_EMAIL", 3, minimum=1)),
+            max_open_callbacks=int(_number(env, "BOT_MAX_OPEN_CALLBACKS", 2, minimum=1)),
             records_retention_days=int(_number(env, "BOT_RECORDS_RETENTION_DAYS", 90, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
             trusted_proxies=_networks(env, "BOT_TRUSTED_PROXIES"),

@@ -1,5 +1,6 @@
-"""Retention of bookings and callback requests (issue 22): the purge anonymises them
-after ``records_days``, through the features of the privacy registry; SQLite and PostgreSQL."""
+"""Retention and abuse limits of bookings and callback requests (issue 22): the purge
+anonymises them after ``records_days``, through the features of the privacy registry; a
+conversation, an e-mail address, a phone number hold only a few; SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -132,3 +133,72 @@ def test_a_conversation_and_an_email_hold_at_most_three_upcoming_bookings(
         # The same booking asked again is still returned, not refused.
         again = booking_fields(sender_id="other-0", email="victim@example.org")
         assert not sessions.book(conn, upcoming[0].id, **again).created
+
+
+def test_a_conversation_and_a_phone_have_at_most_two_open_callback_requests(
+    engine: Engine,
+) -> None:
+    from bot.errors import CallbackLimitReached
+
+    now = dt.datetime.now(dt.timezone.utc)
+
+    def ask(sender: str, message: str, phone: str = "+33612345678") -> handoff.CallbackRequest:
+        with db.transaction(engine) as conn:
+            return handoff.request_callback(
+                conn,
+                sender_id=sender,
+                message_id=message,
+                language="nl",
+                name="Jan Peeters",
+                phone=phone,
+                consent_at=now,
+                consent_version=handoff.CONSENT_TEXT_VERSION,
+            )
+
+    first = ask("flood", "m1", "+32470000001")
+    ask("flood", "m2", "+32470000002")
+    with pytest.raises(CallbackLimitReached) as per_conversation:
+        ask("flood", "m3", "+32470000003")
+    assert per_conversation.value.reason == "conversation"
+    assert ask("flood", "m1", "+32470000001").id == first.id  # the same message: its request
+    with db.transaction(engine) as conn:
+        handoff.set_callback_status(conn, first.id, "done", "sophie")
+    ask("flood", "m3", "+32470000003")  # one was closed: room for another
+    ask("a", "m1", "+32470000009")
+    ask("b", "m1", "+32470000009")
+    with pytest.raises(CallbackLimitReached) as per_phone:
+        ask("c", "m1", "+32470000009")
+    assert per_phone.value.reason == "phone"
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl"])
+async def test_the_callback_form_says_the_limit_in_the_candidates_language(
+    tmp_path, lang: str
+) -> None:
+    from actions._base import Services
+    from actions.handoff import ActionRequestCallback
+    from bot.messages import text
+    from bot.storage import migrate
+    from tests.integration.test_handoff_actions import SATURDAY, SETTINGS, _completed, _run
+
+    url = f"sqlite:///{tmp_path / 'app.db'}"
+    migrate.upgrade(url)
+    engine = db.make_engine(url)
+    for n in range(2):  # two requests of this conversation still open
+        with db.transaction(engine) as conn:
+            handoff.request_callback(
+                conn,
+                sender_id="conv-5",
+                message_id=f"earlier-{n}",
+                language=lang,
+                name="Marie Dupont",
+                phone=f"+3247000000{n}",
+                consent_at=SATURDAY,
+                consent_version=handoff.CONSENT_TEXT_VERSION,
+            )
+    action = ActionRequestCallback(Services(SETTINGS, engine, clock=lambda: SATURDAY))
+    messages, _events = await _run(action, _completed(language=lang))
+    assert [m["text"] for m in messages] == [text(lang, "service.callback_limit").format(limit=2)]
+    with db.reading(engine) as conn:
+        assert len(handoff.list_callbacks(conn)) == 2
+    engine.dispose()
