@@ -33,7 +33,7 @@ from actions._base import Services, UsesServices, language_of
 from bot import contact, form_turns, handoff
 from bot.config import privacy_url
 from bot.contact import format_phone, normalise_email, normalise_phone
-from bot.errors import InvalidContact
+from bot.errors import CallbackLimitReached, InvalidContact
 from bot.handoff import answers
 from bot.handoff.texts import expected_call_label, moment_label, office_hours_label, problem_text
 from bot.messages import text
@@ -394,6 +394,10 @@ class ActionRequestCallback(UsesServices, Action):
         language = language_of(tracker)
         try:
             request = await self.blocking(self._store, tracker, slots, language)
+        except CallbackLimitReached as refused:
+            limit_text = text(language, "service.callback_limit").format(limit=refused.limit)
+            dispatcher.utter_message(text=limit_text, language=language)
+            return forget
         except SQLAlchemyError:
             logger.exception("callback request of conversation %s not stored", tracker.sender_id)
             dispatcher.utter_message(response="utter_callback_not_saved")

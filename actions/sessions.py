@@ -20,7 +20,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions._base import Services, UsesServices, language_of, latest_text
 from bot import contact, form_turns, sessions
 from bot.config import privacy_url
-from bot.errors import InvalidContact, RegistrationClosed, SessionNotFound
+from bot.errors import (
+    BookingLimitReached,
+    InvalidContact,
+    RegistrationClosed,
+    SessionNotFound,
+)
 from bot.handoff.answers import wants_to_stop
 from bot.messages import text
 from bot.sessions import mail as session_mail
@@ -560,6 +565,10 @@ class ActionBookInfoSession(UsesServices, Action):
                 sender_id=tracker.sender_id,
                 message_id=message,
             )
+        except BookingLimitReached as error:
+            limit_text = text(language, f"sessions.limit.{error.reason}")
+            dispatcher.utter_message(text=limit_text.format(limit=error.limit), language=language)
+            return reset_booking()
         except (RegistrationClosed, SessionNotFound) as error:
             reason = getattr(error, "reason", None)
             key = f"sessions.closed.{reason}" if reason else "sessions.session_not_found"

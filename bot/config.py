@@ -338,6 +338,15 @@ class Settings:
     secret_key: Secret | None = field(default=None, repr=False)
     # Conversations idle for longer are purged (console, purge-conversations, privacy page).
     retention_days: int = 180
+    # Bookings (after their session) and callback requests (after they were closed) keep
+    # name, e-mail and phone this many days, then are anonymised by the same purge.
+    records_retention_days: int = 90
+    # Abuse limits: upcoming bookings (not cancelled) one conversation, one e-mail address
+    # may hold at once.
+    max_bookings_per_conversation: int = 3
+    max_bookings_per_email: int = 3
+    # Open callback requests one conversation, one phone number may have at once.
+    max_open_callbacks: int = 2
     # The console's inbox collects user messages understood with less confidence.
     inbox_confidence: float = 0.6
     # And this share of the confidently understood ones, drawn at random: confident mistakes.
@@ -404,6 +413,12 @@ class Settings:
             handoff=HandoffSettings.from_env(env),
             secret_key=_secret_key(env),
             retention_days=int(_number(env, "BOT_RETENTION_DAYS", 180, minimum=1)),
+            max_bookings_per_conversation=int(
+                _number(env, "BOT_MAX_BOOKINGS_PER_CONVERSATION", 3, minimum=1)
+            ),
+            max_bookings_per_email=int(_number(env, "BOT_MAX_BOOKINGS_PER_EMAIL", 3, minimum=1)),
+            max_open_callbacks=int(_number(env, "BOT_MAX_OPEN_CALLBACKS", 2, minimum=1)),
+            records_retention_days=int(_number(env, "BOT_RECORDS_RETENTION_DAYS", 90, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
             inbox_sample=_confidence(env, "BOT_INBOX_SAMPLE", 0.02),
             trusted_proxies=_networks(env, "BOT_TRUSTED_PROXIES"),

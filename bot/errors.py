@@ -57,6 +57,26 @@ class SessionCancelled(RegistrationClosed):
         super().__init__(session_id, "cancelled")
 
 
+class BookingLimitReached(BotError):
+    """Too many upcoming bookings for one conversation or one e-mail address: ``reason`` is
+    ``conversation`` or ``email`` (abuse limits, ``BOT_MAX_BOOKINGS_*``)."""
+
+    def __init__(self, reason: str, limit: int) -> None:
+        super().__init__(f"booking limit reached per {reason} ({limit})")
+        self.reason = reason
+        self.limit = limit
+
+
+class CallbackLimitReached(BotError):
+    """Too many open callback requests for one conversation or one phone number
+    (``BOT_MAX_OPEN_CALLBACKS``): ``reason`` is ``conversation`` or ``phone``."""
+
+    def __init__(self, reason: str, limit: int) -> None:
+        super().__init__(f"callback request limit reached per {reason} ({limit})")
+        self.reason = reason
+        self.limit = limit
+
+
 class BookingNotFound(BotError):
     """No booking has this reference (the reference is masked in logs by bot.log)."""
 

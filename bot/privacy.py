@@ -23,7 +23,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -31,6 +31,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot import handoff, sessions
+from bot.config import Settings
 from bot.console import audit, projection
 from bot.console.summary import PERSONAL_SLOTS
 from bot.mailer import Mailer
@@ -81,6 +82,8 @@ class CandidateRecords:
     table: str
     find: ByIdentifier[Sequence[Any]]
     erase: ByIdentifier[Erased]
+    # Anonymises the records past the retention period (a cutoff date); how many.
+    expire: Callable[[Connection, dt.datetime], int]
 
 
 @dataclass(frozen=True)
@@ -114,13 +117,18 @@ def _erase_callbacks(
 # Every feature whose rows hold candidates' data.
 FEATURES = (
     CandidateRecords(
-        "bookings", session_bookings.name, sessions.bookings_for_candidate, _erase_bookings
+        "bookings",
+        session_bookings.name,
+        sessions.bookings_for_candidate,
+        _erase_bookings,
+        lambda conn, cutoff: sessions.expire(conn, cutoff),
     ),
     CandidateRecords(
         "callbacks",
         callback_requests.name,
         handoff.callbacks_for_candidate,
         _erase_callbacks,
+        lambda conn, cutoff: handoff.expire(conn, cutoff),
     ),
 )
 
@@ -475,16 +483,37 @@ def expired_senders(conn: Connection, days: int, now: float | None = None) -> li
     return sorted(senders)
 
 
-def purge(conn: Connection, days: int, actor: str, now: float | None = None) -> int:
-    """Delete conversations idle for more than ``days`` days; how many (audited)."""
+def purge(
+    conn: Connection,
+    days: int,
+    actor: str,
+    now: float | None = None,
+    records_days: int | None = None,
+) -> int:
+    """Delete conversations idle for more than ``days`` days; how many (audited).
+
+    The features' records (:data:`FEATURES`: bookings after their session, callback
+    requests after they were closed) are anonymised after ``records_days``
+    (``BOT_RECORDS_RETENTION_DAYS`` when not given).
+    """
     if days < 1:
         raise ValueError("the retention period is at least one day")
+    if records_days is None:
+        records_days = Settings.from_env().records_retention_days
     projection.lock_state(conn)
     senders = expired_senders(conn, days, now)
     if senders:
         delete_conversations(conn, senders)
         if _has_events(conn):
             projection.rewind_after_delete(conn)
-    audit.record(conn, actor, "purge", conversations=len(senders), days=days)
-    log.info("retention purge: %d conversations older than %d days", len(senders), days)
+    moment = time.time() if now is None else now
+    cutoff = dt.datetime.fromtimestamp(moment - records_days * 86400, dt.timezone.utc)
+    expired = {feature.name: feature.expire(conn, cutoff) for feature in FEATURES}
+    audit.record(conn, actor, "purge", conversations=len(senders), days=days, **expired)
+    log.info(
+        "retention purge: %d conversations older than %d days, records anonymised: %s",
+        len(senders),
+        days,
+        expired,
+    )
     return len(senders)

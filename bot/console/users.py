@@ -25,6 +25,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -87,9 +88,29 @@ def normalise_email(email: str) -> str:
     return value
 
 
+@cache
+def _breached_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of public breaches, shipped in the zxcvbn package
+    (its frequency list): read from the installed package, never downloaded."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
+def breached(password: str) -> bool:
+    """True for a password of the breached list, in any case, or one of them followed by
+    digits and symbols ("sunshine2024!!")."""
+    lowered = (password or "").lower()
+    base = lowered.rstrip("0123456789!?.,;:-_*#@$%&+= ")
+    known = _breached_passwords()
+    return lowered in known or (len(base) >= 6 and base in known)
+
+
 def _check_password(password: str) -> str:
     if len(password or "") < MIN_PASSWORD:
         raise InvalidUser("password")
+    if breached(password):
+        raise InvalidUser("breached_password")
     return password
 
 

@@ -14,8 +14,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from bot.config import Settings
 from bot.contact import is_e164, normalise_phone
 from bot.errors import (
+    CallbackLimitReached,
     CallbackNotFound,
     InvalidPhone,
 )
@@ -111,6 +113,8 @@ def request_callback(
         waiting = store.open_live_request(conn, sender_id)
         if waiting is not None:
             return CallbackRequest.from_row(waiting)
+    else:
+        _check_limit(conn, sender_id, message_id, _phone(phone))
     moment = _now(now)
     row = store.insert_once(
         conn,
@@ -133,6 +137,20 @@ def request_callback(
         },
     )
     return CallbackRequest.from_row(row)
+
+
+def _check_limit(conn: Connection, sender_id: str, message_id: str, phone: str | None) -> None:
+    """Refuse one more open request for a conversation or a phone number that has
+    ``BOT_MAX_OPEN_CALLBACKS`` already (a script flooding the queue); the same message
+    again is not refused (it returns its request)."""
+    if store.find_by_message(conn, sender_id, message_id) is not None:
+        return
+    limit = Settings.from_env().max_open_callbacks
+    by_conversation, by_phone = store.open_requests(conn, sender_id, phone)
+    if by_conversation >= limit:
+        raise CallbackLimitReached("conversation", limit)
+    if by_phone >= limit:
+        raise CallbackLimitReached("phone", limit)
 
 
 def list_callbacks(conn: Connection, status: str | None = None) -> list[CallbackRequest]:
@@ -247,6 +265,12 @@ def erase_candidate(
         ValueError: when no identifier is given.
     """
     return store.anonymise(conn, *_identifiers(email, phone, sender_id), _now(now))
+
+
+def expire(conn: Connection, cutoff: datetime, now: datetime | None = None) -> int:
+    """Anonymise the requests closed before ``cutoff`` (the retention period), as an
+    erasure does; how many. Open requests keep their data until they are closed."""
+    return store.anonymise_closed_before(conn, cutoff, _now(now))
 
 
 # Intents that say nothing about why the candidate wants a person.

@@ -338,6 +338,13 @@ def _polite_remote_run(original: Callable[..., Awaitable[Any]]) -> Callable[...,
 
 def _conversation_channel(app: Any) -> ChannelOf:
     async def channel_of(sender_id: str) -> str | None:
+        # Through Rasa's wrappers (AwaitableTrackerStore, FailSafeTrackerStore) to ours,
+        # which reads one row instead of the whole conversation.
+        store = app.ctx.agent.tracker_store
+        while store is not None and not hasattr(store, "latest_input_channel"):
+            store = getattr(store, "_tracker_store", None)
+        if store is not None:
+            return await store.latest_input_channel(sender_id)  # type: ignore[no-any-return]
         tracker = await app.ctx.agent.tracker_store.retrieve(sender_id)
         channel = tracker.get_latest_input_channel() if tracker is not None else None
         return channel if isinstance(channel, str) else None

@@ -106,6 +106,24 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions).all()
         return [json.loads(row.data) for row in rows]
 
+    def _latest_input_channel(self, sender_id: str) -> str | None:
+        with self.session_scope() as session:
+            session.connection(execution_options={READ_ONLY: True})
+            row = (
+                session.query(self.SQLEvent.data)
+                .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "user")
+                .order_by(self.SQLEvent.id.desc())
+                .first()
+            )
+        channel = json.loads(row.data).get("input_channel") if row is not None else None
+        return channel if isinstance(channel, str) else None
+
+    async def latest_input_channel(self, sender_id: str) -> str | None:
+        """The channel of the conversation's last user message (one row read, in a worker
+        thread): what the REST guard of bot.server.patches asks for every REST message,
+        without loading the whole conversation."""
+        return await asyncio.to_thread(self._latest_input_channel, sender_id)
+
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:

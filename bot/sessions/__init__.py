@@ -15,6 +15,7 @@ from bot.sessions.booking import (
     book,
     cancel,
     erase_candidate,
+    expire,
 )
 from bot.sessions.model import (
     CANDIDATE_LANGUAGES,
@@ -85,6 +86,7 @@ __all__ = [
     "create_session",
     "default_deadline",
     "erase_candidate",
+    "expire",
     "find_booking",
     "get_session",
     "holiday_countries",

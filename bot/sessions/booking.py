@@ -26,12 +26,14 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import case, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot import contact, log, references
+from bot.config import Settings
 from bot.errors import (
+    BookingLimitReached,
     RegistrationClosed,
     SessionCancelled,
 )
@@ -191,6 +193,10 @@ def book(
             if closed == "cancelled"
             else RegistrationClosed(session_id, closed)
         )
+    if actor == "bot" and _existing_booking(conn, session_id, email, sender_id, message_id) is None:
+        # A candidate's booking through the chat; a repeated request is never refused, and
+        # what consultants and the demo seeding book is not limited.
+        _check_limits(conn, email, sender_id, now)
     values = dict(
         session_id=session_id,
         candidate_name=name,
@@ -232,6 +238,32 @@ def book(
     action = "booking.confirmed" if seated else "booking.waitlisted"
     audit(conn, now, actor, action, session_id, booking.id)
     return _result(conn, booking, created=True)
+
+
+def _check_limits(conn: Connection, email: str, sender_id: str | None, now: dt.datetime) -> None:
+    """Refuse a new booking when the conversation or the e-mail address already holds the
+    most upcoming bookings allowed (``BOT_MAX_BOOKINGS_PER_CONVERSATION``, ``..._PER_EMAIL``):
+    a script could otherwise fill every seat with other people's addresses.
+
+    Raises:
+        BookingLimitReached: with the reason (``conversation`` or ``email``).
+    """
+    settings = Settings.from_env()
+    B = bookings_table.c
+    S = sessions_table.c
+    upcoming = (
+        select(func.count())
+        .select_from(bookings_table.join(sessions_table, S.id == B.session_id))
+        .where(B.status != "cancelled", S.starts_at > now)
+    )
+    checks = [("email", B.email == email, settings.max_bookings_per_email)]
+    if sender_id:
+        checks.insert(
+            0, ("conversation", B.sender_id == sender_id, settings.max_bookings_per_conversation)
+        )
+    for reason, condition, limit in checks:
+        if conn.execute(upcoming.where(condition)).scalar_one() >= limit:
+            raise BookingLimitReached(reason, limit)
 
 
 def _result(conn: Connection, booking: Booking, created: bool) -> BookingResult:
@@ -353,6 +385,45 @@ def erase_candidate(
         _mask_audit_rows(conn, booking.id)
         audit(conn, now, actor, "booking.erased", booking.session_id, booking.id)
     return ErasureResult(tuple(b.id for b in found), tuple(promoted))
+
+
+def expire(
+    conn: Connection,
+    cutoff: dt.datetime,
+    *,
+    actor: str = "retention",
+    now: dt.datetime | None = None,
+) -> int:
+    """Anonymise, as an erasure does, the bookings whose session started before ``cutoff``
+    and the cancelled ones last changed before it (the retention period); how many."""
+    now = now or now_utc()
+    B = bookings_table.c
+    S = sessions_table.c
+    rows = conn.execute(
+        select(B.id, B.session_id)
+        .join(sessions_table, S.id == B.session_id)
+        .where(
+            B.erased_at.is_(None),
+            (S.starts_at < cutoff) | (B.cancelled_at.is_not(None) & (B.updated_at < cutoff)),
+        )
+    ).all()
+    for row in rows:
+        conn.execute(
+            update(bookings_table)
+            .where(B.id == row.id)
+            .values(
+                candidate_name="",
+                email=None,
+                phone=None,
+                sender_id=None,
+                message_id=None,
+                erased_at=now,
+                updated_at=now,
+            )
+        )
+        _mask_audit_rows(conn, row.id)
+        audit(conn, now, actor, "booking.expired", row.session_id, row.id)
+    return len(rows)
 
 
 def _mask_audit_rows(conn: Connection, booking_id: int) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
     false,
+    func,
     or_,
     select,
     update,
@@ -103,6 +104,19 @@ def insert_once(connection: Connection, values: Mapping[str, Any]) -> dict[str, 
     return as_dict(row)
 
 
+def find_by_message(
+    connection: Connection, sender_id: str, message_id: str
+) -> dict[str, Any] | None:
+    """The request stored for this (sender_id, message_id), if any."""
+    row = connection.execute(
+        select(callback_requests).where(
+            callback_requests.c.sender_id == sender_id,
+            callback_requests.c.message_id == message_id,
+        )
+    ).first()
+    return as_dict(row) if row is not None else None
+
+
 def open_live_request(connection: Connection, sender_id: str) -> dict[str, Any] | None:
     """The conversation's live request still waiting or being handled, if any."""
     row = connection.execute(
@@ -117,6 +131,26 @@ def open_live_request(connection: Connection, sender_id: str) -> dict[str, Any] 
         .limit(1)
     ).first()
     return as_dict(row) if row is not None else None
+
+
+def open_requests(connection: Connection, sender_id: str, phone: str | None) -> tuple[int, int]:
+    """How many callback requests (not live) are open for this conversation, and for this
+    phone number."""
+
+    def count(condition: ColumnElement[bool]) -> int:
+        return int(
+            connection.execute(
+                select(func.count()).where(
+                    condition,
+                    callback_requests.c.live.is_(False),
+                    callback_requests.c.status.in_(OPEN_STATUSES),
+                    callback_requests.c.erased_at.is_(None),
+                )
+            ).scalar_one()
+        )
+
+    by_phone = count(callback_requests.c.phone == phone) if phone else 0
+    return count(callback_requests.c.sender_id == sender_id), by_phone
 
 
 def find(connection: Connection, status: str | None = None) -> list[dict[str, Any]]:
@@ -194,6 +228,26 @@ def anonymise(
             )
         )
     ]
+    return _anonymise_ids(connection, ids, now)
+
+
+def anonymise_closed_before(connection: Connection, cutoff: datetime, now: datetime) -> int:
+    """Clear the personal data of the requests closed (done, no answer) before ``cutoff``:
+    the retention period; the number of rows changed."""
+    ids = [
+        row.id
+        for row in connection.execute(
+            select(callback_requests.c.id).where(
+                callback_requests.c.status.not_in(OPEN_STATUSES),
+                callback_requests.c.updated_at < cutoff,
+                callback_requests.c.erased_at.is_(None),
+            )
+        )
+    ]
+    return _anonymise_ids(connection, ids, now)
+
+
+def _anonymise_ids(connection: Connection, ids: list[int], now: datetime) -> int:
     for callback_id in ids:
         connection.execute(
             update(callback_requests)

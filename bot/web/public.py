@@ -84,6 +84,7 @@ async def privacy(request: web.Request) -> web.Response:
     language = request.match_info["lang"]
     context = pages.context(request, language, "privacy")
     context["retention_days"] = request.app[SETTINGS].retention_days
+    context["records_retention_days"] = request.app[SETTINGS].records_retention_days
     context["authorities"] = content.authorities(language)
     return aiohttp_jinja2.render_template("privacy.html", request, context)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.throttle import FailureThrottle
 from bot.web import invites, public
+from bot.web.keys import ICS_FAILURES
 
 LANG = "{lang:fr|nl}"
 
@@ -22,4 +24,5 @@ def setup(app: web.Application) -> None:
     app.router.add_get(f"/{LANG}/", public.home, name="home")
     app.router.add_get(f"/{LANG}/privacy", public.privacy, name="privacy")
     app.router.add_get(f"/{LANG}/accessibility", public.accessibility, name="accessibility")
+    app[ICS_FAILURES] = FailureThrottle()
     app.router.add_get("/ics/{reference}.ics", invites.calendar_invite, name="ics")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
+from markupsafe import escape
 from sqlalchemy import MetaData, String, Table, Text, inspect, select
 
 from bot import sessions
@@ -449,3 +450,47 @@ async def test_revealing_personal_data_is_audited(client: TestClient, database_u
     assert CANDIDATE_EMAIL in shown and CANDIDATE_NAME in shown
     audit = await (await client.get("/console/admin/audit")).text()
     assert ADMIN in audit and "conversation" in audit
+
+
+@pytest.mark.parametrize(
+    "password", ["1qaz2wsx3edc", "Password123456", "sunshine2024!!", "LeaveMeAlone"]
+)
+def test_a_breached_password_is_refused(password: str) -> None:
+    assert users.breached(password)
+
+
+def test_a_password_outside_the_list_is_accepted() -> None:
+    assert not users.breached(PASSWORD) and not users.breached("Kortrijk-Lille-2027 soleil")
+
+
+async def test_an_admin_cannot_give_an_account_a_breached_password(client: TestClient) -> None:
+    csrf = await sign_in(client, ADMIN)
+    response = await client.post(
+        "/console/admin/users",
+        data={
+            "csrf_token": csrf,
+            "email": "leaked@example.org",
+            "role": "consultant",
+            "language": "fr",
+            "password": "password1234567",
+        },
+    )
+    assert response.status == 400
+    assert str(escape(text("fr", "console.users.errors.invalid_breached_password"))) in (
+        await response.text()
+    )
+
+
+async def test_a_consultant_cannot_choose_a_breached_password(client: TestClient) -> None:
+    csrf = await sign_in(client, CONSULTANT)
+    response = await client.post(
+        "/console/account/password",
+        data={
+            "csrf_token": csrf,
+            "current_password": PASSWORD,
+            "new_password": "iloveyou123456",
+            "new_password_again": "iloveyou123456",
+        },
+    )
+    assert response.status == 400
+    assert str(escape(text("nl", "console.account.errors.breached"))) in await response.text()

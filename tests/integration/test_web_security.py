@@ -73,3 +73,28 @@ async def test_a_body_over_the_limit_is_refused_unread(client: TestClient) -> No
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status == 413
+
+
+async def test_failed_booking_reference_lookups_are_throttled(client: TestClient) -> None:
+    for n in range(5):
+        response = await client.get(f"/ics/NOPE{n:04d}XYZ.ics")
+        assert response.status == 404
+    refused = await client.get("/ics/NOPE9999XYZ.ics")
+    assert refused.status == 429 and int(refused.headers["Retry-After"]) >= 1
+    assert "Content-Security-Policy" in refused.headers
+
+
+def test_the_failure_delay_grows_then_expires() -> None:
+    from bot.throttle import FailureThrottle
+
+    throttle = FailureThrottle(free=2, window_s=100, max_delay_s=8)
+    for at in (0.0, 1.0):
+        throttle.failed("a", now=at)
+    assert throttle.retry_after("a", now=1.0) == 1.0  # 2 ** 0 after the last failure
+    throttle.failed("a", now=2.5)
+    assert throttle.retry_after("a", now=2.5) == 2.0
+    assert throttle.retry_after("b", now=2.5) == 0.0  # another address
+    for at in range(3, 20):
+        throttle.failed("a", now=float(at))
+    assert throttle.retry_after("a", now=19.0) == 8.0  # capped
+    assert throttle.retry_after("a", now=200.0) == 0.0  # the window has passed

@@ -96,6 +96,8 @@ async def account_password(request: web.Request) -> web.StreamResponse:
         error = "mismatch"
     elif len(new) < users.MIN_PASSWORD:
         error = "too_short"
+    elif users.breached(new):
+        error = "breached"
     else:
         current = str(form.get("current_password") or "")
         changed = await blocking.write(
