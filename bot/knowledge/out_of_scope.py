@@ -80,6 +80,22 @@ def subject_of(text: str) -> str | None:
     return PARTNER if asks_about_partner(text) else None
 
 
+# The weather, asked in passing ("il va pleuvoir demain à Lille ?", "wordt het mooi weer in
+# Ieper?"): the town in it drew the classifier to a topic or a search. Answered with the
+# general out-of-scope text (no service to name).
+_WEATHER = re.compile(
+    r"\b(meteo|pleuvoir|pleut|pluie|neiger?|neige|drache|orages?|canicule|ensoleille"
+    r"|quel temps|beau temps|temps qu il (fait|fera)|il fera (beau|chaud|froid)"
+    r"|weerbericht|weersvoorspelling|het weer|mooi weer|slecht weer|wat voor weer"
+    r"|regen|regenen|regent|sneeuw|sneeuwen|sneeuwt|onweer|hittegolf)\b"
+)
+
+
+def is_weather_talk(text: str) -> bool:
+    """True for a question about the weather, which no topic answers."""
+    return bool(_WEATHER.search(" ".join(re.findall(r"[^\W_]+", fold(text)))))
+
+
 _PARTNER_FOLLOW_UP = re.compile(
     r"^(?=\w+ \w)(?:et|en|mais|maar|and|ok|oke|oké)? ?"
     r"(?:pour|voor|avec|met|wat met|quid|c est quoi pour)? ?"

@@ -1,7 +1,8 @@
 """Graph component: a question about an out-of-scope subject never gets the nearest topic.
 
 After the FallbackClassifier: when :func:`bot.knowledge.out_of_scope.subject_of` finds a visa,
-housing or salary-negotiation question and the classifier guessed a FAQ topic, a vacancy
+housing or salary-negotiation question (or :func:`~bot.knowledge.out_of_scope.is_weather_talk`
+a question about the weather) and the classifier guessed a FAQ topic, a vacancy
 search without an occupation, or a fallback, the intent becomes ``out_of_scope``
 (issue 21, item 10: a visa for a spouse got the frontier-worker rules, housing a job search;
 "et pour ma femme ?" the equal-opportunities topic).
@@ -13,7 +14,7 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.knowledge.out_of_scope import subject_of
+from bot.knowledge.out_of_scope import is_weather_talk, subject_of
 from bot.nlu.components import ConfiguredComponent
 from bot.nlu.foreign_language import override_intent
 
@@ -31,7 +32,10 @@ class OutOfScopeSubjects(ConfiguredComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            if intent.get("name") not in _NEAREST or not subject_of(message.get(TEXT) or ""):
+            text = message.get(TEXT) or ""
+            if intent.get("name") not in _NEAREST or not (
+                subject_of(text) or is_weather_talk(text)
+            ):
                 continue
             entities = message.get(ENTITIES) or []
             if intent.get("name") == "search_vacancies" and any(

@@ -13,6 +13,7 @@ from bot.knowledge.out_of_scope import (
     RESIDENCE,
     SALARY_NEGOTIATION,
     SUBJECTS,
+    is_weather_talk,
     subject_of,
 )
 from tests.conftest import make_tracker
@@ -96,3 +97,29 @@ async def test_any_other_question_gets_the_general_answer() -> None:
     )
     await ActionOutOfScope().run(dispatcher, tracker, {})
     assert [m["response"] for m in dispatcher.messages] == ["utter_out_of_scope"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dites, il va flotter ou pleuvoir samedi du côté de Maubeuge ?",
+        "quel temps il fera demain pour aller bosser à Menin",
+        "zou het morgen regenen in Poperinge?",
+        "is er sneeuw of regen voorspeld voor Veurne?",
+    ],
+)
+def test_a_question_about_the_weather_is_out_of_scope(text: str) -> None:
+    assert is_weather_talk(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "je cherche un mi-temps comme vendeuse à Armentières",
+        "combien de temps pour faire reconnaître mon diplôme ?",
+        "ik wil weer aan de slag als poetshulp in Waregem",
+        "wat is het weekloon van een lasser?",
+    ],
+)
+def test_time_and_again_are_not_the_weather(text: str) -> None:
+    assert not is_weather_talk(text)
