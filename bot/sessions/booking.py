@@ -369,21 +369,7 @@ def erase_candidate(
             result = cancel(conn, booking.reference, actor=actor, now=now)
             if result.promoted is not None:
                 promoted.append(result.promoted)
-        conn.execute(
-            update(bookings_table)
-            .where(B.id == booking.id)
-            .values(
-                candidate_name="",
-                email=None,
-                phone=None,
-                sender_id=None,
-                message_id=None,
-                erased_at=now,
-                updated_at=now,
-            )
-        )
-        _mask_audit_rows(conn, booking.id)
-        audit(conn, now, actor, "booking.erased", booking.session_id, booking.id)
+        _anonymise(conn, booking.id, booking.session_id, now, actor, "booking.erased")
     return ErasureResult(tuple(b.id for b in found), tuple(promoted))
 
 
@@ -408,22 +394,34 @@ def expire(
         )
     ).all()
     for row in rows:
-        conn.execute(
-            update(bookings_table)
-            .where(B.id == row.id)
-            .values(
-                candidate_name="",
-                email=None,
-                phone=None,
-                sender_id=None,
-                message_id=None,
-                erased_at=now,
-                updated_at=now,
-            )
-        )
-        _mask_audit_rows(conn, row.id)
-        audit(conn, now, actor, "booking.expired", row.session_id, row.id)
+        _anonymise(conn, row.id, row.session_id, now, actor, "booking.expired")
     return len(rows)
+
+
+def _anonymise(
+    conn: Connection,
+    booking_id: int,
+    session_id: int,
+    now: dt.datetime,
+    actor: str,
+    action: str,
+) -> None:
+    """Remove a booking's personal data (its audit rows' too), keeping the seat's history."""
+    conn.execute(
+        update(bookings_table)
+        .where(bookings_table.c.id == booking_id)
+        .values(
+            candidate_name="",
+            email=None,
+            phone=None,
+            sender_id=None,
+            message_id=None,
+            erased_at=now,
+            updated_at=now,
+        )
+    )
+    _mask_audit_rows(conn, booking_id)
+    audit(conn, now, actor, action, session_id, booking_id)
 
 
 def _mask_audit_rows(conn: Connection, booking_id: int) -> None:
