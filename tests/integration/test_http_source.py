@@ -118,7 +118,11 @@ async def test_slow_answer_times_out_after_the_retries(source, api, caplog) -> N
         await source.search(QUERY)
     assert raised.value.source == "test-api" and "no answer within 0.3s" in raised.value.reason
     assert isinstance(raised.value.__cause__.__cause__, asyncio.TimeoutError)
-    assert len(api.requests) == 3  # the first attempt and two retries
+    # The first attempt and two retries. Counted on the client's side: the fake API shares
+    # the test's event loop, and an attempt the client abandons after 0.3 s may never have
+    # reached its handler (seen once in CI: the server counted 2 of the 3 attempts).
+    assert caplog.text.count("retrying in") == 2
+    assert 2 <= len(api.requests) <= 3
     assert TOKEN not in caplog.text and "be-kortrijk" not in caplog.text
 
 
