@@ -202,6 +202,9 @@ class HandoffSettings:
     # None: Rasa on this machine, http://127.0.0.1:<BOT_RASA_PORT>.
     rasa_api_url: str | None = None
     rasa_api_timeout_s: float = 5.0
+    # A live takeover with no message either way for this long goes back to the assistant
+    # (``BOT_TAKEOVER_IDLE_MINUTES``): the candidate is not left talking to nobody.
+    takeover_idle_s: float = 15 * 60.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> HandoffSettings:
@@ -232,6 +235,7 @@ class HandoffSettings:
             ),
             rasa_api_url=_public_url(environ, "BOT_RASA_API_URL"),
             rasa_api_timeout_s=_number(environ, "BOT_RASA_API_TIMEOUT", 5.0, minimum=0.1),
+            takeover_idle_s=60 * _number(environ, "BOT_TAKEOVER_IDLE_MINUTES", 15, minimum=0.01),
         )
 
 

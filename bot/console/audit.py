@@ -33,6 +33,7 @@ ACTIONS = (
     "session_saved",
     "takeover",
     "takeover_transferred",
+    "takeover_idle",
 )
 
 

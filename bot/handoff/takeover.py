@@ -86,8 +86,11 @@ async def send_as_consultant(settings: Settings, sender_id: str, text: str) -> N
     await rasa_api.append_events(settings, sender_id, [_bot_event(text, kind="consultant_message")])
 
 
-async def hand_back(settings: Settings, sender_id: str) -> None:
+async def hand_back(settings: Settings, sender_id: str, idle: bool = False) -> None:
     """The assistant is in charge again; the candidate is told. Nothing to do if it was.
+
+    ``idle``: nobody wrote for ``BOT_TAKEOVER_IDLE_MINUTES``, so the candidate reads that the
+    consultant left for that reason (and how to ask for one again), not a plain goodbye.
 
     Raises:
         ConversationNotFound: the candidate never wrote.
@@ -96,5 +99,9 @@ async def hand_back(settings: Settings, sender_id: str) -> None:
     state = await _conversation(settings, sender_id)
     if not state.get("paused"):
         return
-    back = _bot_event(takeover_text("left", _language(state)), kind="assistant_back")
+    kind = "idle" if idle else "left"
+    back = _bot_event(
+        takeover_text(kind, _language(state)),
+        kind="assistant_back_idle" if idle else "assistant_back",
+    )
     await rasa_api.append_events(settings, sender_id, [{"event": "resume"}, back])

@@ -10,7 +10,10 @@ render a template of ``templates/console/``.
 While it runs, a background task keeps the conversation projection fresh every
 ``REFRESH_S`` seconds (list pages refresh it too; in production mode the event consumer
 ``python -m bot.events`` feeds it from RabbitMQ instead), and applies the retention purge
-(``BOT_RETENTION_DAYS``) once a day, the first time ``FIRST_PURGE_S`` after start.
+(``BOT_RETENTION_DAYS``) once a day, the first time ``FIRST_PURGE_S`` after start. It also
+hands back to the assistant the takeovers nobody wrote in for ``BOT_TAKEOVER_IDLE_MINUTES``
+(bot.console.idle_takeovers) and tells their holders through the live stream
+(bot.web.console.live, whose own task reads every change for the open consoles).
 """
 
 from __future__ import annotations
@@ -24,10 +27,11 @@ from aiohttp import web
 from bot import privacy
 from bot.config import Settings
 from bot.console.cookie_key import cookie_key
+from bot.console.idle_takeovers import hand_back_idle
 from bot.console.projection import refresh_for
 from bot.events.projection import broker_feeds_console
 from bot.storage import db
-from bot.web.console import routes, security
+from bot.web.console import live, routes, security
 from bot.web.keys import ENGINE
 
 log = logging.getLogger(__name__)
@@ -51,6 +55,8 @@ def setup(app: web.Application, settings: Settings) -> None:
             security.authentication,
         ]
     )
+    app.cleanup_ctx.append(live.background(settings))
+    app.on_shutdown.append(live.end_streams)  # type: ignore[arg-type]  # aiosignal typing
     app.cleanup_ctx.append(_background(settings))
     routes.setup(app)
 
@@ -76,6 +82,10 @@ async def _keep_fresh(app: web.Application, settings: Settings) -> None:
         try:
             if not broker_feeds_console():  # production: bot.events feeds the projection
                 await asyncio.to_thread(refresh_for, app[ENGINE], settings)
+            handed = await hand_back_idle(app[ENGINE], settings)
+            if handed:
+                app[live.HUB].idle_handed_back(handed)
+                app[live.HUB].woken.set()  # the takeovers' end shows at once
             if loop.time() >= next_purge:
                 next_purge = loop.time() + PURGE_EVERY_S
                 await asyncio.to_thread(_purge, app[ENGINE], settings.retention_days)

@@ -19,6 +19,7 @@ from bot.web.console import (
     conversation_views,
     handoff_views,
     inbox_views,
+    live,
     session_views,
 )
 from bot.web.console.context import ROUTE_PREFIX
@@ -47,6 +48,7 @@ ROUTES: tuple[tuple[str, str, Handler, str], ...] = (
     ("POST", f"/conversations/{ID}/takeover/from", handoff_views.take_over_from, "take_over_from"),
     ("POST", f"/conversations/{ID}/message", handoff_views.send_message, "send_message"),
     ("POST", f"/conversations/{ID}/handback", handoff_views.hand_back, "hand_back"),
+    ("GET", "/live", live.stream, "live"),
     ("GET", "/callbacks", handoff_views.callback_queue, "callbacks"),
     ("POST", f"/callbacks/{ID}/status", handoff_views.callback_status, "callback_status"),
     ("GET", "/inbox", inbox_views.inbox_page, "inbox"),
