@@ -174,3 +174,17 @@ def _takeovers(conn: Connection, cursor: Cursor) -> list[Change]:
     changed = {s for s in set(now) | set(cursor.holders) if now.get(s) != cursor.holders.get(s)}
     cursor.holders = now
     return [Change("takeover", s, {"held_by": now.get(s)}) for s in sorted(changed)]
+
+
+def waiting(conn: Connection) -> list[dict[str, Any]]:
+    """The live requests nobody took yet, longest wait first: ``conversation``, ``since``."""
+    r = callback_requests.c
+    rows = conn.execute(
+        select(r.sender_id, r.created_at)
+        .where(r.live.is_(True), r.status == "new", r.erased_at.is_(None))
+        .order_by(r.created_at, r.id)
+    ).all()
+    numbers = conversations.numbers_for(conn, [row.sender_id for row in rows])
+    return [
+        {"conversation": numbers.get(row.sender_id), "since": _iso(row.created_at)} for row in rows
+    ]

@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient
 
 from bot import handoff
 from bot.config import HandoffSettings, Secret, Settings
-from bot.console import audit, takeovers
+from bot.console import audit, conversations, takeovers
 from bot.console.idle_takeovers import hand_back_idle
 from bot.console.projection import refresh_projection
 from bot.messages import text
@@ -271,3 +271,33 @@ async def test_an_idle_takeover_is_handed_back_and_its_holder_told_on_the_stream
     assert fake.calls[-1][3][1]["text"] == text("nl", "handoff.takeover.idle")
     _, actions, status = _read(database_url)
     assert "takeover_idle" in actions and status == "done"
+
+
+async def test_the_queue_puts_whoever_waits_live_first_longest_wait_first(
+    aiohttp_client: Any, tmp_path: Path, database_url: str
+) -> None:
+    engine = db.make_engine(database_url)
+    rasa_events.create(engine)
+    start = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2)
+    with db.transaction(engine) as conn:
+        for minutes, sender, live in ((0, "call", False), (30, "late", True), (10, "early", True)):
+            store_events(conn, sender, [user("iemand aub", "ask_human", 0.9, "nl")])
+            handoff.request_callback(
+                conn, sender_id=sender, message_id="m", language="nl", live=live,
+                name=None if live else "An Peeters", phone=None if live else "+32470123456",
+                consent_at=None if live else start, consent_version="v",
+                now=start + dt.timedelta(minutes=minutes),
+            )  # fmt: skip
+    refresh_projection(engine)
+    with db.reading(engine) as conn:
+        numbers = conversations.numbers_for(conn, ["call", "late", "early"])
+    engine.dispose()
+    client = await _app(aiohttp_client, console_settings(tmp_path, database_url))
+    await sign_in(client, CONSULTANT)
+    page = await (await client.get("/console/callbacks")).text()
+    order = [page.index(f">#{numbers[s]}</a>") for s in ("early", "late", "call")]
+    assert order == sorted(order)
+    assert page.count('class="waiting" data-since=') == 2
+    # Every console page carries the live bar (hidden until the script runs) and its texts.
+    assert 'id="live-bar"' in page and "hidden>" in page
+    assert json.dumps(text("nl", "console.live.waiting_none"))[1:-1] in page

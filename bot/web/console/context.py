@@ -20,6 +20,7 @@ from bot.console.summary import LOCAL_TIME
 from bot.language.codes import SUPPORTED
 from bot.web.console.keys import LANGUAGE, USER
 from bot.web.i18n import Translate, negotiate, translator
+from bot.web.keys import SETTINGS
 
 # (route name, catalog key, admin only)
 NAVIGATION = (
@@ -72,6 +73,13 @@ def stamp(moment: dt.datetime | None) -> str:
         return ""
     aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)
     return aware.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+def iso(moment: dt.datetime | None) -> str:
+    """A moment for scripts (``data-since``): ISO 8601 with its offset."""
+    if moment is None:
+        return ""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).isoformat()
 
 
 def intent_namer(t: Translate) -> Callable[[str | None], str]:
@@ -132,6 +140,10 @@ def context(request: web.Request, page: str, **extra: Any) -> dict[str, Any]:
         if user is not None and (user.is_admin or not admin)
     ]
     t = translator(language)
+    live_texts: dict[str, Any] = {}
+    if user is not None:
+        idle_s = request.config_dict[SETTINGS].handoff.takeover_idle_s
+        live_texts = {**t("console.live"), "idle_minutes": f"{idle_s / 60:g}"}
 
     def language_label(code: str | None) -> str:
         """A detected language as a code (fr, nl), anything else as "other" in words."""
@@ -153,6 +165,8 @@ def context(request: web.Request, page: str, **extra: Any) -> dict[str, Any]:
         "when": when,
         "clock": clock,
         "stamp": stamp,
+        "iso": iso,
+        "live_texts": live_texts,
         "percent": percent,
         "score": score,
         **extra,

@@ -49,6 +49,9 @@ def _queue(conn: Connection, shown: str) -> dict[str, Any]:
         chosen = everything
     else:
         chosen = [c for c in everything if c.status == shown]
+    # Whoever waits in the conversation for a person comes first, longest wait first; then
+    # the rest, oldest first.
+    chosen.sort(key=lambda c: (not (c.live and c.status == "new"), c.created_at, c.id))
     numbers = conversations.numbers_for(conn, [c.sender_id for c in chosen])
     return {"callbacks": chosen, "counts": counts, "numbers": numbers}
 

@@ -12,8 +12,10 @@ last ``BUFFER`` changes and replays those the tab missed, or says ``resync`` whe
 Events (``event:`` name, ``data:`` JSON): ``message`` (``conversation``, ``author``:
 candidate, assistant or consultant, ``at``, ``held_by``), ``request`` (a request for a
 person: ``conversation``, ``live``, ``status``, ``held_by``, ``since``), ``takeover``
-(``conversation``, ``held_by``: the holder or null), ``idle`` (a takeover of yours was handed
-back to the assistant: sent to its holder only), ``resync``.
+(``conversation``, ``held_by``: the holder or null), ``queue`` (``waiting``: the live requests
+nobody took, longest wait first, each ``conversation`` and ``since``; also first on every
+stream), ``idle`` (a takeover of yours was handed back to the assistant: sent to its holder
+only), ``resync``.
 """
 
 from __future__ import annotations
@@ -89,6 +91,8 @@ class LiveHub:
         self.subscribers: set[Subscriber] = set()
         self.cursor: live_feed.Cursor | None = None
         self.woken = asyncio.Event()
+        # Who waits for a person now (``queue`` events; sent to each new stream first).
+        self.waiting: list[dict[str, Any]] = []
 
     def publish(self, kind: str, data: dict[str, Any], audience: str | None = None) -> None:
         self.seq += 1
@@ -123,26 +127,32 @@ class LiveHub:
             return None
         return [item for item in self.buffer if item.seq > last]
 
-    def _read(self) -> list[live_feed.Change]:
+    def _read(self) -> tuple[list[live_feed.Change], list[dict[str, Any]] | None]:
+        """The changes, and the waiting queue when it may have changed (else None)."""
         if not rasa_events.exists(self.engine):
-            return []
+            return [], None
         with db.reading(self.engine) as conn:
             if self.cursor is None:
                 self.cursor = live_feed.start(conn)
-                return []
+                return [], live_feed.waiting(conn)
             changes = live_feed.read_changes(conn, self.cursor)
         if not changes:
-            return []
+            return [], None
         if not broker_feeds_console():  # so that a new conversation has its number
             refresh_for(self.engine, self.settings)
         with db.reading(self.engine) as conn:
-            return live_feed.numbered(conn, changes)
+            numbered = live_feed.numbered(conn, changes)
+            requests = any(change.kind == "request" for change in changes)
+            return numbered, live_feed.waiting(conn) if requests else None
 
     async def poll_once(self) -> int:
-        """Read and publish the changes; how many."""
-        changes = await asyncio.to_thread(self._read)
+        """Read and publish the changes (and the queue after a request's); how many."""
+        changes, queue = await asyncio.to_thread(self._read)
         for change in changes:
             self.publish(change.kind, change.data)
+        if queue is not None:
+            self.waiting = queue
+            self.publish("queue", {"waiting": queue})
         return len(changes)
 
     async def run(self) -> None:
@@ -213,6 +223,8 @@ async def stream(request: web.Request) -> web.StreamResponse:
         await response.prepare(request)
         await response.write(f"retry: {RETRY_MS}\n\n".encode())
         missed = hub.missed(request.headers.get("Last-Event-ID"))
+        snapshot = json.dumps({"waiting": hub.waiting}, separators=(",", ":"))
+        await response.write(f"event: queue\ndata: {snapshot}\n\n".encode())
         if missed is None:
             await response.write(b"event: resync\ndata: {}\n\n")
         for item in missed or ():
