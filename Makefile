@@ -78,7 +78,7 @@ test: install ## everything CI runs: pip check, lint, types, validate, unit, int
 	@$(MAKE) --no-print-directory test-browser
 	@$(MAKE) --no-print-directory test-prod
 
-bench: train ## NLU, REST latency next to rasa init, search, bookings, console list: docs/benchmarks.md
+bench: train ## NLU, REST latency next to rasa init, search, bookings, console list and live updates: docs/benchmarks.md
 	@$(PY) -m benchmarks.run
 
 bench-faq: train ## only the cross-border conversations of benchmarks/faq_conversations: turn pass rate per language

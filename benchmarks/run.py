@@ -2,8 +2,9 @@
 
 Nothing here is a test: no figure fails the build. Sections: NLU accuracy (held-out and
 development sets), REST latency and throughput next to a ``rasa init`` baseline, vacancy
-search latency, booking throughput, training time and memory, and the production-mode
-figures that ``make bench-prod`` last wrote (a run of its own, about ten minutes).
+search latency, booking throughput, the console's list and live updates, training time and
+memory, and the production-mode figures that ``make bench-prod`` last wrote (a run of its
+own, about ten minutes).
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bookings, console, faq_dialogues, nlu, prod, rest, vacancies
+from benchmarks import (
+    bookings,
+    console,
+    console_live,
+    faq_dialogues,
+    nlu,
+    prod,
+    rest,
+    vacancies,
+)
 from bot.config import Settings
 from bot.ops.cli import PROJECT_DIR, model_path
 
@@ -158,6 +168,8 @@ async def main() -> None:
         booking_runs.append(await asyncio.to_thread(bookings.run, POSTGRES_URL))
     print("[bench] console conversation list...", flush=True)
     console_figures = await asyncio.to_thread(console.run)
+    print("[bench] console live updates with 50 consoles...", flush=True)
+    live_figures = await asyncio.to_thread(console_live.run)
     with tempfile.TemporaryDirectory() as tmp:
         print("[bench] REST latency of this assistant...", flush=True)
         ours = await rest.measure_ours(Path(tmp))
@@ -170,6 +182,7 @@ async def main() -> None:
         *_vacancy_report(vacancy_figures),
         *_booking_report(booking_runs),
         *_console_report(console_figures),
+        *console_live.report(live_figures),
         *_training_report(base),
         *_production_report(),
     ]
