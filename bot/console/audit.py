@@ -34,6 +34,8 @@ ACTIONS = (
     "takeover",
     "takeover_transferred",
     "takeover_idle",
+    "reply_saved",
+    "reply_deleted",
 )
 
 

@@ -81,6 +81,14 @@ class Transcript:
         """How many slot events the page folds behind its "technical events" toggle."""
         return sum(1 for entry in self.entries if entry.kind == "slot")
 
+    @property
+    def waiting_since(self) -> float | None:
+        """During a takeover, when the candidate wrote the message nobody answered yet."""
+        messages = [entry for entry in self.entries if entry.kind in ("user", "bot")]
+        if not self.paused or not messages or messages[-1].kind != "user":
+            return None
+        return messages[-1].at
+
 
 def personal_values(events: Iterable[StoredEvent]) -> list[str]:
     """Values of personal slots and entities in the conversation, longest first."""

@@ -6,6 +6,7 @@
 - ``inbox_messages``: user messages the assistant understood poorly, and their labels.
 - ``conversation_tags``, ``conversation_notes``, ``conversation_reviews``: consultants' work.
 - ``conversation_takeovers``: which consultant holds a live takeover.
+- ``canned_replies``: replies per language that consultants send in a click.
 - ``console_audit``: who did what and when, never whose data.
 
 Console data about a conversation is keyed by the Rasa ``sender_id``, so that it survives a
@@ -211,6 +212,21 @@ conversation_takeovers = Table(
     Column("since", DateTime(timezone=True), nullable=False),
 )
 
+# Replies consultants pick during a takeover, per language (bot.console.canned): no
+# candidate data, managed by admins.
+canned_replies = Table(
+    "canned_replies",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("language", String(2), nullable=False),
+    Column("title", String(80), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_by", String(254), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("language", "title", name="uq_canned_replies_language_title"),
+    CheckConstraint("language IN ('fr', 'nl')", name="language"),
+)
+
 # Every table that holds data about one conversation, keyed by sender_id (privacy tools).
 PER_CONVERSATION = (
     conversations,
@@ -236,5 +252,6 @@ __all__ = [
     "conversation_notes",
     "conversation_reviews",
     "conversation_takeovers",
+    "canned_replies",
     "PER_CONVERSATION",
 ]

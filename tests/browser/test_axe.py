@@ -146,9 +146,14 @@ def test_console_pages(
     expect(page.locator("#form-errors")).to_be_visible()
     _check(page, "new session form with errors", found)
 
-    for path in ("admin/users", "admin/privacy", "admin/retention", "admin/audit"):
+    for path in ("admin/users", "admin/privacy", "admin/retention", "admin/audit", "admin/replies"):
         page.goto(f"{console}/{path}")
         _check(page, path, found)
+    page.get_by_label(text("fr", "console.replies.reply_title")).fill("Un instant")
+    page.get_by_label(text("fr", "console.replies.text")).fill("Je regarde votre dossier.")
+    page.get_by_role("button", name=text("fr", "console.replies.save")).click()
+    expect(page.locator("table.list")).to_contain_text("Je regarde votre dossier.")
+    _check(page, "canned replies with one", found)
     page.get_by_role("link", name=text("fr", "console.nav.privacy")).click()
     page.get_by_label(text("fr", "console.privacy.conversation")).fill(sender)
     page.get_by_role("button", name=text("fr", "console.privacy.search")).click()

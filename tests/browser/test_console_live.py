@@ -146,6 +146,11 @@ def test_two_consultants_follow_a_live_request_without_reloading(
     expect(fr_page.locator("#live-announcer")).to_contain_text(
         text("fr", "console.live.new_message").format(number=number), timeout=LIVE_MS
     )
+    # Marie's panel says how long the candidate has waited for her answer, and counts.
+    waited = fr_page.locator("#takeover .waiting")
+    expect(waited).to_contain_text(" min ", timeout=LIVE_MS)
+    first = waited.inner_text()
+    expect(waited).not_to_have_text(first, timeout=3_000)
     fr_page.screenshot(path=str(artifacts / "console-live-takeover.png"), full_page=True)
 
     # Nobody writes for 30 s: the assistant takes the conversation back, the candidate is

@@ -26,7 +26,7 @@ from bot.storage import db, rasa_events
 from bot.storage.console import conversation_takeovers
 from bot.web.app import create_app
 from bot.web.console.live import HUB
-from tests.console_factories import greeting, store_events, user
+from tests.console_factories import bot, greeting, store_events, user
 from tests.integration.console_client import ADMIN, CONSULTANT, console_settings, prepare, sign_in
 from tests.integration.test_takeover_client import TOKEN, FakeRasa, _state
 
@@ -301,3 +301,27 @@ async def test_the_queue_puts_whoever_waits_live_first_longest_wait_first(
     # Every console page carries the live bar (hidden until the script runs) and its texts.
     assert 'id="live-bar"' in page and "hidden>" in page
     assert json.dumps(text("nl", "console.live.waiting_none"))[1:-1] in page
+
+
+async def test_a_held_transcript_says_since_when_the_candidate_waits_for_an_answer(
+    aiohttp_client: Any, tmp_path: Path, database_url: str
+) -> None:
+    _conversation(database_url, live=False)
+    engine = db.make_engine(database_url)
+    asked = time.time() - 90
+    with db.transaction(engine) as conn:
+        store_events(conn, SENDER, [{"event": "pause", "timestamp": asked - 10}])
+        store_events(conn, SENDER, [user("hallo, nog iemand daar?", "greet", 0.9, "nl", ts=asked)])
+    engine.dispose()
+    _hold(database_url, dt.datetime.now(dt.timezone.utc))
+    client = await _app(aiohttp_client, console_settings(tmp_path, database_url))
+    await sign_in(client, CONSULTANT)
+    waits = f'<p class="waiting-line">{text("nl", "console.live.candidate_waits")} <span'
+    page = await (await client.get("/console/conversations/1")).text()
+    assert waits in page
+    assert f'data-since="{dt.datetime.fromtimestamp(asked, dt.timezone.utc).isoformat()}"' in page
+    engine = db.make_engine(database_url)
+    with db.transaction(engine) as conn:  # the consultant answers: nobody waits any more
+        store_events(conn, SENDER, [bot("Ja, ik ben er.", ts=asked + 5)])
+    engine.dispose()
+    assert waits not in await (await client.get("/console/conversations/1")).text()

@@ -33,6 +33,7 @@ NAVIGATION = (
     ("privacy", "console.nav.privacy", True),
     ("retention", "console.nav.retention", True),
     ("audit", "console.nav.audit", True),
+    ("replies", "console.nav.replies", True),
 )
 
 
@@ -75,10 +76,12 @@ def stamp(moment: dt.datetime | None) -> str:
     return aware.astimezone(LOCAL_TIME).strftime("%Y-%m-%d %H:%M")
 
 
-def iso(moment: dt.datetime | None) -> str:
-    """A moment for scripts (``data-since``): ISO 8601 with its offset."""
+def iso(moment: dt.datetime | float | None) -> str:
+    """A moment (or a timestamp) for scripts (``data-since``): ISO 8601 with its offset."""
     if moment is None:
         return ""
+    if isinstance(moment, (int, float)):
+        moment = dt.datetime.fromtimestamp(float(moment), dt.timezone.utc)
     return (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).isoformat()
 
 

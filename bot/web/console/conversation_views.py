@@ -8,11 +8,12 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.engine import Connection
 
-from bot.console import audit, conversations, takeovers, transcript
+from bot.console import audit, canned, conversations, takeovers, transcript
 from bot.console.intents import intent_choices
 from bot.console.projection import refresh_for
 from bot.errors import UnknownConversation
 from bot.events.projection import broker_feeds_console
+from bot.language.codes import SUPPORTED
 from bot.storage.rasa_events import StoredEvent
 from bot.web.console import blocking
 from bot.web.console.context import context, route
@@ -61,6 +62,7 @@ class TranscriptData:
     notes: list[conversations.Note]
     review: tuple[str, object] | None
     holder: takeovers.Holder | None
+    replies: list[canned.CannedReply]
 
 
 def _load(conn: Connection, conversation_id: int) -> TranscriptData:
@@ -71,6 +73,8 @@ def _load(conn: Connection, conversation_id: int) -> TranscriptData:
         conversations.notes_of(conn, row.sender_id),
         conversations.review_of(conn, row.sender_id),
         takeovers.holder(conn, row.sender_id),
+        # In the conversation's language; both when it is not known yet.
+        canned.replies(conn, row.language if row.language in SUPPORTED else None),
     )
 
 
@@ -91,6 +95,7 @@ def _render(request: web.Request, data: TranscriptData, reveal: bool) -> web.Res
         notes=data.notes,
         review=data.review,
         holder=data.holder,
+        replies=data.replies,
         revealed=reveal,
         takeover=request.query.get("takeover"),
         reported=request.query.get("reported"),

@@ -20,6 +20,7 @@ from bot.web.console import (
     handoff_views,
     inbox_views,
     live,
+    reply_views,
     session_views,
 )
 from bot.web.console.context import ROUTE_PREFIX
@@ -81,6 +82,9 @@ ROUTES: tuple[tuple[str, str, Handler, str], ...] = (
     ("GET", "/admin/retention", admin_views.retention_page, "retention"),
     ("POST", "/admin/retention/purge", admin_views.retention_purge, "retention_purge"),
     ("GET", "/admin/audit", admin_views.audit_page, "audit"),
+    ("GET", "/admin/replies", reply_views.replies_page, "replies"),
+    ("POST", "/admin/replies", reply_views.create_reply, "create_reply"),
+    ("POST", f"/admin/replies/{ID}/delete", reply_views.delete_reply, "delete_reply"),
 )
 
 

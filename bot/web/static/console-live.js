@@ -47,7 +47,8 @@
       bar.classList.remove("live-bar-waiting");
     }
     Array.prototype.forEach.call(document.querySelectorAll(".waiting[data-since]"), function (node) {
-      node.textContent = say("waited", { duration: duration(node.getAttribute("data-since")) });
+      var key = node.getAttribute("data-text") || "waited";
+      node.textContent = say(key, { duration: duration(node.getAttribute("data-since")) });
     });
   }
 
@@ -159,7 +160,8 @@
   source.addEventListener("message", function (event) {
     var data = JSON.parse(event.data);
     reload({ conversations: true });
-    if (concernsOpen(data)) { reload({ messages: true }); }
+    // The takeover panel too: it says since when the candidate waits for an answer.
+    if (concernsOpen(data)) { reload({ messages: true, takeover: true }); }
     if (data.author === "candidate" && data.held_by === me) {
       warn(say("new_message", { number: data.conversation }), data.conversation);
     }
