@@ -34,6 +34,7 @@ ACTIONS = (
     "takeover",
     "takeover_transferred",
     "takeover_idle",
+    "takeover_given",
     "reply_saved",
     "reply_deleted",
 )

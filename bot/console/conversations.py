@@ -33,6 +33,7 @@ from bot.storage.console import (
     conversation_notes,
     conversation_reviews,
     conversation_tags,
+    conversation_takeovers,
     conversation_words,
     conversations,
 )
@@ -65,11 +66,17 @@ class ConversationFilter:
     reviewed: bool | None = None
     search: str | None = None
     page: int = 1
+    # "My conversations": those this consultant holds (``mine=1`` in the query).
+    held_by: str | None = None
 
     @classmethod
-    def from_query(cls, query: Mapping[str, str]) -> ConversationFilter:
-        """From a URL's query string; unknown or malformed values are ignored."""
+    def from_query(cls, query: Mapping[str, str], me: str | None = None) -> ConversationFilter:
+        """From a URL's query string; unknown or malformed values are ignored.
+
+        ``me``: the consultant reading, whose conversations ``mine=1`` keeps.
+        """
         return cls(
+            held_by=me if query.get("mine") == "1" else None,
             language=_choice(query.get("language"), LANGUAGES),
             channel=_text(query.get("channel"), 32),
             date_from=_date(query.get("from")),
@@ -100,6 +107,7 @@ class ConversationFilter:
             "reviewed": _flag_text(values.reviewed),
             "q": values.search,
             "page": str(values.page) if values.page > 1 else None,
+            "mine": "1" if values.held_by else None,
         }
         return {k: v for k, v in pairs.items() if v}
 
@@ -215,6 +223,9 @@ def _conditions(f: ConversationFilter) -> list[ColumnElement[bool]]:
         where.append(reviewed if f.reviewed else not_(reviewed))
     if f.search:
         where.append(_search(f.search))
+    if f.held_by:
+        h = conversation_takeovers.c
+        where.append(exists().where(and_(h.sender_id == c.sender_id, h.held_by == f.held_by)))
     return where
 
 

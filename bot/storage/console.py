@@ -7,6 +7,7 @@
 - ``conversation_tags``, ``conversation_notes``, ``conversation_reviews``: consultants' work.
 - ``conversation_takeovers``: which consultant holds a live takeover.
 - ``canned_replies``: replies per language that consultants send in a click.
+- ``saved_filters``: each consultant's saved filters of the conversation list.
 - ``console_audit``: who did what and when, never whose data.
 
 Console data about a conversation is keyed by the Rasa ``sender_id``, so that it survives a
@@ -227,6 +228,19 @@ canned_replies = Table(
     CheckConstraint("language IN ('fr', 'nl')", name="language"),
 )
 
+# A consultant's saved filters of the conversation list (bot.console.saved_filters): the
+# query string without its free-text search, which may name a candidate.
+saved_filters = Table(
+    "saved_filters",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner", String(254), nullable=False),
+    Column("name", String(60), nullable=False),
+    Column("query", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("owner", "name", name="uq_saved_filters_owner_name"),
+)
+
 # Every table that holds data about one conversation, keyed by sender_id (privacy tools).
 PER_CONVERSATION = (
     conversations,
@@ -253,5 +267,6 @@ __all__ = [
     "conversation_reviews",
     "conversation_takeovers",
     "canned_replies",
+    "saved_filters",
     "PER_CONVERSATION",
 ]

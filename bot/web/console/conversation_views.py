@@ -8,7 +8,15 @@ import aiohttp_jinja2
 from aiohttp import web
 from sqlalchemy.engine import Connection
 
-from bot.console import audit, canned, conversations, takeovers, transcript
+from bot.console import (
+    audit,
+    canned,
+    conversations,
+    saved_filters,
+    takeovers,
+    transcript,
+    users,
+)
 from bot.console.intents import intent_choices
 from bot.console.projection import refresh_for
 from bot.errors import UnknownConversation
@@ -38,10 +46,11 @@ async def index(request: web.Request) -> web.StreamResponse:
 
 
 async def conversation_list(request: web.Request) -> web.Response:
-    chosen = conversations.ConversationFilter.from_query(request.query)
+    chosen = conversations.ConversationFilter.from_query(request.query, request[USER].email)
     await refresh(request)
     page = await blocking.read(request, conversations.list_conversations, chosen)
     tags = await blocking.read(request, conversations.all_tags)
+    saved = await blocking.read(request, saved_filters.saved, request[USER].email)
     context_ = context(
         request,
         "conversations",
@@ -51,6 +60,9 @@ async def conversation_list(request: web.Request) -> web.Response:
         intents=intent_choices(),
         channels=conversations.CHANNELS,
         languages=conversations.LANGUAGES,
+        saved_filters=saved,
+        filter_error=request.query.get("filter_error"),
+        filter_saved=request.query.get("filter_saved") == "1",
     )
     return aiohttp_jinja2.render_template("console/conversations.html", request, context_)
 
@@ -63,6 +75,8 @@ class TranscriptData:
     review: tuple[str, object] | None
     holder: takeovers.Holder | None
     replies: list[canned.CannedReply]
+    # Whom a takeover can be handed to (active accounts; the page leaves the reader out).
+    colleagues: list[str]
 
 
 def _load(conn: Connection, conversation_id: int) -> TranscriptData:
@@ -75,6 +89,7 @@ def _load(conn: Connection, conversation_id: int) -> TranscriptData:
         takeovers.holder(conn, row.sender_id),
         # In the conversation's language; both when it is not known yet.
         canned.replies(conn, row.language if row.language in SUPPORTED else None),
+        [user.email for user in users.list_users(conn) if user.active],
     )
 
 
@@ -96,6 +111,7 @@ def _render(request: web.Request, data: TranscriptData, reveal: bool) -> web.Res
         review=data.review,
         holder=data.holder,
         replies=data.replies,
+        colleagues=[email for email in data.colleagues if email != request[USER].email],
         revealed=reveal,
         takeover=request.query.get("takeover"),
         reported=request.query.get("reported"),

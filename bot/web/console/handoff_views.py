@@ -17,7 +17,7 @@ from aiohttp import web
 from sqlalchemy.engine import Connection
 
 from bot import handoff
-from bot.console import audit, conversations, takeovers
+from bot.console import audit, conversations, takeovers, users
 from bot.errors import (
     AlreadyTakenOver,
     CallbackNotFound,
@@ -203,3 +203,27 @@ def _handed_back(conn: Connection, sender: str, actor: str) -> None:
     """Nobody holds the conversation any more, and its live request (if any) is done."""
     takeovers.release(conn, sender)
     handoff.live_request_follows(conn, sender, "done", actor)
+
+
+def _give(conn: Connection, sender: str, actor: str, colleague: str, number: int) -> str:
+    """Hand one's takeover to an active colleague; the outcome shown on the transcript."""
+    current = takeovers.holder(conn, sender)
+    if current is None or current.consultant != actor:
+        return "held" if current is not None else "not_taken"
+    target = users.get_by_email(conn, colleague)
+    if target is None or not target.active or target.email == actor:
+        return "no_colleague"
+    takeovers.transfer(conn, sender, target.email)
+    audit.record(conn, actor, "takeover_given", conversation=number, to=target.email)
+    handoff.live_request_follows(conn, sender, "in_progress", target.email)
+    return "given"
+
+
+async def give(request: web.Request) -> web.StreamResponse:
+    """ "Confier à un collègue" / "Doorgeven aan een collega": the colleague holds it now
+    (their console says so at once), the candidate keeps talking to a person."""
+    number, sender = await _sender(request)
+    form = await request.post()
+    colleague = str(form.get("to") or "")
+    outcome = await blocking.write(request, _give, sender, request[USER].email, colleague, number)
+    raise _back(request, number, outcome)

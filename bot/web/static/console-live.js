@@ -23,6 +23,7 @@
   var pending = {};
   var timer = null;
   var timerUrgent = false;
+  var idleSaid = {};
 
   function say(key, values) {
     var text = texts[key] || "";
@@ -47,8 +48,8 @@
       bar.classList.remove("live-bar-waiting");
     }
     Array.prototype.forEach.call(document.querySelectorAll(".waiting[data-since]"), function (node) {
-      var key = node.getAttribute("data-text") || "waited";
-      node.textContent = say(key, { duration: duration(node.getAttribute("data-since")) });
+      var waited = duration(node.getAttribute("data-since"));
+      node.textContent = node.getAttribute("data-text") === "duration" ? waited : say("waited", { duration: waited });
     });
   }
 
@@ -176,18 +177,24 @@
   });
   source.addEventListener("takeover", function (event) {
     var data = JSON.parse(event.data);
-    reload({ queue: true });
+    reload({ queue: true, conversations: true });
+    if (data.held_by === me && !concernsOpen(data)) {
+      warn(say("yours", { number: data.conversation }), data.conversation);
+    }
     if (concernsOpen(data)) {
       reload({ takeover: true, messages: true });
       if (data.held_by && data.held_by !== me) {
         announce(say("taken", { who: data.held_by, number: data.conversation }));
-      } else if (!data.held_by) {
+      } else if (!data.held_by && !idleSaid[data.conversation]) {
         announce(say("released", { number: data.conversation }));
       }
     }
   });
   source.addEventListener("idle", function (event) {
     var data = JSON.parse(event.data);
+    // Said instead of "back to the assistant", which the takeover's end says to everyone.
+    idleSaid[data.conversation] = true;
+    window.setTimeout(function () { delete idleSaid[data.conversation]; }, 10000);
     warn(say("idle", { number: data.conversation, minutes: texts.idle_minutes }), data.conversation);
     if (concernsOpen(data)) { reload({ takeover: true, messages: true }); }
   });
