@@ -128,8 +128,9 @@ def test_two_consultants_follow_a_live_request_without_reloading(
     assert _request_status(assistant, sender) == "in_progress"
 
     # Messages both ways: Marie writes, the candidate answers; both transcripts follow.
-    fr_page.get_by_label(text("fr", "console.takeover.message")).fill("Bonjour, ici Marie.")
-    fr_page.get_by_role("button", name=text("fr", "console.takeover.send")).click()
+    box = fr_page.get_by_label(text("fr", "console.takeover.message"))
+    box.fill("Bonjour, ici Marie.")
+    box.press("Control+Enter")  # the keyboard shortcut sends
     expect(fr_page.locator("ol.transcript .turn-consultant")).to_contain_text("Bonjour, ici Marie.")
     _mark(fr_page)
     expect(nl_page.locator("ol.transcript .turn-consultant")).to_contain_text(

@@ -91,6 +91,8 @@ class LiveHub:
         self.subscribers: set[Subscriber] = set()
         self.cursor: live_feed.Cursor | None = None
         self.woken = asyncio.Event()
+        # Production mode: the event consumer keeps the projection, this process must not.
+        self.broker_feeds = broker_feeds_console()
         # Who waits for a person now (``queue`` events; sent to each new stream first).
         self.waiting: list[dict[str, Any]] = []
 
@@ -138,7 +140,7 @@ class LiveHub:
             changes = live_feed.read_changes(conn, self.cursor)
         if not changes:
             return [], None
-        if not broker_feeds_console():  # so that a new conversation has its number
+        if not self.broker_feeds:  # so that a new conversation has its number
             refresh_for(self.engine, self.settings)
         with db.reading(self.engine) as conn:
             numbered = live_feed.numbered(conn, changes)

@@ -207,6 +207,14 @@
   });
   window.addEventListener("pagehide", function () { source.close(); });
 
+  // Ctrl+Enter (Cmd+Enter) in the message box sends it, as in most chat tools.
+  document.addEventListener("keydown", function (event) {
+    var box = event.target;
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || !box || box.id !== "consultant-message") { return; }
+    event.preventDefault();
+    if (box.value.trim() && box.form) { box.form.requestSubmit(); }
+  });
+
   bar.hidden = false;
   tick();
   window.setInterval(tick, 1000);
