@@ -14,6 +14,7 @@ from aiohttp import web
 from bot import handoff
 from bot.config import HandoffSettings, Secret
 from bot.console import audit, takeovers
+from bot.messages import text
 from bot.storage import db
 from bot.web.app import create_app
 from tests.console_factories import store_events
@@ -89,3 +90,30 @@ async def test_my_conversations_lists_those_i_hold_and_i_can_hand_one_to_a_colle
     assert holder is not None and holder.consultant == ADMIN
     assert request.status == "in_progress" and request.consultant == ADMIN
     assert entries[0].actor == CONSULTANT and entries[0].details["to"] == ADMIN
+
+
+async def test_a_consultant_takes_a_callback_request_in_one_click(
+    aiohttp_client: Any, aiohttp_server: Any, tmp_path: Path, database_url: str
+) -> None:
+    _conversation(database_url, live=False)
+    engine = db.make_engine(database_url)
+    with db.transaction(engine) as conn:
+        handoff.request_callback(
+            conn, sender_id=SENDER, message_id="m9", language="nl", name="An Peeters",
+            phone="+32470123456", consent_at=dt.datetime.now(dt.timezone.utc),
+            consent_version=handoff.CONSENT_TEXT_VERSION,
+        )  # fmt: skip
+    engine.dispose()
+    client = await _client(aiohttp_client, aiohttp_server, tmp_path, database_url)
+    csrf = await sign_in(client, CONSULTANT)
+    label = text("nl", "console.callbacks.assign_named").format(number=1)
+    page = await (await client.get("/console/callbacks")).text()
+    assert f'aria-label="{label}"' in page
+    taken = await client.post(
+        "/console/callbacks/1/status",
+        data={"csrf_token": csrf, "status": "in_progress", "shown": "open"},
+        allow_redirects=False,
+    )
+    assert taken.status == 303
+    page = await (await client.get("/console/callbacks")).text()
+    assert f'aria-label="{label}"' not in page and f'<p class="meta">{CONSULTANT}</p>' in page
