@@ -136,12 +136,14 @@ def _topic_of(message: dict[str, Any], intent: str | None) -> str | None:
     A button's entity first; then, for a short follow-up that names a topic ("et la sécu ?",
     "en de kinderbijslag?"), that topic; then the ResponseSelector's; then any topic the
     words name ("j'habite à Lille, je bosse à Menin : et les impôts ?" classified as a
-    situation).
+    situation). Contributions for two branches at once ask which system covers the worker.
     """
     for entity in message.get("entities") or []:
         if entity.get("entity") == "faq_topic":
             return str(entity.get("value"))
     text = str(message.get("text") or "")
+    if questions.asks_which_system(text):
+        return "social_security"
     named = None if _button_entities(message) else questions.topic_named(text)
     if named and questions.is_short(text):
         return named

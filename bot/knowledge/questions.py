@@ -104,6 +104,8 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
         "cpam",
         "ziekenfonds",
         "ziekteverzekering",
+        "ziekte",
+        "maladie",
         "dokter",
         "mutualiteit",
     ),
@@ -274,6 +276,40 @@ def topic_named(text: str) -> str | None:
                 if best is None or candidate[:2] > best[:2]:
                     best = candidate
     return best[2] if best else None
+
+
+# The branches of social security, and words for paying into or being covered by them: a
+# question about contributions for two branches at once ("je cotise où pour ma retraite et
+# ma santé ?", "waar ben ik verzekerd voor ziekte en pensioen?") asks which country's system
+# covers the worker, the social_security topic, not either branch's own rules.
+_BRANCHES = ("pension", "health_insurance", "unemployment_benefits", "family_allowances")
+_COVER_WORDS = frozenset(
+    """cotise cotises cotisent cotiser cotisons cotisez cotisation cotisations affilie affiliee
+    assure assuree couvert couverte bijdragen bijdrage draag draagt verzekerd aangesloten
+    betaal""".split()
+)
+
+
+def asks_which_system(text: str) -> bool:
+    """True for a question about being covered for, or paying into, two or more branches of
+    social security at once."""
+    words = _words(text)
+    if not _COVER_WORDS.intersection(words.split()):
+        return False
+    named = {
+        topic for topic in _BRANCHES if any(_find(name, words) >= 0 for name in TOPIC_WORDS[topic])
+    }
+    return len(named) >= 2
+
+
+_FOLLOW_UP_OPENINGS = frozenset("et en and puis quid ook aussi".split())
+
+
+def is_follow_up_question(text: str) -> bool:
+    """True for a message asked as a question or opened as a follow-up ("en de RSZ?",
+    "et pour la mutuelle")."""
+    words = _words(text).split()
+    return bool(words) and (words[-1] == "?" or words[0] in _FOLLOW_UP_OPENINGS)
 
 
 def is_short(text: str) -> bool:
