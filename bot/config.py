@@ -179,6 +179,19 @@ class FranceTravailSettings:
         )
 
 
+def _feeds(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """``VACANCY_FEEDS``: ``name=url`` pairs separated by spaces or new lines."""
+    feeds = []
+    for part in (environ.get("VACANCY_FEEDS") or "").split():
+        name, _, url = part.partition("=")
+        if not name or not url.startswith(("http://", "https://")):
+            raise ValueError(f"VACANCY_FEEDS must list name=https://... pairs, got {part!r}")
+        feeds.append((name, url))
+    if len({name for name, _url in feeds}) < len(feeds):
+        raise ValueError("VACANCY_FEEDS names a source twice")
+    return tuple(feeds)
+
+
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 OFFICE_HOURS_OVERRIDES = ("open", "closed", "metadata")
 
@@ -382,6 +395,12 @@ class Settings:
     models_dir: Path = PROJECT_DIR / "models"
     vacancy_api: VacancyApiSettings | None = None
     france_travail: FranceTravailSettings | None = None
+    # Feeds pulled and synchronised into the database (``VACANCY_FEEDS``: name=url ...),
+    # France Travail synchronised too when ``FRANCE_TRAVAIL_SYNC`` is on, every
+    # ``VACANCY_SYNC_INTERVAL`` minutes by the running web app (0: only by the command).
+    vacancy_feeds: tuple[tuple[str, str], ...] = ()
+    france_travail_sync: bool = False
+    vacancy_sync_interval_s: float = 3600.0
     # Base of the links the assistant sends (privacy notice, calendar invites).
     public_url: str = "http://localhost:8080"
     smtp: SmtpSettings | None = None
@@ -461,6 +480,9 @@ class Settings:
             models_dir=Path(env.get("BOT_MODELS_DIR", str(PROJECT_DIR / "models"))).resolve(),
             vacancy_api=VacancyApiSettings.from_env(env),
             france_travail=FranceTravailSettings.from_env(env),
+            vacancy_feeds=_feeds(env),
+            france_travail_sync=_flag(env, "FRANCE_TRAVAIL_SYNC", default=False),
+            vacancy_sync_interval_s=60 * _number(env, "VACANCY_SYNC_INTERVAL", 60),
             public_url=_site_url(env, ports["BOT_WEB_PORT"]),
             smtp=SmtpSettings.from_env(env),
             handoff=HandoffSettings.from_env(env),

@@ -22,6 +22,8 @@ One row per vacancy, with these fields (JSON keys or CSV columns):
 ``posted``          ISO date, or ``posted_days_ago`` relative to the import day
 ``expires``         ISO date, or ``expires_in_days``; default 60 days after posting
 ``demo``            true for invented offers (also true for any source named "demo...")
+``official_id``     the offer's id at the public service that published it first, as
+                    ``francetravail:199TSTA``: the same offer from two sources is shown once
 ==================  ===============================================================
 
 A JSON feed is a list of rows or an object ``{"source": ..., "demo": ..., "vacancies":
@@ -47,7 +49,14 @@ from bot.vacancies.feed_files import BadRow as BadRow
 from bot.vacancies.model import CONTRACT_TYPES, LANGUAGES, WORKING_TIMES, Vacancy
 
 DEFAULT_VALIDITY_DAYS = 60
-MAX_LENGTHS = {"id": 128, "title": 300, "employer": 200, "town": 120, "url": 500}
+MAX_LENGTHS = {
+    "id": 128,
+    "title": 300,
+    "employer": 200,
+    "town": 120,
+    "url": 500,
+    "official_id": 160,
+}
 
 _CONTRACT_ALIASES = {
     "cdi": "permanent",
@@ -217,6 +226,7 @@ def to_vacancy(item: Any, source: str, today: date, demo: bool = False) -> Vacan
         expires_on=expires,
         description=row.text("description", required=False),
         demo=demo or row.flag("demo"),
+        official_id=row.text("official_id", required=False) or None,
     )
 
 

@@ -35,11 +35,15 @@ from typing import Any
 
 from bot import gazetteer
 from bot.errors import InvalidFeed
+from bot.text import fold
 from bot.vacancies import contract_types
 from bot.vacancies.feed_files import BadRow
 
 Row = dict[str, Any]
 _CODE = re.compile(r"^\s*([A-Z]\d{4}|\d{4})\b")
+_FRANCE_TRAVAIL_PAGE = re.compile(
+    r"https://candidat\.(?:francetravail|pole-emploi)\.fr/offres/recherche/detail/(\w+)"
+)
 _EMPLOYMENT = {"TEMPORARY": "fixed_term", "CONTRACTOR": "freelance", "INTERN": "internship"}
 _CLASSIFICATION = {
     "direct hire": "permanent",
@@ -156,8 +160,25 @@ def jobposting_row(posting: Any) -> Row:
         "url": _text(posting.get("url")),
         "posted": _text(posting.get("datePosted")),
         "expires": _text(posting.get("validThrough")),
+        "official_id": _official_id(posting),
     }
     return {**row, **_place_fields(address, geo)}
+
+
+def _official_id(posting: Mapping[str, Any]) -> str:
+    """``francetravail:ID`` when the posting relays a France Travail offer: its ``sameAs``
+    or ``url`` is the offer's page, or its identifier is named France Travail / Pôle emploi."""
+    links = posting.get("sameAs") or []
+    for link in [*(links if isinstance(links, list) else [links]), posting.get("url")]:
+        match = _FRANCE_TRAVAIL_PAGE.match(_text(link))
+        if match:
+            return f"francetravail:{match.group(1)}"
+    identifier = posting.get("identifier")
+    if isinstance(identifier, Mapping):
+        name = fold(_text(identifier.get("name")))
+        if name in ("france travail", "pole emploi") and _text(identifier.get("value")):
+            return f"francetravail:{_text(identifier.get('value'))}"
+    return ""
 
 
 def _identifier(posting: Mapping[str, Any]) -> str:

@@ -99,3 +99,14 @@ def test_hr_xml_position_openings_become_vacancies() -> None:
 def test_unreadable_standard_feeds_are_refused(content: str, suffix: str, reason: str) -> None:
     with pytest.raises(InvalidFeed, match=reason):
         read_text(content, suffix, source="x", today=TODAY)
+
+
+def test_a_jobposting_relaying_a_france_travail_offer_carries_its_official_id() -> None:
+    document = json.loads((FEEDS / "jobpostings.jsonld").read_text())
+    relayed = {
+        **document["@graph"][0],
+        "sameAs": "https://candidat.francetravail.fr/offres/recherche/detail/199TSTA",
+    }
+    own = document["@graph"][1]
+    feed = read_text(json.dumps([relayed, own]), ".json", source="eures", today=TODAY)
+    assert [v.official_id for _n, v in feed.vacancies] == ["francetravail:199TSTA", None]

@@ -67,6 +67,11 @@ class Fetched:
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (offer id or "?", reason)
     total: int | None = None  # as the API counts them (Content-Range)
 
+    @property
+    def complete(self) -> bool:
+        """True when every offer of the search was read (the API shows at most 3150)."""
+        return self.total is None or len(self.vacancies) + len(self.rejected) >= self.total
+
 
 class FranceTravailSource:
     """Vacancies from France Travail, configured by :class:`FranceTravailSettings`."""
@@ -109,8 +114,16 @@ class FranceTravailSource:
         self._cache.put(key, fetched.vacancies)
         return fetched.vacancies
 
-    async def fetch(self, params: dict[str, str], limit: int = MAX_START + PAGE_SIZE) -> Fetched:
+    async def fetch(
+        self,
+        params: dict[str, str],
+        limit: int = MAX_START + PAGE_SIZE,
+        stop_when_over: bool = False,
+    ) -> Fetched:
         """Up to ``limit`` offers of the search ``params``, page by page, mapped to vacancies.
+
+        ``stop_when_over``: when the first page says the search has more than ``limit``
+        offers, stop there (the sync then splits the search).
 
         Raises:
             SourceUnavailable: as :meth:`search`.
@@ -118,7 +131,7 @@ class FranceTravailSource:
         if not self._breaker.allow():
             raise SourceUnavailable(self.name, "circuit open after repeated failures")
         try:
-            fetched = await self._pages(params, limit)
+            fetched = await self._pages(params, limit, stop_when_over)
         except (_Retryable, _Final) as exc:
             self._breaker.failed()
             log.warning("vacancy source %s failed: %s", self.name, exc)
@@ -133,7 +146,7 @@ class FranceTravailSource:
             await self._session.close()
             self._session = None
 
-    async def _pages(self, params: dict[str, str], limit: int) -> Fetched:
+    async def _pages(self, params: dict[str, str], limit: int, stop_when_over: bool) -> Fetched:
         fetched = Fetched()
         start = 0
         while start < limit and start <= MAX_START:
@@ -150,6 +163,8 @@ class FranceTravailSource:
             asked, start = end - start + 1, end + 1
             if status == 200 or len(offers) < asked or (total is not None and start >= total):
                 break  # 200: the whole result; fewer than asked: the last page
+            if stop_when_over and total is not None and total > limit:
+                break
         return fetched
 
     def _map(self, offers: list[Any], fetched: Fetched) -> None:

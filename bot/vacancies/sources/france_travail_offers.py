@@ -131,6 +131,7 @@ def to_vacancy(offer: Any, source: str) -> Vacancy:
         posted_on=_created(offer),
         expires_on=None,
         description=str(offer.get("description") or ""),
+        official_id=f"francetravail:{offer_id}",
     )
 
 
