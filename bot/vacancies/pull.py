@@ -77,9 +77,13 @@ async def _get(
                 raise SourceUnavailable(name, f"HTTP {response.status}")
             if (response.content_length or 0) > max_bytes:
                 raise SourceUnavailable(name, f"feed larger than {max_bytes} bytes")
-            body = await response.content.read(max_bytes + 1)
-            if len(body) > max_bytes:
-                raise SourceUnavailable(name, f"feed larger than {max_bytes} bytes")
+            chunks, size = [], 0
+            async for chunk in response.content.iter_chunked(256 * 1024):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise SourceUnavailable(name, f"feed larger than {max_bytes} bytes")
+                chunks.append(chunk)
+            body = b"".join(chunks)
             suffix = (
                 _SUFFIXES.get(response.content_type)
                 or PurePosixPath(urlsplit(url).path).suffix.lower()

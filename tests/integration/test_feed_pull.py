@@ -15,6 +15,7 @@ from bot.storage import vacancies as table
 from bot.vacancies.pull import fetch_feed
 
 FEEDS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
+LARGE = "id,title\n" + "".join(f"{n},Offre {n}\n" for n in range(300_000))  # about 5 MB
 
 
 @pytest.fixture
@@ -42,6 +43,7 @@ async def feed_server(aiohttp_server):
     app.router.add_get("/feeds/postings", postings)
     app.router.add_get("/feeds/flaky", flaky)
     app.router.add_get("/feeds/gone", lambda r: web.Response(status=404))
+    app.router.add_get("/feeds/large", lambda r: web.Response(text=LARGE, content_type="text/csv"))
     server = await aiohttp_server(app)
     server.failures = failures
     return server
@@ -80,3 +82,11 @@ async def test_a_feed_pull_retries_server_errors_and_reads_the_format_of_the_ans
 async def test_a_missing_feed_is_reported_at_once(feed_server) -> None:
     with pytest.raises(SourceUnavailable, match="HTTP 404"):
         await fetch_feed(str(feed_server.make_url("/feeds/gone")), "partner")
+
+
+async def test_a_large_feed_is_read_whole_and_one_too_large_is_refused(feed_server) -> None:
+    url = str(feed_server.make_url("/feeds/large"))
+    content, suffix = await fetch_feed(url, "partner")
+    assert (content, suffix) == (LARGE, ".csv")
+    with pytest.raises(SourceUnavailable, match="feed larger than 1000000 bytes"):
+        await fetch_feed(url, "partner", max_bytes=1_000_000)
