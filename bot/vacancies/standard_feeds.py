@@ -26,6 +26,7 @@ posting is its position in the file.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import xml.etree.ElementTree as ElementTree
@@ -45,6 +46,8 @@ _FRANCE_TRAVAIL_PAGE = re.compile(
     r"https://candidat\.(?:francetravail|pole-emploi)\.fr/offres/recherche/detail/(\w+)"
 )
 _EMPLOYMENT = {"TEMPORARY": "fixed_term", "CONTRACTOR": "freelance", "INTERN": "internship"}
+# Job boards repeat titles ("Cariste (H/F)"): reading a title's contract once is enough.
+_title_contract = functools.lru_cache(maxsize=8192)(contract_types.contract_type)
 _CLASSIFICATION = {
     "direct hire": "permanent",
     "temporary": "temp_agency",
@@ -154,7 +157,7 @@ def jobposting_row(posting: Any) -> Row:
         if isinstance(organisation, Mapping)
         else _text(organisation),
         "occupation": _occupation(_category(posting.get("occupationalCategory"))),
-        "contract_type": contract_types.contract_type(title)
+        "contract_type": _title_contract(title)
         or next((_EMPLOYMENT[t] for t in types if t in _EMPLOYMENT), "permanent"),
         "working_time": "part" if "PART_TIME" in types and "FULL_TIME" not in types else "full",
         "url": _text(posting.get("url")),
@@ -299,7 +302,7 @@ def hrxml_row(opening: Any) -> Row:
         "country": _value(profile, "PostalAddress/CountryCode").upper()[:2],
         "occupation": _occupation(_value(profile, "JobCategory/CategoryCode")),
         "language": language.lower()[:2] if language.lower()[:2] in ("fr", "nl") else "",
-        "contract_type": contract_types.contract_type(title)
+        "contract_type": _title_contract(title)
         or _CLASSIFICATION.get(classification, "permanent"),
         "working_time": "part" if "part" in schedule else "full",
         "url": _value(opening, "PositionPosting/Link"),
