@@ -208,12 +208,17 @@ async def run_scheduled(
     while not stop.is_set():
         try:
             last = await asyncio.to_thread(_last_syncs, engine)
-            for source in sources:
-                finished = last.get(source.name)
-                if finished is None or _age_s(finished) >= interval_s:
-                    await sync(engine, source)
         except SQLAlchemyError:  # the next round retries
             log.exception("scheduled vacancy sync: database error")
+            last = {source.name: datetime.now(timezone.utc) for source in sources}
+        for source in sources:
+            finished = last.get(source.name)
+            if finished is not None and _age_s(finished) < interval_s:
+                continue
+            try:
+                await sync(engine, source)
+            except Exception:  # one source's failure must not stop the others or the task
+                log.exception("scheduled vacancy sync of %s failed", source.name)
         try:
             await asyncio.wait_for(stop.wait(), timeout=_next_wait(interval_s))
         except asyncio.TimeoutError:

@@ -227,3 +227,27 @@ async def test_the_scheduled_sync_runs_in_the_background_until_stopped(
     stop.set()
     await asyncio.wait_for(task, timeout=5)  # the task ends on its own once stopped
     assert task.done() and task.exception() is None
+
+
+class BrokenSource:
+    name = "broken"
+
+    async def snapshot(self, today: object) -> object:
+        raise RuntimeError("a bug in a source")
+
+
+async def test_a_source_that_breaks_does_not_stop_the_scheduled_sync_of_the_others(
+    engine: Engine, partner: tuple[PartnerFeed, str]
+) -> None:
+    feed, url = partner
+    feed.rows = [feed_row(id="a")]
+    stop = asyncio.Event()
+    sources = [BrokenSource(), FeedSync("partner", url)]
+    task = asyncio.create_task(run_scheduled(engine, sources, 3600, stop))  # type: ignore[list-item]
+    for _ in range(500):
+        if _ids(engine, "partner"):
+            break
+        await asyncio.sleep(0.02)
+    assert list(_ids(engine, "partner")) == ["a"] and not task.done()
+    stop.set()
+    await asyncio.wait_for(task, timeout=5)
