@@ -136,6 +136,14 @@ class FranceTravailSync:
         await self._source.close()
 
 
+def sync_source_names(settings: Settings) -> list[str]:
+    """The names of the sources :func:`sync_sources` gives, without building them."""
+    names = [name for name, _url in settings.vacancy_feeds]
+    if settings.france_travail is not None and settings.france_travail_sync:
+        names.append(settings.france_travail.name)
+    return names
+
+
 def sync_sources(settings: Settings) -> list[SyncSource]:
     """The sources ``settings`` asks to synchronise: the feeds, then France Travail."""
     sources: list[SyncSource] = [FeedSync(name, url) for name, url in settings.vacancy_feeds]
