@@ -167,7 +167,7 @@ async def test_offers_become_vacancies_and_malformed_ones_are_left_out_with_a_re
 ) -> None:
     fetched = await source.fetch({"codeROME": "H2913"}, limit=150)
     found = {v.source_id: v for v in fetched.vacancies}
-    assert sorted(found) == ["199TSTA", "199TSTB", "199TSTC"]
+    assert sorted(found) == ["199TSTA", "199TSTB", "199TSTC", "199TSTD"]
     welder = found["199TSTA"]
     assert (welder.source, welder.title, welder.employer) == (
         "francetravail",
@@ -187,8 +187,9 @@ async def test_offers_become_vacancies_and_malformed_ones_are_left_out_with_a_re
     assert apprentice.place_id == "fr-wambrechies"  # no INSEE code: name and postcode
     assert apprentice.occupation_id == "truck-mechanic"  # I1604, chosen by the title
     assert apprentice.required_languages == ("en", "nl")
+    assert found["199TSTD"].employer == ""  # not disclosed: the card shows the title alone
     reasons = dict(fetched.rejected)
-    assert reasons["199TSTD"] == "missing 'entreprise.nom'"
+    assert sorted(reasons) == ["199TSTE", "199TSTF"]
     assert "Z9999" in reasons["199TSTE"]
     assert "lieuTravail" in reasons["199TSTF"]
 
@@ -210,7 +211,7 @@ async def test_a_401_fetches_a_new_token_and_asks_again_once(
 ) -> None:
     fake.api_script = [("401-for", "token-1")]
     found = await source.search(QUERY)
-    assert len(found) == 3
+    assert len(found) == 4
     assert [auth for _p, auth in fake.api_requests] == ["Bearer token-1", "Bearer token-2"]
 
 
@@ -218,7 +219,7 @@ async def test_a_429_waits_the_retry_after_seconds_then_succeeds(
     source: FranceTravailSource, fake: FakeFranceTravail, waits: list[float]
 ) -> None:
     fake.api_script = [("429", 2), ("fixture", None)]
-    assert len(await source.search(QUERY)) == 3
+    assert len(await source.search(QUERY)) == 4
     assert waits == [2.0]
     assert len(fake.api_requests) == 2
 
@@ -246,7 +247,7 @@ async def test_a_server_error_then_an_answer_is_a_success(
     source: FranceTravailSource, fake: FakeFranceTravail
 ) -> None:
     fake.api_script = [("status", 500), ("fixture", None)]
-    assert len(await source.search(QUERY)) == 3
+    assert len(await source.search(QUERY)) == 4
 
 
 @pytest.mark.parametrize(

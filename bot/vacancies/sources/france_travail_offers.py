@@ -101,14 +101,16 @@ def to_vacancy(offer: Any, source: str) -> Vacancy:
     """One vacancy from one offer of an answer.
 
     Raises:
-        BadRow: the offer lacks an id, a title, an employer, a creation date or a place, or
+        BadRow: the offer lacks an id, a title, a creation date or a place, or
             names an occupation or a contract the project does not know.
     """
     if not isinstance(offer, Mapping):
         raise BadRow("an offer must be an object")
     offer_id = _text(offer, "id", 128)
     title = _text(offer, "intitule", MAX_LENGTHS["title"])
-    employer = _text(_object(offer, "entreprise"), "nom", MAX_LENGTHS["employer"], "entreprise.nom")
+    # Many employers do not disclose their name to France Travail: the card then shows the
+    # title alone.
+    employer = str(_object(offer, "entreprise").get("nom") or "").strip()[: MAX_LENGTHS["employer"]]
     place, town, lat, lon = _place(_object(offer, "lieuTravail"))
     occupation = _occupation(offer, title)
     return Vacancy(
