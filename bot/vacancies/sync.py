@@ -11,7 +11,10 @@ nothing. The report says what was added, updated, removed and rejected, with the
 Sources: each feed of ``VACANCY_FEEDS`` (``name=url``, any format the import reads: the
 whole feed is the snapshot), and France Travail when ``FRANCE_TRAVAIL_SYNC`` is on: the
 offers of the gazetteer's occupations (ROME codes, in batches) in the gazetteer's
-départements, a batch split in two when it has more offers than the API shows.
+départements, a batch split in two when it has more offers than the API shows. France
+Travail can also be synchronised incrementally (``--published-within 1``: the offers
+published in the last day, through the API's ``publieeDepuis``), which adds and updates
+but removes nothing; a full sync removes what is no longer published.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from bot.vacancies.sources.france_travail_offers import DEPARTMENTS
 
 log = logging.getLogger(__name__)
 ROME_BATCH = 10  # ROME codes asked in one France Travail search
+PUBLISHED_WITHIN_DAYS = (1, 3, 7, 14, 31)  # the values of the API's publieeDepuis
 
 
 @dataclass
@@ -106,15 +110,22 @@ class FranceTravailSync:
         source: FranceTravailSource,
         departments: Sequence[str] = tuple(sorted(set(DEPARTMENTS.values()))),
         rome_codes: Sequence[str] | None = None,
+        published_within_days: int | None = None,
     ) -> None:
+        if published_within_days not in (None, *PUBLISHED_WITHIN_DAYS):
+            raise ValueError(f"published_within_days must be one of {PUBLISHED_WITHIN_DAYS}")
         self.name = source.name
         self._source = source
         self._departments = departments
+        self._published_within = published_within_days
         codes = rome_codes or sorted({o.rome for o in gazetteer.occupations() if o.rome})
+        self._codes = list(codes)
         self._batches = [list(codes[i : i + ROME_BATCH]) for i in range(0, len(codes), ROME_BATCH)]
 
     async def snapshot(self, today: date) -> Snapshot:
-        snapshot = Snapshot()
+        """Every offer; only those published in the last days when incremental (then the
+        snapshot is incomplete: nothing is removed)."""
+        snapshot = Snapshot(complete=self._published_within is None)
         for department in self._departments:
             for batch in self._batches:
                 await self._collect(department, batch, snapshot)
@@ -122,6 +133,8 @@ class FranceTravailSync:
 
     async def _collect(self, department: str, codes: list[str], snapshot: Snapshot) -> None:
         params = {"departement": department, "codeROME": ",".join(codes), "sort": "1"}
+        if self._published_within is not None:
+            params["publieeDepuis"] = str(self._published_within)
         fetched = await self._source.fetch(params, stop_when_over=len(codes) > 1)
         if not fetched.complete and len(codes) > 1:
             middle = len(codes) // 2
@@ -131,6 +144,10 @@ class FranceTravailSync:
         snapshot.vacancies += fetched.vacancies
         snapshot.rejected += fetched.rejected
         snapshot.complete = snapshot.complete and fetched.complete
+
+    def incremental(self, days: int) -> FranceTravailSync:
+        """The same sync, of the offers published in the last ``days`` only."""
+        return FranceTravailSync(self._source, self._departments, self._codes, days)
 
     async def close(self) -> None:
         await self._source.close()
@@ -254,11 +271,23 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "sync-vacancies", help="synchronise the configured sources (adds, updates, removes)"
     )
     parser.add_argument("--source", help="only this source (a VACANCY_FEEDS name, francetravail)")
+    parser.add_argument(
+        "--published-within",
+        type=int,
+        choices=PUBLISHED_WITHIN_DAYS,
+        help="France Travail: only the offers published in the last N days (incremental: "
+        "adds and updates, removes nothing)",
+    )
     parser.set_defaults(handler=_run)
 
 
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     sources = [s for s in sync_sources(settings) if args.source in (None, s.name)]
+    if args.published_within is not None:
+        sources = [
+            s.incremental(args.published_within) if isinstance(s, FranceTravailSync) else s
+            for s in sources
+        ]
     if not sources:
         print("[sync-vacancies] no such source: set VACANCY_FEEDS or FRANCE_TRAVAIL_SYNC")
         return 2

@@ -116,6 +116,7 @@ class FakeFranceTravail:
     def __init__(self, counts: dict[str, int]) -> None:
         self.counts = counts
         self.asked: list[str] = []
+        self.params: list[dict[str, str]] = []
 
     async def token(self, request: web.Request) -> web.Response:
         return web.json_response({"access_token": "t", "expires_in": 1499})
@@ -123,6 +124,7 @@ class FakeFranceTravail:
     async def search(self, request: web.Request) -> web.Response:
         codes = request.query["codeROME"].split(",")
         self.asked.append(request.query["codeROME"])
+        self.params.append(dict(request.query))
         offers = [(code, n) for code in codes for n in range(self.counts.get(code, 0))]
         first, last = (int(n) for n in request.query["range"].split("-"))
         if first >= len(offers):
@@ -182,6 +184,22 @@ async def test_france_travail_sync_splits_a_search_the_api_cannot_show_whole(
     again = await sync(engine, syncer, today=TODAY)
     assert (again.added, again.updated, again.removed) == (0, 0, 1)
     assert "N1101-1999" not in _ids(engine, "francetravail")
+
+
+async def test_an_incremental_france_travail_sync_adds_and_removes_nothing(
+    engine: Engine, france_travail
+) -> None:
+    fake, source = france_travail
+    full = FranceTravailSync(source, departments=("59",), rome_codes=("D1102",))
+    assert (await sync(engine, full, today=TODAY)).added == 5
+    fake.counts["D1102"] = 3  # two withdrawn, but only the last day's offers are asked
+    fake.params.clear()
+    report = await sync(engine, full.incremental(1), today=TODAY)
+    assert (report.complete, report.removed, report.unchanged) == (False, 0, 3)
+    assert {p["publieeDepuis"] for p in fake.params} == {"1"}
+    assert len(_ids(engine, "francetravail")) == 5
+    with pytest.raises(ValueError, match="published_within_days"):
+        full.incremental(2)
 
 
 async def test_an_incomplete_france_travail_snapshot_removes_nothing(
