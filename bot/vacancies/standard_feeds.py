@@ -302,8 +302,7 @@ def hrxml_row(opening: Any) -> Row:
         "country": _value(profile, "PostalAddress/CountryCode").upper()[:2],
         "occupation": _occupation(_value(profile, "JobCategory/CategoryCode")),
         "language": language.lower()[:2] if language.lower()[:2] in ("fr", "nl") else "",
-        "contract_type": _title_contract(title)
-        or _CLASSIFICATION.get(classification, "permanent"),
+        "contract_type": _title_contract(title) or _CLASSIFICATION.get(classification, "permanent"),
         "working_time": "part" if "part" in schedule else "full",
         "url": _value(opening, "PositionPosting/Link"),
         "posted": posting.get("validFrom", "") if posting is not None else "",
