@@ -2,8 +2,9 @@
 
 Nothing here is a test: no figure fails the build. Sections: NLU accuracy (held-out and
 development sets), REST latency and throughput next to a ``rasa init`` baseline, vacancy
-search latency, booking throughput, training time and memory, and the production-mode
-figures that ``make bench-prod`` last wrote (a run of its own, about ten minutes).
+search latency, the sync of 100,000 offers from two sources and the search over them,
+booking throughput, training time and memory, and the production-mode figures that
+``make bench-prod`` last wrote (a run of its own, about ten minutes).
 """
 
 from __future__ import annotations
@@ -17,7 +18,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from benchmarks import bookings, console, faq_dialogues, nlu, prod, rest, vacancies
+from benchmarks import (
+    bookings,
+    console,
+    faq_dialogues,
+    nlu,
+    prod,
+    rest,
+    vacancies,
+    vacancy_sync,
+)
 from bot.config import Settings
 from bot.ops.cli import PROJECT_DIR, model_path
 
@@ -151,6 +161,8 @@ async def main() -> None:
     faq_figures = await faq_dialogues.run(await faq_dialogues.load_agent(model))
     print("[bench] vacancy search...", flush=True)
     vacancy_figures = await asyncio.to_thread(vacancies.run)
+    print("[bench] vacancy sync of 100,000 offers from two sources...", flush=True)
+    sync_figures = await asyncio.to_thread(vacancy_sync.run)
     print("[bench] bookings on SQLite and PostgreSQL...", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         booking_runs = [await asyncio.to_thread(bookings.run, f"sqlite:///{tmp}/bookings.db")]
@@ -168,6 +180,7 @@ async def main() -> None:
         *faq_dialogues.report(faq_figures),
         *rest.report(ours, base),
         *_vacancy_report(vacancy_figures),
+        *vacancy_sync.report(sync_figures),
         *_booking_report(booking_runs),
         *_console_report(console_figures),
         *_training_report(base),

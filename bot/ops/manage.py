@@ -22,10 +22,12 @@ def _registrations() -> list[Register]:
     from bot.sessions import cli as session_commands
     from bot.storage import migrate
     from bot.vacancies import importer as vacancy_import
+    from bot.vacancies import sync as vacancy_sync
 
     return [
         migrate.register,
         vacancy_import.register,
+        vacancy_sync.register,
         session_commands.register,
         console_commands.register,
     ]

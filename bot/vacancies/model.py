@@ -50,6 +50,9 @@ class Vacancy:
     expires_on: date | None = None
     description: str = ""
     demo: bool = False
+    # The id at the public service that published the offer first ("francetravail:199TSTA"),
+    # when the source gives it: the same offer relayed by two sources is shown once.
+    official_id: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:

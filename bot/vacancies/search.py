@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -102,9 +103,9 @@ async def _collect(query: SearchQuery, sources: Sequence[VacancySource]) -> _Col
 def rank(vacancies: Sequence[Vacancy], query: SearchQuery) -> list[SearchResult]:
     """The vacancies that match ``query``, nearest then newest first.
 
-    An offer that two sources publish (same title, employer and place) is kept once, from
-    the first source that gave it; one source's own offers are never merged (an employer may
-    well look for two welders).
+    An offer that two sources publish (the same official id, or the same title, employer
+    and town once normalised) is kept once, from the first source that gave it; one
+    source's own offers are never merged (an employer may well look for two welders).
     """
     origin = query.origin
     results: list[SearchResult] = []
@@ -114,8 +115,8 @@ def rank(vacancies: Sequence[Vacancy], query: SearchQuery) -> list[SearchResult]
         distance = _distance(origin, vacancy)
         if vacancy.key in seen or not matches(vacancy, query, distance):
             continue
-        first_source = published_by.setdefault(_same_offer_key(vacancy), vacancy.source)
-        if first_source != vacancy.source:
+        firsts = [published_by.setdefault(k, vacancy.source) for k in same_offer_keys(vacancy)]
+        if any(first != vacancy.source for first in firsts):
             continue
         seen.add(vacancy.key)
         results.append(SearchResult(vacancy, distance))
@@ -143,10 +144,26 @@ def _distance(origin: Place | None, vacancy: Vacancy) -> float | None:
     return gazetteer.distance_km(origin.lat, origin.lon, vacancy.lat, vacancy.lon)
 
 
-def _same_offer_key(vacancy: Vacancy) -> tuple[str, ...]:
-    """The same job published by two sources: same title, employer and place."""
-    where = vacancy.place_id or fold(vacancy.town)
-    return (fold(vacancy.title), fold(vacancy.employer), where)
+def same_offer_keys(vacancy: Vacancy) -> list[tuple[str, ...]]:
+    """What makes two sources' offers the same job: the official id when the source gives
+    it; else title, employer and town, folded, without gender marks ("(H/F)", "(m/v/x)")
+    and punctuation."""
+    where = vacancy.place_id or _normalised(vacancy.town)
+    keys: list[tuple[str, ...]] = [
+        ("text", _normalised(vacancy.title), _normalised(vacancy.employer), where)
+    ]
+    if vacancy.official_id:
+        keys.insert(0, ("official", vacancy.official_id))
+    return keys
+
+
+_GENDER_MARK = re.compile(r"\((?:[hfmvx]\s*/\s*)+[hfmvx]\)")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _normalised(text: str) -> str:
+    folded = _GENDER_MARK.sub(" ", fold(text)).replace(".", "")  # "N.V." is "NV"
+    return _NOT_WORD.sub(" ", folded).strip()
 
 
 def _ordered(results: list[SearchResult]) -> list[SearchResult]:
