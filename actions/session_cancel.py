@@ -10,6 +10,7 @@ offered when e-mail is off (bot.sessions.lookup).
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -42,6 +43,11 @@ def details_of(
             return sessions.booking_details(conn, reference)
         except BookingNotFound:
             return None
+
+
+def reference_keys(tracker: Tracker) -> list[str]:
+    """Whose failed booking references count together: the conversation's."""
+    return [f"conversation:{tracker.sender_id}"]
 
 
 def reset_cancellation() -> list[dict[str, Any]]:
@@ -94,8 +100,20 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
             if ack is not None:
                 return ack
             return self._failed(dispatcher, tracker, text(language, "invalid.reference.format"))
+        keys = reference_keys(tracker)
+        failures = self.services.reference_failures
+        wait = max(failures.blocked_for(key) for key in keys)
+        if wait > 0:
+            # Too many unknown references: a script guessing them. Not even looked up.
+            log.warning("conversation %s: booking reference look-ups refused", tracker.sender_id)
+            minutes = max(1, math.ceil(wait / 60))
+            refusal = text(language, "invalid.reference.throttled").format(minutes=minutes)
+            dispatcher.utter_message(text=refusal, language=language)
+            return {"booking_reference": None, "requested_slot": None}
         found = await self.blocking(details_of, self.services, reference)
         if found is None:
+            for key in keys:
+                failures.failed(key)
             explanation = text(language, "invalid.reference.unknown").format(reference=reference)
             return self._failed(dispatcher, tracker, explanation)
         if found[0].cancelled:

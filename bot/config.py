@@ -347,6 +347,8 @@ class Settings:
     max_bookings_per_email: int = 3
     # Open callback requests one conversation, one phone number may have at once.
     max_open_callbacks: int = 2
+    # Unknown booking references one conversation may try in the chat within 15 minutes.
+    max_failed_references: int = 5
     # The console's inbox collects user messages understood with less confidence.
     inbox_confidence: float = 0.6
     # And this share of the confidently understood ones, drawn at random: confident mistakes.
@@ -418,6 +420,7 @@ class Settings:
             ),
             max_bookings_per_email=int(_number(env, "BOT_MAX_BOOKINGS_PER_EMAIL", 3, minimum=1)),
             max_open_callbacks=int(_number(env, "BOT_MAX_OPEN_CALLBACKS", 2, minimum=1)),
+            max_failed_references=int(_number(env, "BOT_MAX_FAILED_REFERENCES", 5, minimum=1)),
             records_retention_days=int(_number(env, "BOT_RECORDS_RETENTION_DAYS", 90, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
             inbox_sample=_confidence(env, "BOT_INBOX_SAMPLE", 0.02),
