@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Engine
 
 from bot import log
+from bot.client import METADATA_KEY
 from bot.config import Settings
 from bot.language.codes import supported_or_default
 from bot.mailer import Mailer
@@ -92,6 +93,14 @@ class UsesServices:
 def language_of(tracker: Any) -> str:
     """The conversation's language (its ``language`` slot), the default one when unset."""
     return supported_or_default(tracker.get_slot("language"))
+
+
+def client_of(tracker: Any) -> str | None:
+    """The key of the client address the latest message came from (:mod:`bot.client`; set
+    by the website's channels only, never by the caller), None when unknown."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    key = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    return key if isinstance(key, str) and 0 < len(key) <= 64 else None
 
 
 def latest_text(tracker: Any) -> str:

@@ -18,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._base import Services, UsesServices, language_of, latest_text
+from actions._base import Services, UsesServices, client_of, language_of, latest_text
 from actions.sessions import acknowledged, failed, is_payload
 from bot import contact, references, sessions
 from bot.errors import BookingNotFound
@@ -46,8 +46,10 @@ def details_of(
 
 
 def reference_keys(tracker: Tracker) -> list[str]:
-    """Whose failed booking references count together: the conversation's."""
-    return [f"conversation:{tracker.sender_id}"]
+    """Whose failed booking references count together: the conversation's, and its client
+    address's (a script opening a new conversation for each guess)."""
+    client = client_of(tracker)
+    return [f"conversation:{tracker.sender_id}", *([f"client:{client}"] if client else [])]
 
 
 def reset_cancellation() -> list[dict[str, Any]]:

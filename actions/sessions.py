@@ -17,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._base import Services, UsesServices, language_of, latest_text
+from actions._base import Services, UsesServices, client_of, language_of, latest_text
 from bot import contact, form_turns, sessions
 from bot.config import privacy_url
 from bot.errors import (
@@ -564,6 +564,7 @@ class ActionBookInfoSession(UsesServices, Action):
                 language=language,
                 sender_id=tracker.sender_id,
                 message_id=message,
+                client_key=client_of(tracker),
             )
         except BookingLimitReached as error:
             limit_text = text(language, f"sessions.limit.{error.reason}")

@@ -345,8 +345,11 @@ class Settings:
     # may hold at once.
     max_bookings_per_conversation: int = 3
     max_bookings_per_email: int = 3
+    # And one client address (the website's; a library's or an agency's computers share one).
+    max_bookings_per_client: int = 10
     # Open callback requests one conversation, one phone number may have at once.
     max_open_callbacks: int = 2
+    max_open_callbacks_per_client: int = 5
     # Unknown booking references one conversation may try in the chat within 15 minutes.
     max_failed_references: int = 5
     # The console's inbox collects user messages understood with less confidence.
@@ -420,6 +423,10 @@ class Settings:
             ),
             max_bookings_per_email=int(_number(env, "BOT_MAX_BOOKINGS_PER_EMAIL", 3, minimum=1)),
             max_open_callbacks=int(_number(env, "BOT_MAX_OPEN_CALLBACKS", 2, minimum=1)),
+            max_bookings_per_client=int(_number(env, "BOT_MAX_BOOKINGS_PER_CLIENT", 10, minimum=1)),
+            max_open_callbacks_per_client=int(
+                _number(env, "BOT_MAX_OPEN_CALLBACKS_PER_CLIENT", 5, minimum=1)
+            ),
             max_failed_references=int(_number(env, "BOT_MAX_FAILED_REFERENCES", 5, minimum=1)),
             records_retention_days=int(_number(env, "BOT_RECORDS_RETENTION_DAYS", 90, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),

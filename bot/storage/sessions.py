@@ -117,6 +117,8 @@ session_bookings = Table(
     Column("waitlisted_at", UtcDateTime, nullable=True),
     Column("sender_id", String(255), nullable=True),
     Column("message_id", String(255), nullable=True),
+    # The keyed hash of the client's address (bot.client): the limits per client count it.
+    Column("client_key", String(64), nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("cancelled_at", UtcDateTime, nullable=True),
