@@ -565,6 +565,7 @@ class ActionBookInfoSession(UsesServices, Action):
                 sender_id=tracker.sender_id,
                 message_id=message,
                 client_key=client_of(tracker),
+                hold_minutes=settings.booking_hold_minutes,
             )
         except BookingLimitReached as error:
             limit_text = text(language, f"sessions.limit.{error.reason}")
@@ -595,6 +596,12 @@ class ActionBookInfoSession(UsesServices, Action):
         booking = result.booking
         if not result.created and booking.message_id != message:
             dispatcher.utter_message(response="utter_booking_existing")
+        if booking.held:
+            # Double opt-in: the reference and the invite come once the e-mail's link is used.
+            minutes = self.services.settings.booking_hold_minutes
+            held = text(language, "sessions.held").format(minutes=minutes)
+            dispatcher.utter_message(text=held, language=language)
+            return
         details = session_texts.session_details(result.session, language)
         url = session_mail.ics_url(self.services.settings.public_url, booking.reference)
         dispatcher.utter_message(

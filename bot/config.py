@@ -352,6 +352,9 @@ class Settings:
     max_open_callbacks_per_client: int = 5
     # Unknown booking references one conversation may try in the chat within 15 minutes.
     max_failed_references: int = 5
+    # With e-mail configured, a chat booking is held this long for the candidate to confirm
+    # it from the e-mail (double opt-in); 0: no confirmation asked.
+    booking_hold_minutes: int = 30
     # The console's inbox collects user messages understood with less confidence.
     inbox_confidence: float = 0.6
     # And this share of the confidently understood ones, drawn at random: confident mistakes.
@@ -427,6 +430,7 @@ class Settings:
             max_open_callbacks_per_client=int(
                 _number(env, "BOT_MAX_OPEN_CALLBACKS_PER_CLIENT", 5, minimum=1)
             ),
+            booking_hold_minutes=int(_number(env, "BOT_BOOKING_HOLD_MINUTES", 30, minimum=0)),
             max_failed_references=int(_number(env, "BOT_MAX_FAILED_REFERENCES", 5, minimum=1)),
             records_retention_days=int(_number(env, "BOT_RECORDS_RETENTION_DAYS", 90, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),

@@ -428,6 +428,7 @@ def _anonymise(
             sender_id=None,
             message_id=None,
             client_key=None,
+            confirm_token=None,
             erased_at=now,
             updated_at=now,
         )
