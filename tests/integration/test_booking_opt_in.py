@@ -26,6 +26,7 @@ from actions._base import Services
 from actions.sessions import ActionBookInfoSession
 from bot import sessions
 from bot.config import Settings
+from bot.console import session_admin
 from bot.mailer import Mailer
 from bot.messages import text
 from bot.storage import db
@@ -114,6 +115,9 @@ async def test_a_chat_booking_is_held_until_the_link_of_the_email_is_confirmed(
     assert [m.get("text") for m in messages] == [held]  # no reference in the chat yet
     booking = _booking(engine, 1)
     assert booking.held and booking.confirmed  # the seat is kept meanwhile
+    # The consultants' attendee list says it waits for the candidate.
+    csv_text = session_admin.attendee_csv([booking], language).decode("utf-8-sig")
+    assert text(language, "console.sessions.booking_status.held") in csv_text
     (request,) = smtp.received
     assert request.message["Content-Language"] == language
     assert booking.reference not in request.data.decode()  # nothing to act on before
