@@ -161,11 +161,15 @@ def notify_promoted(
     session: InfoSession,
     promoted: Iterable[Booking | None],
 ) -> int:
-    """E-mail the bookings that got a seat from the waiting list; returns how many went out."""
+    """E-mail the bookings that got a seat from the waiting list; returns how many went out.
+
+    A booking still waiting for its e-mail confirmation is not told: its owner may never
+    have asked for it, and the confirmation that follows the link says it has a seat.
+    """
     return sum(
         send_booking_email(mailer, "promoted", booking, session, public_url=public_url)
         for booking in promoted
-        if booking is not None
+        if booking is not None and not booking.held
     )
 
 

@@ -33,7 +33,7 @@ from bot.storage import db
 from bot.storage.sessions import session_bookings
 from bot.web.app import create_app
 from tests.conftest import make_tracker
-from tests.factories import make_info_session
+from tests.factories import booking_fields, make_info_session
 from tests.smtp_server import SmtpServer, smtp_server
 
 PUBLIC_URL = "https://assistant.example.be"
@@ -198,6 +198,21 @@ async def test_the_website_expires_holds_on_its_own(
     assert _booking(engine, 1).cancelled
     with db.reading(engine) as conn:
         assert sessions.get_session(conn, session.id).seats_taken == 0
+
+
+async def test_a_held_booking_promoted_from_the_waiting_list_is_not_told_before_it_is_confirmed(
+    tmp_path: Path, database_url: str, engine: Engine, smtp: SmtpServer
+) -> None:
+    settings = _settings(tmp_path, database_url, smtp.port)
+    with db.transaction(engine) as conn:
+        session = make_info_session(conn, capacity=1)
+        seated = sessions.book(conn, session.id, **booking_fields(email="seated@example.be"))
+    await _book_in_chat(settings, engine, session.id, 1)  # waiting, held, never confirmed
+    sent_before = len(smtp.received)
+    mailer = Mailer.from_settings(settings)
+    sessions.cancel_and_notify(engine, mailer, PUBLIC_URL, seated.booking.reference)
+    assert _booking(engine, 1).confirmed and _booking(engine, 1).held
+    assert smtp.received[sent_before:] == []  # no reference to someone who never confirmed
 
 
 async def test_without_smtp_a_chat_booking_is_confirmed_at_once(
