@@ -10,6 +10,7 @@ offered when e-mail is off (bot.sessions.lookup).
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -17,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._base import Services, UsesServices, language_of, latest_text
+from actions._base import Services, UsesServices, client_of, language_of, latest_text
 from actions.sessions import acknowledged, failed, is_payload
 from bot import contact, references, sessions
 from bot.errors import BookingNotFound
@@ -42,6 +43,13 @@ def details_of(
             return sessions.booking_details(conn, reference)
         except BookingNotFound:
             return None
+
+
+def reference_keys(tracker: Tracker) -> list[str]:
+    """Whose failed booking references count together: the conversation's, and its client
+    address's (a script opening a new conversation for each guess)."""
+    client = client_of(tracker)
+    return [f"conversation:{tracker.sender_id}", *([f"client:{client}"] if client else [])]
 
 
 def reset_cancellation() -> list[dict[str, Any]]:
@@ -94,8 +102,20 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
             if ack is not None:
                 return ack
             return self._failed(dispatcher, tracker, text(language, "invalid.reference.format"))
+        keys = reference_keys(tracker)
+        failures = self.services.reference_failures
+        wait = max(failures.blocked_for(key) for key in keys)
+        if wait > 0:
+            # Too many unknown references: a script guessing them. Not even looked up.
+            log.warning("conversation %s: booking reference look-ups refused", tracker.sender_id)
+            minutes = max(1, math.ceil(wait / 60))
+            refusal = text(language, "invalid.reference.throttled").format(minutes=minutes)
+            dispatcher.utter_message(text=refusal, language=language)
+            return {"booking_reference": None, "requested_slot": None}
         found = await self.blocking(details_of, self.services, reference)
         if found is None:
+            for key in keys:
+                failures.failed(key)
             explanation = text(language, "invalid.reference.unknown").format(reference=reference)
             return self._failed(dispatcher, tracker, explanation)
         if found[0].cancelled:

@@ -17,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._base import Services, UsesServices, language_of, latest_text
+from actions._base import Services, UsesServices, client_of, language_of, latest_text
 from bot import contact, form_turns, sessions
 from bot.config import privacy_url
 from bot.errors import (
@@ -564,6 +564,8 @@ class ActionBookInfoSession(UsesServices, Action):
                 language=language,
                 sender_id=tracker.sender_id,
                 message_id=message,
+                client_key=client_of(tracker),
+                hold_minutes=settings.booking_hold_minutes,
             )
         except BookingLimitReached as error:
             limit_text = text(language, f"sessions.limit.{error.reason}")
@@ -594,6 +596,12 @@ class ActionBookInfoSession(UsesServices, Action):
         booking = result.booking
         if not result.created and booking.message_id != message:
             dispatcher.utter_message(response="utter_booking_existing")
+        if booking.held:
+            # Double opt-in: the reference and the invite come once the e-mail's link is used.
+            minutes = self.services.settings.booking_hold_minutes
+            held = text(language, "sessions.held").format(minutes=minutes)
+            dispatcher.utter_message(text=held, language=language)
+            return
         details = session_texts.session_details(result.session, language)
         url = session_mail.ics_url(self.services.settings.public_url, booking.reference)
         dispatcher.utter_message(

@@ -416,8 +416,16 @@ class Settings:
     # may hold at once.
     max_bookings_per_conversation: int = 3
     max_bookings_per_email: int = 3
+    # And one client address (the website's; a library's or an agency's computers share one).
+    max_bookings_per_client: int = 10
     # Open callback requests one conversation, one phone number may have at once.
     max_open_callbacks: int = 2
+    max_open_callbacks_per_client: int = 5
+    # Unknown booking references one conversation may try in the chat within 15 minutes.
+    max_failed_references: int = 5
+    # With e-mail configured, a chat booking is held this long for the candidate to confirm
+    # it from the e-mail (double opt-in); 0: no confirmation asked.
+    booking_hold_minutes: int = 30
     # The console's inbox collects user messages understood with less confidence.
     inbox_confidence: float = 0.6
     # And this share of the confidently understood ones, drawn at random: confident mistakes.
@@ -493,6 +501,12 @@ class Settings:
             ),
             max_bookings_per_email=int(_number(env, "BOT_MAX_BOOKINGS_PER_EMAIL", 3, minimum=1)),
             max_open_callbacks=int(_number(env, "BOT_MAX_OPEN_CALLBACKS", 2, minimum=1)),
+            max_bookings_per_client=int(_number(env, "BOT_MAX_BOOKINGS_PER_CLIENT", 10, minimum=1)),
+            max_open_callbacks_per_client=int(
+                _number(env, "BOT_MAX_OPEN_CALLBACKS_PER_CLIENT", 5, minimum=1)
+            ),
+            booking_hold_minutes=int(_number(env, "BOT_BOOKING_HOLD_MINUTES", 30, minimum=0)),
+            max_failed_references=int(_number(env, "BOT_MAX_FAILED_REFERENCES", 5, minimum=1)),
             records_retention_days=int(_number(env, "BOT_RECORDS_RETENTION_DAYS", 90, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
             inbox_sample=_confidence(env, "BOT_INBOX_SAMPLE", 0.02),
