@@ -6,7 +6,9 @@ Two kinds of messages the intent classifier reads badly (the dialogue panel, iss
   la sécurité sociale", read as a tax question), or everything at once ("… Mijn naam is …,
   e-mail …, gsm …", read as a question about job datings): :func:`asks_to_book`;
 - a choice from the list shown with a few words around it ("je prends la 5", read as
-  nothing clear): :func:`is_a_choice`.
+  nothing clear): :func:`is_a_choice`;
+- a cancellation said without the word ("jveux plus y aller a la reunion", "kga ni kunnen
+  komen naar de sessie", read as out of scope): :func:`asks_to_cancel`.
 """
 
 from __future__ import annotations
@@ -34,6 +36,23 @@ _CANCEL = re.compile(
     r" (?:annul\w*|desinscri\w*|desister|enlever|supprimer|afzeggen|annuleren|annulatie"
     r"|uitschrijven|schrappen|afmelden|niet komen|ni komen|pas venir) "
 )
+
+
+# Not going any more: "je veux plus y aller", "je pourrai pas venir", "kan niet komen".
+_NOT_GOING = re.compile(
+    r" (?:j ?)?(?:veux|veut|peux|pourrai|pourrais|vais|vai|sais) (?:plus|pas)"
+    r" (?:y )?(?:aller|venir) | (?:viendrai|viendrais|irai|pourrai) (?:pas|plus) "
+    r"| (?:kan|kunnen|k|kga|ga|zal|kzal|kzou) (?:ni|nie|niet|toch niet) (?:kunnen )?(?:komen|gaan) "
+)
+# What the person will not go to: a session, or what they booked.
+_BOOKED = re.compile(r" (?:inscription|inschrijving|reservation|reservatie) ")
+
+
+def asks_to_cancel(text: str) -> bool:
+    """True when ``text`` says the candidate will not come to a session they booked."""
+    words = _words(contact.without_contact_details(text))
+    about = _SESSION.search(words) or _BOOKED.search(words)
+    return bool(_NOT_GOING.search(words) and about)
 
 
 def asks_to_book(text: str) -> bool:

@@ -353,3 +353,28 @@ def test_a_choice_from_the_list_read_as_nothing_is_an_answer(build, text: str) -
 
 def test_a_sure_guess_is_not_taken_for_a_choice(build) -> None:
     assert _guarded(build, "je prends la 5", "affirm") == "affirm"
+
+
+@pytest.mark.parametrize(
+    "text, guessed",
+    [
+        ("jveux plus y aller a la reunion, je fais comment ?", "out_of_scope"),
+        ("je pourrai pas venir à la séance de jeudi", "faq"),
+        ("kga ni kunnen komen naar de sessie", "nlu_fallback"),
+        ("ik kan niet komen, mijn inschrijving mag weg", "out_of_scope"),
+    ],
+)
+def test_a_cancellation_without_the_word_is_a_cancellation(build, text: str, guessed: str) -> None:
+    assert _guarded(build, text, guessed) == "cancel_booking"
+
+
+@pytest.mark.parametrize(
+    "text, guessed",
+    [
+        ("je veux plus y aller en Belgique pour bosser", "out_of_scope"),
+        ("je ne peux pas venir travailler en Belgique ?", "faq"),
+        ("ik kan niet komen werken in Frankrijk zonder Frans?", "faq"),
+    ],
+)
+def test_not_going_somewhere_else_is_no_cancellation(build, text: str, guessed: str) -> None:
+    assert _guarded(build, text, guessed) == guessed
