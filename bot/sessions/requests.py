@@ -68,3 +68,24 @@ def asks_to_book(text: str) -> bool:
 def is_a_choice(text: str) -> bool:
     """True for a choice from a list and nothing else: "la 5", "je prends la 5", "de vierde"."""
     return _number_said(_words(text)) is not None
+
+
+# "ah non, plutôt la 3", "nee wacht, toch liever de 3de": the candidate takes back the session.
+_CHANGE = re.compile(
+    r" (?:non|plutot|finalement|en fait|attendez|attends|je me suis trompe|trompe|pardon"
+    r"|nee|neen|toch|liever|eigenlijk|wacht|sorry|vergist|ik heb me vergist) "
+)
+_CHANGE_WORDS = frozenset(
+    """ah oh euh non plutot finalement en fait attendez attends je me suis trompe pardon
+    nee neen toch liever eigenlijk wacht sorry ik heb vergist oeps oups""".split()
+)
+
+
+def another_choice(text: str) -> str | None:
+    """The choice a candidate who changes their mind makes ("plutôt la 3" out of "ah non
+    attendez, plutôt la 3"), or None when ``text`` does not take a choice back."""
+    words = _words(text)
+    if not _CHANGE.search(words):
+        return None
+    rest = " ".join(w for w in words.split() if w not in _CHANGE_WORDS)
+    return rest or None
