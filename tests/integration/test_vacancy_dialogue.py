@@ -597,3 +597,27 @@ async def test_two_towns_in_one_request_are_both_searched(
     for place in places:
         alone, _ = await ask(text, language, [local], slots={"location": place})
         assert _urls(alone) and _urls(alone)[0] in _urls(both), place
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "says"),
+    [("et en belgique ?", "fr", "en Belgique."), ("en in Frankrijk?", "nl", "in Frankrijk.")],
+)
+async def test_an_area_right_after_a_search_limits_that_search(
+    local, said: str, language: str, says: str
+) -> None:
+    """Read as a question (faq), "et en Belgique ?" after a page of results is the same
+    search in that area; after anything else it stays a question."""
+    from actions.faq import ActionAnswerFaq
+
+    services = Services(Settings(), db.engine_for("sqlite://"), vacancy_sources=(local,))
+    slots = {"language": language, "occupation": "forklift-driver", "location": "fr-lille"}
+    searched = [{"event": "action", "name": "action_search_vacancies"},
+                {"event": "action", "name": "action_listen"}]  # fmt: skip
+    for history, searches in ((searched, True), ([], False)):
+        tracker = make_tracker(said, "faq", slots=slots, history=history)
+        dispatcher = CollectingDispatcher()
+        events = await ActionAnswerFaq(services).run(dispatcher, tracker, DOMAIN)
+        first = _texts(dispatcher)[0].splitlines()[0]
+        assert first.endswith(says) is searches, first
+        assert any(e.get("name") == "vacancy_area" for e in events) is searches
