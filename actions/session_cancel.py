@@ -34,6 +34,11 @@ CANCEL_SLOTS = ("booking_reference", "cancel_confirmed", "cancel_attempts")
 MAX_LOOKUPS = 3  # reference e-mails one conversation may ask for (no mail bombing)
 
 
+def bot_texts(tracker: Tracker) -> list[str]:
+    """Everything the assistant said in this conversation (Rasa sends all its events)."""
+    return [str(e.get("text") or "") for e in tracker.events if e.get("event") == "bot"]
+
+
 def details_of(
     services: Services, reference: str
 ) -> tuple[sessions.Booking, sessions.InfoSession] | None:
@@ -135,9 +140,8 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
         consultant = [
             {"title": text(language, "sessions.lookup.button_consultant"), "payload": "/ask_human"}
         ]
-        attempts = dict(tracker.get_slot("cancel_attempts") or {})
         mailer = self.services.mailer
-        if mailer is None or int(attempts.get("lookups", 0)) >= MAX_LOOKUPS:
+        if mailer is None or lookup.references_sent(bot_texts(tracker)) >= MAX_LOOKUPS:
             dispatcher.utter_message(
                 text=text(language, "sessions.lookup.offer_consultant"),
                 buttons=consultant,
@@ -160,9 +164,8 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
             address,
             self.services.now(),
         )
-        attempts["lookups"] = int(attempts.get("lookups", 0)) + 1
         dispatcher.utter_message(text=text(language, "sessions.lookup.sent"), language=language)
-        return {"booking_reference": None, "requested_slot": None, "cancel_attempts": attempts}
+        return {"booking_reference": None, "requested_slot": None}
 
     def _failed(self, dispatcher: CollectingDispatcher, tracker: Tracker, explanation: str) -> dict:
         return failed(dispatcher, tracker, "booking_reference", explanation, "cancel_attempts")

@@ -75,6 +75,8 @@ class SearchQuery:
     today: date | None = None
     limit: int | None = None  # results each source returns; default: see ``window``
     area: Area | None = None  # a country or region asked, or excluded ("pas en France")
+    # Other places searched with ``place_id`` ("à Lille ou Tournai"), each with the radius.
+    other_place_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:

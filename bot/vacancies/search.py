@@ -83,6 +83,8 @@ async def search(query: SearchQuery, sources: Sequence[VacancySource]) -> Search
 
 
 async def _collect(query: SearchQuery, sources: Sequence[VacancySource]) -> _Collected:
+    if query.other_place_ids and query.place_id is not None:
+        return await _collect_around_each(query, sources)
     answers = await asyncio.gather(
         *(source.search(query) for source in sources), return_exceptions=True
     )
@@ -98,6 +100,28 @@ async def _collect(query: SearchQuery, sources: Sequence[VacancySource]) -> _Col
             candidates.extend(answer)
     collected.results = rank(candidates, query)
     return collected
+
+
+async def _collect_around_each(query: SearchQuery, sources: Sequence[VacancySource]) -> _Collected:
+    """Two towns in one request ("à Lille ou Tournai"): each town's search, merged.
+
+    Each source is asked about one place at a time, as it always is; an offer found around
+    both towns is kept once, at its distance from the nearer one.
+    """
+    places = (str(query.place_id), *(p for p in query.other_place_ids if p != query.place_id))
+    parts = await asyncio.gather(
+        *(_collect(replace(query, place_id=p, other_place_ids=()), sources) for p in places)
+    )
+    nearest: dict[tuple[str, ...], SearchResult] = {}
+    unavailable: list[str] = []
+    for part in parts:
+        unavailable += [name for name in part.unavailable if name not in unavailable]
+        for result in part.results:
+            key = result.vacancy.key
+            kept = nearest.get(key)
+            if kept is None or _distance_then_date(result) < _distance_then_date(kept):
+                nearest[key] = result
+    return _Collected(_ordered(list(nearest.values())), unavailable)
 
 
 def rank(vacancies: Sequence[Vacancy], query: SearchQuery) -> list[SearchResult]:

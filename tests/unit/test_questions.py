@@ -37,6 +37,10 @@ from bot.knowledge.questions import definition_asked, is_short, topic_named
         ("wat is het Groeipakket?", "groeipakket"),
         ("c'est quoi Famiris ?", "famiris"),
         ("wat is de RVA?", "onem"),
+        # Another term named first, SMS and Flemish speech (the dialogue panel).
+        ("chui frontalier, c quoi le formulaire A1 ?", "a1"),
+        ("ik ben grensarbeider, wat is een S1?", "s1"),
+        ("wa is da eigenlijk, een A1-formulier?", "a1"),
     ],
 )
 def test_a_question_about_what_something_is_finds_its_term(text: str, term: str) -> None:
