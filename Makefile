@@ -9,7 +9,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export RASA_TELEMETRY_ENABLED ?= false
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve train shell lint fmt types validate knowledge-report test test-unit test-integration test-e2e browser-deps test-browser bench bench-faq prod-deps run-prod test-prod bench-prod clean
+.PHONY: help install run serve train shell lint fmt types validate knowledge-report test test-unit test-integration test-e2e browser-deps test-browser bench bench-faq bench-dialogue prod-deps run-prod test-prod bench-prod clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -83,6 +83,9 @@ bench: train ## NLU, REST latency next to rasa init, search, bookings, console l
 
 bench-faq: train ## only the cross-border conversations of benchmarks/faq_conversations: turn pass rate per language
 	@$(PY) -m benchmarks.faq_dialogues
+
+bench-dialogue: train ## only the dialogue panel of benchmarks/dialogue_panel, through the whole assistant
+	@$(PY) -m benchmarks.dialogue_panel
 
 prod-deps: ## install Debian's HAProxy for production mode, when it is missing
 	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || \

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -19,14 +19,19 @@ from typing import Any, TypeVar
 from sqlalchemy.engine import Engine
 
 from bot import log
+from bot.client import METADATA_KEY
 from bot.config import Settings
 from bot.language.codes import supported_or_default
 from bot.mailer import Mailer
 from bot.storage.db import engine_for
+from bot.throttle import FailureThrottle
 from bot.vacancies.model import VacancySource
 from bot.vacancies.sources import build_sources
 
 T = TypeVar("T")
+
+# The window of failed booking references in the chat (bot.throttle).
+REFERENCE_WINDOW_S = 15 * 60.0
 
 
 def utc_now() -> datetime:
@@ -37,13 +42,15 @@ def utc_now() -> datetime:
 @dataclass(frozen=True)
 class Services:
     """What the actions call: the process's settings, database engine, mailer (None when
-    e-mail is off), vacancy sources and clock."""
+    e-mail is off), vacancy sources and clock; and the failed booking references per
+    conversation and client (in this process's memory)."""
 
     settings: Settings
     engine: Engine
     mailer: Mailer | None = None
     vacancy_sources: tuple[VacancySource, ...] = ()
     clock: Callable[[], datetime] = utc_now
+    reference_failures: FailureThrottle = field(default_factory=FailureThrottle)
 
     def now(self) -> datetime:
         return self.clock()
@@ -59,7 +66,13 @@ def get_services() -> Services:
         engine_for(settings.database_url),
         Mailer.from_settings(settings),
         tuple(build_sources(settings)),
+        reference_failures=reference_throttle(settings),
     )
+
+
+def reference_throttle(settings: Settings) -> FailureThrottle:
+    """``BOT_MAX_FAILED_REFERENCES`` unknown references per key within 15 minutes."""
+    return FailureThrottle(free=settings.max_failed_references, window_s=REFERENCE_WINDOW_S)
 
 
 class UsesServices:
@@ -80,6 +93,14 @@ class UsesServices:
 def language_of(tracker: Any) -> str:
     """The conversation's language (its ``language`` slot), the default one when unset."""
     return supported_or_default(tracker.get_slot("language"))
+
+
+def client_of(tracker: Any) -> str | None:
+    """The key of the client address the latest message came from (:mod:`bot.client`; set
+    by the website's channels only, never by the caller), None when unknown."""
+    metadata = (tracker.latest_message or {}).get("metadata")
+    key = metadata.get(METADATA_KEY) if isinstance(metadata, dict) else None
+    return key if isinstance(key, str) and 0 < len(key) <= 64 else None
 
 
 def latest_text(tracker: Any) -> str:

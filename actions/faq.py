@@ -13,12 +13,32 @@ from actions._base import UsesServices, language_of
 from bot import knowledge, messages
 from bot.knowledge import direction, questions
 from bot.knowledge.direction import Situation
+from bot.vacancies import areas
 
 FAQ_INTENT = "faq"
 DIRECTION_INTENT = "inform_direction"
 # Offered after a situation is given without a question.
 _SITUATION_TOPICS = ("taxes", "social_security", "health_insurance", "unemployment_benefits")
 _SLOTS = {"residence_country": "residence", "work_country": "work", "work_region": "work_region"}
+
+
+_SEARCHES = ("action_search_vacancies", "action_more_vacancies")
+
+
+def _limits_the_last_search(tracker: Tracker) -> bool:
+    """A message that names only an area, right after a page of search results."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    if not tracker.get_slot("occupation") or not areas.names_only_an_area(text):
+        return False
+    user_seen = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if user_seen:
+                return False
+            user_seen = True
+        elif user_seen and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name") in _SEARCHES
+    return False
 
 
 class ActionAnswerFaq(UsesServices, Action):
@@ -35,6 +55,11 @@ class ActionAnswerFaq(UsesServices, Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         message = tracker.latest_message or {}
+        if _limits_the_last_search(tracker):
+            # "et en Belgique ?" right after a search: the same search, in that area.
+            from actions.vacancies import ActionSearchVacancies
+
+            return await ActionSearchVacancies(self.services).run(dispatcher, tracker, domain)
         intent = (message.get("intent") or {}).get("name")
         name = _topic_of(message, intent) or tracker.get_slot("faq_topic")
         return self.answer(dispatcher, tracker, name)
@@ -136,12 +161,14 @@ def _topic_of(message: dict[str, Any], intent: str | None) -> str | None:
     A button's entity first; then, for a short follow-up that names a topic ("et la sécu ?",
     "en de kinderbijslag?"), that topic; then the ResponseSelector's; then any topic the
     words name ("j'habite à Lille, je bosse à Menin : et les impôts ?" classified as a
-    situation).
+    situation). Contributions for two branches at once ask which system covers the worker.
     """
     for entity in message.get("entities") or []:
         if entity.get("entity") == "faq_topic":
             return str(entity.get("value"))
     text = str(message.get("text") or "")
+    if questions.asks_which_system(text):
+        return "social_security"
     named = None if _button_entities(message) else questions.topic_named(text)
     if named and questions.is_short(text):
         return named

@@ -29,7 +29,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._base import Services, UsesServices, language_of
+from actions._base import Services, UsesServices, client_of, language_of
 from bot import contact, form_turns, handoff
 from bot.config import privacy_url
 from bot.contact import format_phone, normalise_email, normalise_phone
@@ -395,7 +395,8 @@ class ActionRequestCallback(UsesServices, Action):
         try:
             request = await self.blocking(self._store, tracker, slots, language)
         except CallbackLimitReached as refused:
-            limit_text = text(language, "service.callback_limit").format(limit=refused.limit)
+            key = "service.callback_limit_client" if refused.reason == "client" else None
+            limit_text = text(language, key or "service.callback_limit").format(limit=refused.limit)
             dispatcher.utter_message(text=limit_text, language=language)
             return forget
         except SQLAlchemyError:
@@ -433,5 +434,6 @@ class ActionRequestCallback(UsesServices, Action):
                 topic=tracker.get_slot("callback_topic"),
                 consent_at=datetime.fromisoformat(slots["callback_consent"]),
                 consent_version=handoff.CONSENT_TEXT_VERSION,
+                client_key=client_of(tracker),
                 now=self.services.now(),
             )

@@ -10,6 +10,7 @@ offered when e-mail is off (bot.sessions.lookup).
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -17,7 +18,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._base import Services, UsesServices, language_of, latest_text
+from actions._base import Services, UsesServices, client_of, language_of, latest_text
 from actions.sessions import acknowledged, failed, is_payload
 from bot import contact, references, sessions
 from bot.errors import BookingNotFound
@@ -33,6 +34,11 @@ CANCEL_SLOTS = ("booking_reference", "cancel_confirmed", "cancel_attempts")
 MAX_LOOKUPS = 3  # reference e-mails one conversation may ask for (no mail bombing)
 
 
+def bot_texts(tracker: Tracker) -> list[str]:
+    """Everything the assistant said in this conversation (Rasa sends all its events)."""
+    return [str(e.get("text") or "") for e in tracker.events if e.get("event") == "bot"]
+
+
 def details_of(
     services: Services, reference: str
 ) -> tuple[sessions.Booking, sessions.InfoSession] | None:
@@ -42,6 +48,13 @@ def details_of(
             return sessions.booking_details(conn, reference)
         except BookingNotFound:
             return None
+
+
+def reference_keys(tracker: Tracker) -> list[str]:
+    """Whose failed booking references count together: the conversation's, and its client
+    address's (a script opening a new conversation for each guess)."""
+    client = client_of(tracker)
+    return [f"conversation:{tracker.sender_id}", *([f"client:{client}"] if client else [])]
 
 
 def reset_cancellation() -> list[dict[str, Any]]:
@@ -94,8 +107,20 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
             if ack is not None:
                 return ack
             return self._failed(dispatcher, tracker, text(language, "invalid.reference.format"))
+        keys = reference_keys(tracker)
+        failures = self.services.reference_failures
+        wait = max(failures.blocked_for(key) for key in keys)
+        if wait > 0:
+            # Too many unknown references: a script guessing them. Not even looked up.
+            log.warning("conversation %s: booking reference look-ups refused", tracker.sender_id)
+            minutes = max(1, math.ceil(wait / 60))
+            refusal = text(language, "invalid.reference.throttled").format(minutes=minutes)
+            dispatcher.utter_message(text=refusal, language=language)
+            return {"booking_reference": None, "requested_slot": None}
         found = await self.blocking(details_of, self.services, reference)
         if found is None:
+            for key in keys:
+                failures.failed(key)
             explanation = text(language, "invalid.reference.unknown").format(reference=reference)
             return self._failed(dispatcher, tracker, explanation)
         if found[0].cancelled:
@@ -115,9 +140,8 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
         consultant = [
             {"title": text(language, "sessions.lookup.button_consultant"), "payload": "/ask_human"}
         ]
-        attempts = dict(tracker.get_slot("cancel_attempts") or {})
         mailer = self.services.mailer
-        if mailer is None or int(attempts.get("lookups", 0)) >= MAX_LOOKUPS:
+        if mailer is None or lookup.references_sent(bot_texts(tracker)) >= MAX_LOOKUPS:
             dispatcher.utter_message(
                 text=text(language, "sessions.lookup.offer_consultant"),
                 buttons=consultant,
@@ -140,9 +164,8 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
             address,
             self.services.now(),
         )
-        attempts["lookups"] = int(attempts.get("lookups", 0)) + 1
         dispatcher.utter_message(text=text(language, "sessions.lookup.sent"), language=language)
-        return {"booking_reference": None, "requested_slot": None, "cancel_attempts": attempts}
+        return {"booking_reference": None, "requested_slot": None}
 
     def _failed(self, dispatcher: CollectingDispatcher, tracker: Tracker, explanation: str) -> dict:
         return failed(dispatcher, tracker, "booking_reference", explanation, "cancel_attempts")

@@ -17,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions._base import Services, UsesServices, language_of, latest_text
+from actions._base import Services, UsesServices, client_of, language_of, latest_text
 from bot import contact, form_turns, sessions
 from bot.config import privacy_url
 from bot.errors import (
@@ -29,6 +29,7 @@ from bot.errors import (
 from bot.handoff.answers import wants_to_stop
 from bot.messages import text
 from bot.sessions import mail as session_mail
+from bot.sessions import requests as session_requests
 from bot.sessions import search as session_search
 from bot.sessions import texts as session_texts
 from bot.storage.db import transaction
@@ -289,6 +290,45 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
     def name(self) -> str:
         return f"validate_{FORM}"
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """A change of mind about the session ("ah non, plutôt la 3") at a later question
+        chooses again from the list shown; the question asked keeps nothing of it."""
+        changed = await self._changed_session(tracker)
+        if changed is None:
+            return list(await super().run(dispatcher, tracker, domain))
+        language = language_of(tracker)
+        dispatcher.utter_message(
+            response="utter_session_selected", **session_texts.session_details(changed, language)
+        )
+        requested = tracker.get_slot("requested_slot")
+        events = [
+            SlotSet("session_id", str(changed.id)),
+            SlotSet("waitlist_consent", None if changed.seats_left == 0 else NOT_NEEDED),
+        ]
+        if requested not in (None, "session_id", "waitlist_consent"):
+            events.append(SlotSet(str(requested), None))  # asked, so empty before this message
+        return events
+
+    async def _changed_session(self, tracker: Tracker) -> sessions.InfoSession | None:
+        """The other session of the list last shown that a message at a later question picks."""
+        requested = tracker.get_slot("requested_slot")
+        current = tracker.get_slot("session_id")
+        said = latest_text(tracker)
+        if requested in (None, "session_id") or not current or is_payload(said):
+            return None
+        choice = session_requests.another_choice(contact.without_contact_details(said))
+        if choice is None:
+            return None
+        shown_ids = _last_list_shown(tracker)
+        offered = await self.blocking(bookable_sessions, self.services)
+        shown = await self.blocking(sessions_shown, self.services, shown_ids)
+        found = self._match(choice, shown, offered)
+        if not found or len(found) != 1 or str(found[0].id) == str(current):
+            return None
+        return found[0] if found[0].id in {s.id for s in offered} else None
+
     async def extract_session_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> dict[str, Any]:
@@ -521,6 +561,16 @@ class ValidateInfoSessionForm(UsesServices, FormValidationAction):
         )
 
 
+def _last_list_shown(tracker: Tracker) -> list[Any]:
+    """The sessions of the last list shown in this conversation (the slot is cleared once a
+    session is chosen; the events keep it)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "slot" and event.get("name") == "session_options":
+            if event.get("value"):
+                return list(event["value"])
+    return []
+
+
 def message_id(tracker: Tracker) -> str | None:
     """The id of the user message that completed the form (the idempotency key)."""
     latest = (tracker.latest_message or {}).get("message_id")
@@ -564,6 +614,8 @@ class ActionBookInfoSession(UsesServices, Action):
                 language=language,
                 sender_id=tracker.sender_id,
                 message_id=message,
+                client_key=client_of(tracker),
+                hold_minutes=settings.booking_hold_minutes,
             )
         except BookingLimitReached as error:
             limit_text = text(language, f"sessions.limit.{error.reason}")
@@ -594,6 +646,12 @@ class ActionBookInfoSession(UsesServices, Action):
         booking = result.booking
         if not result.created and booking.message_id != message:
             dispatcher.utter_message(response="utter_booking_existing")
+        if booking.held:
+            # Double opt-in: the reference and the invite come once the e-mail's link is used.
+            minutes = self.services.settings.booking_hold_minutes
+            held = text(language, "sessions.held").format(minutes=minutes)
+            dispatcher.utter_message(text=held, language=language)
+            return
         details = session_texts.session_details(result.session, language)
         url = session_mail.ics_url(self.services.settings.public_url, booking.reference)
         dispatcher.utter_message(

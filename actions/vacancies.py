@@ -37,6 +37,7 @@ from bot.vacancies.dialogue import (
     anywhere_asked,
     build_query,
     occupations_named,
+    places_named,
     read_occupation,
     read_place,
     slots_to_reset,
@@ -58,6 +59,7 @@ _OTHER_FLOWS = {
 _REQUEST_CONFIDENCE = 0.6
 AREA = "vacancy_area"
 OCCUPATIONS = "vacancy_occupations"
+PLACES = "vacancy_places"
 
 
 def _send(
@@ -97,12 +99,45 @@ class ActionStartVacancySearch(Action):
         if area is not None and tracker.get_slot(LOCATION) is None and not _mentions(entities):
             events.append(SlotSet(LOCATION, ANY))  # "du travail en Flandre": anywhere in it
         named = occupations_named(entities)
+        places = places_named(entities)
         wanted = {
             AREA: area.as_slot() if area else None,
             OCCUPATIONS: named if len(named) > 1 else None,
+            PLACES: places if len(places) > 1 else None,
         }
         events += [SlotSet(k, v) for k, v in wanted.items() if v != tracker.get_slot(k)]
         return events
+
+
+_DETAIL_INTENTS = frozenset({"inform", SEARCH_INTENT})
+
+
+def _details_named(tracker: Tracker) -> list[dict[str, Any]]:
+    """The area and the occupations a message inside the form names, kept for the search.
+
+    Whatever the message's intent: "aide soignante, pas en France" read as an answer starts the
+    form as much as a request does, and its limit must reach the search that follows the
+    form's last question ("n'importe où"), which reads only its own message (issue 21).
+    """
+    intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+    if intent not in _DETAIL_INTENTS or latest_text(tracker).startswith("/"):
+        # A question ("et les impôts si je bosse en Belgique ?") limits no search; a slot
+        # set here would also keep the form from giving the question to its rule.
+        return []
+    entities = _entities(tracker)
+    events = []
+    area = _area_asked(tracker, entities)
+    if area is not None and area.as_slot() != tracker.get_slot(AREA):
+        events.append(SlotSet(AREA, area.as_slot()))
+    named = occupations_named(entities)
+    if len(named) > 1 and named != tracker.get_slot(OCCUPATIONS):
+        events.append(SlotSet(OCCUPATIONS, named))
+    places = places_named(entities)
+    if places:  # "à Lille ou Tournai" searches both; "et à Mouscron ?" only Mouscron
+        wanted = places if len(places) > 1 else None
+        if wanted != tracker.get_slot(PLACES):
+            events.append(SlotSet(PLACES, wanted))
+    return events
 
 
 def _other_flow(tracker: Tracker) -> str | None:
@@ -128,6 +163,7 @@ class ValidateVacancySearchForm(UsesServices, FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         events = await super().run(dispatcher, tracker, domain)
+        events += _details_named(tracker)
         left = any(e.get("name") == "requested_slot" and e.get("value") is None for e in events)
         flow = _other_flow(tracker)
         if left and flow is not None:
@@ -263,7 +299,10 @@ class ActionSearchVacancies(UsesServices, Action):
         area = _area_asked(tracker, _entities(tracker))
         area_slot = area.as_slot() if area else tracker.get_slot(AREA)
         query = build_query(
-            *_search_slots(tracker), area=area_slot, occupations=tracker.get_slot(OCCUPATIONS)
+            *_search_slots(tracker),
+            area=area_slot,
+            occupations=tracker.get_slot(OCCUPATIONS),
+            places=tracker.get_slot(PLACES),
         )
         offset = self.offset(tracker)
         if offset is None:

@@ -1,10 +1,12 @@
 """``make bench``: every benchmark of the project, written to docs/benchmarks.md.
 
 Nothing here is a test: no figure fails the build. Sections: NLU accuracy (held-out and
-development sets), REST latency and throughput next to a ``rasa init`` baseline, vacancy
-search latency, booking throughput, the console's list and live updates, training time and
-memory, and the production-mode figures that ``make bench-prod`` last wrote (a run of its
-own, about ten minutes).
+development sets), the cross-border conversations, the dialogue panel (the whole assistant
+held through multi-turn conversations), REST latency and throughput next to a
+``rasa init`` baseline, vacancy search latency, the sync of 100,000 offers from two sources
+and the search over them, booking throughput, the console's list and live updates,
+training time and memory, and the production-mode figures that ``make bench-prod`` last
+wrote (a run of its own, about ten minutes).
 """
 
 from __future__ import annotations
@@ -22,11 +24,13 @@ from benchmarks import (
     bookings,
     console,
     console_live,
+    dialogue_panel,
     faq_dialogues,
     nlu,
     prod,
     rest,
     vacancies,
+    vacancy_sync,
 )
 from bot.config import Settings
 from bot.ops.cli import PROJECT_DIR, model_path
@@ -159,8 +163,12 @@ async def main() -> None:
         print(f"  dev miss [{language}] {intent} -> {got}: {text}")
     print("[bench] cross-border conversations...", flush=True)
     faq_figures = await faq_dialogues.run(await faq_dialogues.load_agent(model))
+    print("[bench] dialogue panel (the whole assistant)...", flush=True)
+    panel_figures = await asyncio.to_thread(dialogue_panel.measure)
     print("[bench] vacancy search...", flush=True)
     vacancy_figures = await asyncio.to_thread(vacancies.run)
+    print("[bench] vacancy sync of 100,000 offers from two sources...", flush=True)
+    sync_figures = await asyncio.to_thread(vacancy_sync.run)
     print("[bench] bookings on SQLite and PostgreSQL...", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         booking_runs = [await asyncio.to_thread(bookings.run, f"sqlite:///{tmp}/bookings.db")]
@@ -178,8 +186,10 @@ async def main() -> None:
         *_header(),
         *nlu.report(nlu_figures),
         *faq_dialogues.report(faq_figures),
+        *dialogue_panel.report(panel_figures),
         *rest.report(ours, base),
         *_vacancy_report(vacancy_figures),
+        *vacancy_sync.report(sync_figures),
         *_booking_report(booking_runs),
         *_console_report(console_figures),
         *console_live.report(live_figures),

@@ -128,6 +128,70 @@ class VacancyApiSettings:
         )
 
 
+FRANCE_TRAVAIL_TOKEN_URL = (
+    "https://entreprise.francetravail.fr/connexion/oauth2/access_token?realm=/partenaire"
+)
+FRANCE_TRAVAIL_API_URL = "https://api.francetravail.io/partenaire"
+
+
+@dataclass(frozen=True)
+class FranceTravailSettings:
+    """France Travail's "Offres d'emploi v2" API (``FRANCE_TRAVAIL_*``); on when the client
+    id and secret are set. Both URLs can point at a local fake server in tests."""
+
+    client_id: str
+    client_secret: Secret = field(repr=False)
+    token_url: str = FRANCE_TRAVAIL_TOKEN_URL
+    api_url: str = FRANCE_TRAVAIL_API_URL  # up to /partenaire
+    name: str = "francetravail"
+    timeout_s: float = 5.0  # per request
+    retries: int = 2  # after the first attempt, on timeouts, 5xx and 429 answers
+    backoff_s: float = 0.5  # first wait between attempts, doubled each time
+    max_wait_s: float = 10.0  # the longest Retry-After honoured; longer: the source fails
+    breaker_failures: int = 5
+    breaker_cooldown_s: float = 30.0
+    cache_ttl_s: float = 300.0
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> FranceTravailSettings | None:
+        client_id = (environ.get("FRANCE_TRAVAIL_CLIENT_ID") or "").strip()
+        secret = environ.get("FRANCE_TRAVAIL_CLIENT_SECRET") or ""
+        if not client_id and not secret:
+            return None
+        if not client_id or not secret:
+            raise ValueError(
+                "FRANCE_TRAVAIL_CLIENT_ID and FRANCE_TRAVAIL_CLIENT_SECRET must be set together"
+            )
+        token_url = environ.get("FRANCE_TRAVAIL_TOKEN_URL") or FRANCE_TRAVAIL_TOKEN_URL
+        api_url = (environ.get("FRANCE_TRAVAIL_API_URL") or FRANCE_TRAVAIL_API_URL).rstrip("/")
+        for name, url in (
+            ("FRANCE_TRAVAIL_TOKEN_URL", token_url),
+            ("FRANCE_TRAVAIL_API_URL", api_url),
+        ):
+            if not url.startswith(("http://", "https://")):
+                raise ValueError(f"{name} must be an http(s) URL, got {url!r}")
+        return cls(
+            client_id=client_id,
+            client_secret=Secret(secret),
+            token_url=token_url,
+            api_url=api_url,
+            timeout_s=_number(environ, "FRANCE_TRAVAIL_TIMEOUT", 5.0, minimum=0.01),
+        )
+
+
+def _feeds(environ: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """``VACANCY_FEEDS``: ``name=url`` pairs separated by spaces or new lines."""
+    feeds = []
+    for part in (environ.get("VACANCY_FEEDS") or "").split():
+        name, _, url = part.partition("=")
+        if not name or not url.startswith(("http://", "https://")):
+            raise ValueError(f"VACANCY_FEEDS must list name=https://... pairs, got {part!r}")
+        feeds.append((name, url))
+    if len({name for name, _url in feeds}) < len(feeds):
+        raise ValueError("VACANCY_FEEDS names a source twice")
+    return tuple(feeds)
+
+
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 OFFICE_HOURS_OVERRIDES = ("open", "closed", "metadata")
 
@@ -334,6 +398,13 @@ class Settings:
     var_dir: Path = PROJECT_DIR / "var"
     models_dir: Path = PROJECT_DIR / "models"
     vacancy_api: VacancyApiSettings | None = None
+    france_travail: FranceTravailSettings | None = None
+    # Feeds pulled and synchronised into the database (``VACANCY_FEEDS``: name=url ...),
+    # France Travail synchronised too when ``FRANCE_TRAVAIL_SYNC`` is on, every
+    # ``VACANCY_SYNC_INTERVAL`` minutes by the running web app (0: only by the command).
+    vacancy_feeds: tuple[tuple[str, str], ...] = ()
+    france_travail_sync: bool = False
+    vacancy_sync_interval_s: float = 3600.0
     # Base of the links the assistant sends (privacy notice, calendar invites).
     public_url: str = "http://localhost:8080"
     smtp: SmtpSettings | None = None
@@ -349,8 +420,16 @@ class Settings:
     # may hold at once.
     max_bookings_per_conversation: int = 3
     max_bookings_per_email: int = 3
+    # And one client address (the website's; a library's or an agency's computers share one).
+    max_bookings_per_client: int = 10
     # Open callback requests one conversation, one phone number may have at once.
     max_open_callbacks: int = 2
+    max_open_callbacks_per_client: int = 5
+    # Unknown booking references one conversation may try in the chat within 15 minutes.
+    max_failed_references: int = 5
+    # With e-mail configured, a chat booking is held this long for the candidate to confirm
+    # it from the e-mail (double opt-in); 0: no confirmation asked.
+    booking_hold_minutes: int = 30
     # The console's inbox collects user messages understood with less confidence.
     inbox_confidence: float = 0.6
     # And this share of the confidently understood ones, drawn at random: confident mistakes.
@@ -412,6 +491,10 @@ class Settings:
             var_dir=var_dir,
             models_dir=Path(env.get("BOT_MODELS_DIR", str(PROJECT_DIR / "models"))).resolve(),
             vacancy_api=VacancyApiSettings.from_env(env),
+            france_travail=FranceTravailSettings.from_env(env),
+            vacancy_feeds=_feeds(env),
+            france_travail_sync=_flag(env, "FRANCE_TRAVAIL_SYNC", default=False),
+            vacancy_sync_interval_s=60 * _number(env, "VACANCY_SYNC_INTERVAL", 60),
             public_url=_site_url(env, ports["BOT_WEB_PORT"]),
             smtp=SmtpSettings.from_env(env),
             handoff=HandoffSettings.from_env(env),
@@ -422,6 +505,12 @@ class Settings:
             ),
             max_bookings_per_email=int(_number(env, "BOT_MAX_BOOKINGS_PER_EMAIL", 3, minimum=1)),
             max_open_callbacks=int(_number(env, "BOT_MAX_OPEN_CALLBACKS", 2, minimum=1)),
+            max_bookings_per_client=int(_number(env, "BOT_MAX_BOOKINGS_PER_CLIENT", 10, minimum=1)),
+            max_open_callbacks_per_client=int(
+                _number(env, "BOT_MAX_OPEN_CALLBACKS_PER_CLIENT", 5, minimum=1)
+            ),
+            booking_hold_minutes=int(_number(env, "BOT_BOOKING_HOLD_MINUTES", 30, minimum=0)),
+            max_failed_references=int(_number(env, "BOT_MAX_FAILED_REFERENCES", 5, minimum=1)),
             records_retention_days=int(_number(env, "BOT_RECORDS_RETENTION_DAYS", 90, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
             inbox_sample=_confidence(env, "BOT_INBOX_SAMPLE", 0.02),

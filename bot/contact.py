@@ -372,6 +372,12 @@ _NAME_LEAD_IN = re.compile(
     r"|naam\s*:)\s*",
     re.IGNORECASE,
 )
+# "je suis Mehdi Haddad", "ik ben Lotte Declercq": a name only when two capitalised words
+# follow ("je suis frontalier", "ik ben lasser" are not names).
+_NAME_INTRODUCED = re.compile(
+    rf"(?i:\b(?:je suis|moi,? c{_APOSTROPHE}est|ici|ik ben|hier is|dit is))\s+"
+    r"(?=[A-ZÀ-ÖØ-Ý][\w'’-]+\s+(?:(?i:de|van|der|den|le|la|du|des|d')\s*)*[A-ZÀ-ÖØ-Ý])"
+)
 # What ends a name in a sentence: punctuation, a digit, or the next detail's words.
 _NAME_END = re.compile(
     r"[,;:()\[\]!?\d@]|\s(?:et|en|mon|ma|mes|mijn|e-?mail|mail|gsm|t[ée]l|telefoon|num[ée]ro"
@@ -409,7 +415,7 @@ def find_phone(text: str) -> str | None:
 
 def find_name(text: str) -> str | None:
     """The name after "je m'appelle" / "mijn naam is" / "nom :" in a longer message, or None."""
-    lead_in = _NAME_LEAD_IN.search(text)
+    lead_in = _NAME_LEAD_IN.search(text) or _NAME_INTRODUCED.search(text)
     if not lead_in:
         return None
     rest = text[lead_in.end() :]

@@ -58,8 +58,9 @@ class SessionCancelled(RegistrationClosed):
 
 
 class BookingLimitReached(BotError):
-    """Too many upcoming bookings for one conversation or one e-mail address: ``reason`` is
-    ``conversation`` or ``email`` (abuse limits, ``BOT_MAX_BOOKINGS_*``)."""
+    """Too many upcoming bookings for one conversation, e-mail address or client address:
+    ``reason`` is ``conversation``, ``email`` or ``client`` (abuse limits,
+    ``BOT_MAX_BOOKINGS_*``)."""
 
     def __init__(self, reason: str, limit: int) -> None:
         super().__init__(f"booking limit reached per {reason} ({limit})")
@@ -68,8 +69,9 @@ class BookingLimitReached(BotError):
 
 
 class CallbackLimitReached(BotError):
-    """Too many open callback requests for one conversation or one phone number
-    (``BOT_MAX_OPEN_CALLBACKS``): ``reason`` is ``conversation`` or ``phone``."""
+    """Too many open callback requests for one conversation, phone number or client address
+    (``BOT_MAX_OPEN_CALLBACKS``, ``..._PER_CLIENT``): ``reason`` is ``conversation``,
+    ``phone`` or ``client``."""
 
     def __init__(self, reason: str, limit: int) -> None:
         super().__init__(f"callback request limit reached per {reason} ({limit})")

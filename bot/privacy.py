@@ -11,8 +11,13 @@ erasure.
 
 Erasure deletes the tracker events, the projection rows and the console's notes, tags,
 reviews and inbox messages, lets the features erase bookings and callbacks, and writes an
-audit entry with counts only. Phone numbers are compared on their last nine digits, so
-that "0470 12 34 56", "+32 470 12 34 56" and "whatsapp:+32470123456" are the same number.
+audit entry with counts only. In production mode it also reaches what lives outside the
+database: the conversations go on the event consumer's erasure list (their events still
+queued in RabbitMQ are dropped, not written back), and their Redis keys (lock, last
+buttons) are deleted once the erasure has committed.
+
+Phone numbers are compared on their last nine digits, so that "0470 12 34 56",
+"+32 470 12 34 56" and "whatsapp:+32470123456" are the same number.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from bot import handoff, sessions
+from bot import events, handoff, redis_keys, sessions
 from bot.config import Settings
 from bot.console import audit, projection
 from bot.console.summary import PERSONAL_SLOTS
@@ -52,6 +57,9 @@ log = logging.getLogger(__name__)
 PHONE_DIGITS = 9
 CHUNK = 500
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# How long the event consumer remembers an erased conversation: its events still queued
+# then are dropped (a queue is drained within seconds while the consumer runs).
+ERASURE_LIST_DAYS = 7
 
 
 Result = TypeVar("Result", covariant=True)
@@ -412,6 +420,18 @@ class ErasureReport:
 
     counts: dict[str, int]
     promoted: tuple[sessions.Booking, ...] = ()
+    # The conversations erased (for what lives outside the database: Redis).
+    senders: tuple[str, ...] = ()
+
+
+def _forget_in_redis(redis_url: str, senders: Sequence[str]) -> int:
+    """Delete the conversations' Redis keys; -1 when Redis did not answer (logged: the keys
+    then expire on their own, the buttons' within a week, a lock once its tickets expire)."""
+    try:
+        return redis_keys.forget_conversations(redis_url, senders)
+    except Exception as exc:  # redis.RedisError, OSError: the database erasure stands
+        log.warning("erasure: Redis keys not deleted (%s)", type(exc).__name__)
+        return -1
 
 
 def erase(conn: Connection, candidate: Candidate, actor: str) -> ErasureReport:
@@ -425,17 +445,26 @@ def erase(conn: Connection, candidate: Candidate, actor: str) -> ErasureReport:
         promoted += [booking for e in erased for booking in e.promoted]
     if _has_events(conn):
         projection.rewind_after_delete(conn)
+    events.record_erased(conn, candidate.senders, time.time())
     audit.record(conn, actor, "erase_candidate", **counts)
-    return ErasureReport(counts, tuple(promoted))
+    return ErasureReport(counts, tuple(promoted), tuple(candidate.senders))
 
 
 def erase_and_notify(
-    engine: Engine, mailer: Mailer | None, public_url: str, query: CandidateQuery, actor: str
+    engine: Engine,
+    mailer: Mailer | None,
+    public_url: str,
+    query: CandidateQuery,
+    actor: str,
+    redis_url: str | None = None,
 ) -> ErasureReport:
-    """Find and erase one candidate in one transaction; then e-mail whoever got a seat that
-    the erased bookings freed, as a cancellation does."""
+    """Find and erase one candidate in one transaction; then delete the conversations' Redis
+    keys (production mode: ``redis_url``) and e-mail whoever got a seat that the erased
+    bookings freed, as a cancellation does."""
     with db.transaction(engine) as conn:
         report = erase(conn, find(conn, query), actor)
+    if redis_url and report.senders:
+        report.counts["redis_keys"] = _forget_in_redis(redis_url, report.senders)
     for booking in report.promoted:
         with db.reading(engine) as conn:
             session = sessions.get_session(conn, booking.session_id)
@@ -509,6 +538,7 @@ def purge(
     moment = time.time() if now is None else now
     cutoff = dt.datetime.fromtimestamp(moment - records_days * 86400, dt.timezone.utc)
     expired = {feature.name: feature.expire(conn, cutoff) for feature in FEATURES}
+    events.forget_erased(conn, moment - ERASURE_LIST_DAYS * 86400)
     audit.record(conn, actor, "purge", conversations=len(senders), days=days, **expired)
     log.info(
         "retention purge: %d conversations older than %d days, records anonymised: %s",

@@ -4,7 +4,9 @@ after its last failure. In one process's memory: the website runs as one process
 restart forgets (the delays are short).
 
 Used for booking references tried on ``/ics/`` (a reference is a key to a booking: guessing
-must stay slow). The console's sign-in keeps its own, in the database
+must stay slow), and in the chat (the cancellation form), where a conversation that has
+spent its ``free`` failures is refused until the oldest of them leaves the window
+(:meth:`FailureThrottle.blocked_for`). The console's sign-in keeps its own, in the database
 (:mod:`bot.console.users`).
 """
 
@@ -37,6 +39,15 @@ class FailureThrottle:
             return 0.0
         delay = min(2.0 ** (len(failures) - self.free), self.max_delay_s)
         return max(0.0, failures[-1] + delay - moment)
+
+    def blocked_for(self, key: str, now: float | None = None) -> float:
+        """Seconds until ``key`` has fewer than ``free`` failures in the window (0: it may
+        try): a hard stop for a dialogue, where a delay of seconds would mean nothing."""
+        moment = time.monotonic() if now is None else now
+        failures = self._recent(key, moment)
+        if len(failures) < self.free:
+            return 0.0
+        return max(0.0, failures[len(failures) - self.free] + self.window_s - moment)
 
     def failed(self, key: str, now: float | None = None) -> None:
         """Count one failure of ``key``."""

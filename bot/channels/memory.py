@@ -21,10 +21,11 @@ from typing import Any, Protocol
 
 from bot.channels.choices import ChoiceMemory, RecentIds, choice_number
 from bot.config import Settings
+from bot.redis_keys import CHANNELS_PREFIX, buttons_key
 
 log = logging.getLogger(__name__)
 
-KEY_PREFIX = "crossborder:channels"
+KEY_PREFIX = CHANNELS_PREFIX
 # Platforms redeliver within minutes (Telegram and Meta retry for up to a day at worst).
 REDELIVERY_TTL_S = 24 * 3600
 BUTTONS_TTL_S = 7 * 24 * 3600
@@ -112,7 +113,7 @@ class RedisButtons:
     async def remember(self, sender: str, buttons: Sequence[dict[str, Any]]) -> None:
         from redis.exceptions import RedisError
 
-        key = f"{KEY_PREFIX}:buttons:{sender}"
+        key = buttons_key(sender)
         payloads = [str(b.get("payload") or b.get("title") or "") for b in buttons]
         try:
             if payloads:
@@ -129,7 +130,7 @@ class RedisButtons:
         if number is None:
             return reply
         try:
-            raw = await self._redis.get(f"{KEY_PREFIX}:buttons:{sender}")
+            raw = await self._redis.get(buttons_key(sender))
         except (RedisError, OSError) as exc:
             log.warning("button memory unavailable, reply read as text (%s)", type(exc).__name__)
             return reply

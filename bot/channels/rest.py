@@ -32,6 +32,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.base import OnNewMessage, reject
+from bot.channels.clients import ClientMarker
 from bot.config import Settings
 from bot.errors import ForeignConversation
 
@@ -90,6 +91,7 @@ class RestInput(RasaRestInput):
 
     def __init__(self, secret: str | None = None) -> None:
         self.secret = secret
+        self.clients = ClientMarker.from_env()
 
     @classmethod
     def name(cls) -> str:
@@ -126,7 +128,7 @@ class RestInput(RasaRestInput):
                 collector,
                 body["sender"],
                 input_channel=self.name(),
-                metadata=body["metadata"],
+                metadata=self.clients.mark(body["metadata"], request),
                 message_id=request_id(request.headers.get(REQUEST_ID_HEADER)),
             )
             try:

@@ -41,6 +41,7 @@ from sanic import Blueprint
 from socketio import AsyncRedisManager, AsyncServer
 
 from bot.channels.base import OnNewMessage
+from bot.channels.clients import ClientMarker
 from bot.channels.memory import KEY_PREFIX, redis_url
 from bot.config import Settings
 from bot.language.codes import SUPPORTED, reply_language
@@ -123,6 +124,7 @@ class SocketIOInput(RasaSocketIOInput):
         assert sio is not None
         # A socket.io message (long-polling body or websocket frame) no larger than a request.
         sio.eio.max_http_buffer_size = Settings.from_env().max_request_bytes
+        self.clients = ClientMarker.from_env()
         url = redis_url()
         if url:
             share_rooms(sio, url)
@@ -155,12 +157,16 @@ class SocketIOInput(RasaSocketIOInput):
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, str):
                 metadata = json.loads(metadata)
+            # The connection's handshake request: its client's key goes into the metadata.
+            environ = sio.get_environ(sid, namespace=self.namespace) or {}
             message = UserMessage(
                 str(data.get("message", "")),
                 WebsiteOutput(sio, self.bot_message_evt),
                 sender_id,
                 input_channel=self.name(),
-                metadata=metadata if isinstance(metadata, dict) else {},
+                metadata=self.clients.mark(
+                    metadata if isinstance(metadata, dict) else {}, environ.get("sanic.request")
+                ),
             )
             await on_new_message(message)
 

@@ -29,6 +29,7 @@ ACTIONS = (
     "user_created",
     "user_changed",
     "inbox_export",
+    "attendees_export",
     "booking_cancelled",
     "session_saved",
     "takeover",

@@ -70,6 +70,11 @@ def _local(moment: dt.datetime | None) -> str:
     return moment.astimezone(TIMEZONE).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
+def _status(booking: Booking) -> str:
+    """``held`` for a booking still waiting for its e-mail confirmation, else its status."""
+    return "held" if booking.held else booking.status
+
+
 def attendee_csv(bookings: Sequence[Booking], language: str) -> bytes:
     """The attendee list (confirmed, then the waiting list) as spreadsheet-ready CSV."""
     out = io.StringIO()
@@ -81,7 +86,7 @@ def attendee_csv(bookings: Sequence[Booking], language: str) -> bytes:
         writer.writerow(
             [
                 _cell(booking.reference),
-                _cell(text(language, f"console.sessions.booking_status.{booking.status}")),
+                _cell(text(language, f"console.sessions.booking_status.{_status(booking)}")),
                 _cell(booking.candidate_name),
                 _cell(booking.email),
                 _cell(booking.phone),

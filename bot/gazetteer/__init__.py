@@ -6,7 +6,10 @@ each with its source, and the official name otherwise: Tourcoing, not "Toerkonje
 still read) and ``bot/resources/occupations.csv`` (138
 occupations with French and Dutch labels, masculine and feminine forms, synonyms, ISCO-08
 codes of the ILO and ROME codes of France Travail). Coordinates come from GeoNames
-(geonames.org, CC BY 4.0, credited on the website).
+(geonames.org, CC BY 4.0, credited on the website). The official code of the main towns
+(``Place.code``, :func:`place_by_code`) comes from INSEE's Code officiel géographique for
+French communes (insee.fr, COG) and from Statbel's REFNIS codes for Belgian municipalities
+(statbel.fgov.be, "Code INS / NIS-code"); a town without one is searched by département.
 
 Lookups fold case and accents ("kortrijk", "KORTRIJK"), accept every name in both languages
 and every alias, occupations in the plural, and near misses ("Kortrik", "soudeuse" for
@@ -44,6 +47,7 @@ from bot.gazetteer._data import (
     occupation,
     occupations,
     place,
+    place_by_code,
     places,
     related_occupations,
 )
@@ -78,6 +82,7 @@ __all__ = [
     "occupations",
     "parse_radius",
     "place",
+    "place_by_code",
     "places",
     "related_occupations",
     "resolve_occupation",

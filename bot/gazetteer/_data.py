@@ -34,6 +34,9 @@ class Place:
     lon: float
     aliases: tuple[str, ...] = ()
     exonym_source: str | None = None
+    # The official code of the municipality, where known: INSEE's code officiel géographique
+    # in France (59350 Lille), Statbel's REFNIS (NIS) code in Belgium (34022 Kortrijk).
+    code: str | None = None
 
     def name(self, language: str | None) -> str:
         """The name a speaker of ``language`` uses: Courtrai in French, Kortrijk in Dutch."""
@@ -99,6 +102,7 @@ def places() -> tuple[Place, ...]:
             lon=float(row["lon"]),
             aliases=_split(row["aliases"]),
             exonym_source=row.get("exonym_source") or None,
+            code=row.get("code") or None,
         )
         for row in _rows("places.csv")
     )
@@ -130,6 +134,17 @@ def _places_by_id() -> dict[str, Place]:
 @cache
 def _occupations_by_id() -> dict[str, Occupation]:
     return {o.id: o for o in occupations()}
+
+
+@cache
+def _places_by_code() -> dict[tuple[str, str], Place]:
+    return {(p.country, p.code): p for p in places() if p.code}
+
+
+def place_by_code(country: str, code: str) -> Place | None:
+    """The place with this official code: ``("FR", "59350")`` (INSEE) is Lille,
+    ``("BE", "34022")`` (NIS) is Kortrijk; None when the code is not in the gazetteer."""
+    return _places_by_code().get((country, code))
 
 
 def place(place_id: str | None) -> Place | None:

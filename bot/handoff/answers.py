@@ -49,7 +49,10 @@ _NO_WORDS = (
     r"|pas la peine|hoeft niet|niet nodig"
 )
 _POLITE = r"merci|svp|stp|bedankt|dank je|aub|graag|hoor"
-_YES = re.compile(rf"^(?:/affirm|(?:{_YES_WORDS})(?: (?:{_YES_WORDS}|{_POLITE}))*)$")
+# What people add to a yes and that says nothing else: "ja is goed", "oui ok ça me va",
+# "ja dat mag", "oui c'est bon", "ja doe maar" (never "maar", "mais", "pas", "niet"...).
+_YES_FILLERS = r"is|c|est|ca|me|va|marche|bon|top|super|nickel|mag|dat|da|das|s|doe maar|wel"
+_YES = re.compile(rf"^(?:/affirm|(?:{_YES_WORDS})(?: (?:{_YES_WORDS}|{_POLITE}|{_YES_FILLERS}))*)$")
 _NO = re.compile(rf"^(?:/deny|(?:{_NO_WORDS})(?: (?:{_NO_WORDS}|{_POLITE}))*)$")
 _PUNCTUATION = re.compile(r"[,;:.!?()]+")
 _MORNING = re.compile(

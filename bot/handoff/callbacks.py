@@ -92,9 +92,13 @@ def request_callback(
     topic: str | None = None,
     consent_at: datetime | None = None,
     consent_version: str | None = None,
+    client_key: str | None = None,
     now: datetime | None = None,
 ) -> CallbackRequest:
     """Store a callback request (or a live request), once per user message.
+
+    ``client_key`` is the keyed hash of the candidate's client address (website channels),
+    counted by the limit per client.
 
     The same (sender_id, message_id) again returns the stored request unchanged: a message
     delivered twice never queues two calls. A live request while the conversation already
@@ -114,7 +118,7 @@ def request_callback(
         if waiting is not None:
             return CallbackRequest.from_row(waiting)
     else:
-        _check_limit(conn, sender_id, message_id, _phone(phone))
+        _check_limit(conn, sender_id, message_id, _phone(phone), client_key)
     moment = _now(now)
     row = store.insert_once(
         conn,
@@ -122,6 +126,7 @@ def request_callback(
             "sender_id": sender_id,
             "message_id": message_id,
             "channel": channel,
+            "client_key": client_key,
             "live": live,
             "name": name,
             "phone": _phone(phone),
@@ -139,18 +144,24 @@ def request_callback(
     return CallbackRequest.from_row(row)
 
 
-def _check_limit(conn: Connection, sender_id: str, message_id: str, phone: str | None) -> None:
+def _check_limit(
+    conn: Connection, sender_id: str, message_id: str, phone: str | None, client_key: str | None
+) -> None:
     """Refuse one more open request for a conversation or a phone number that has
-    ``BOT_MAX_OPEN_CALLBACKS`` already (a script flooding the queue); the same message
-    again is not refused (it returns its request)."""
+    ``BOT_MAX_OPEN_CALLBACKS`` already, or a client address with
+    ``BOT_MAX_OPEN_CALLBACKS_PER_CLIENT`` (a script flooding the queue, from new
+    conversations); the same message again is not refused (it returns its request)."""
     if store.find_by_message(conn, sender_id, message_id) is not None:
         return
-    limit = Settings.from_env().max_open_callbacks
-    by_conversation, by_phone = store.open_requests(conn, sender_id, phone)
+    settings = Settings.from_env()
+    limit = settings.max_open_callbacks
+    by_conversation, by_phone, by_client = store.open_requests(conn, sender_id, phone, client_key)
     if by_conversation >= limit:
         raise CallbackLimitReached("conversation", limit)
     if by_phone >= limit:
         raise CallbackLimitReached("phone", limit)
+    if by_client >= settings.max_open_callbacks_per_client:
+        raise CallbackLimitReached("client", settings.max_open_callbacks_per_client)
 
 
 def list_callbacks(conn: Connection, status: str | None = None) -> list[CallbackRequest]:

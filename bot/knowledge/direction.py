@@ -115,7 +115,7 @@ _WORK_CUES = frozenset(
     interim mission stage licencie licenciee commence commencer demarre salarie salariee
     werk werkt werken werkte gewerkt werkgever tewerkgesteld baas bedrijf fabriek contract
     firma interimcontract uitzendcontract ontslagen aangenomen pendel pendelen begin begint dienst
-    beginnen start starten""".split()
+    beginnen start starten slag""".split()
 )
 
 
@@ -142,6 +142,20 @@ class Situation:
 class _Place:
     country: str
     region: str | None
+    # A name used on both sides of the border (Lens, Comines): country "" and the places it
+    # may be, decided by the other side of the situation when that one is known.
+    options: tuple[tuple[str, str | None], ...] = ()
+
+    def across(self, other: _Place | None) -> _Place | None:
+        """This place; for a name used on both sides, the one across the border from
+        ``other`` (someone who lives in Lens and works in Belgium lives in the French Lens),
+        or None when ``other`` does not tell."""
+        if not self.options:
+            return self
+        if other is None or other.options:
+            return None
+        sides = [_Place(country, region) for country, region in self.options]
+        return next((p for p in sides if p.country != other.country), None)
 
 
 def read(text: str) -> Situation:
@@ -188,11 +202,29 @@ def read(text: str) -> Situation:
             pending, role = [], None
         i += 1
     unassigned.extend(pending)
-    if not found and len(unassigned) == 2 and unassigned[0].country != unassigned[1].country:
+    if (
+        not found
+        and len(unassigned) == 2
+        and not any(p.options for p in unassigned)
+        and unassigned[0].country != unassigned[1].country
+    ):
         found = {"residence": unassigned[0], "work": unassigned[1]}
-    residence, work = found.get("residence"), found.get("work")
+    # One side said with its verb and one place without ("ik woon in Lens en ga in Ieper aan
+    # de slag": "slag" came after Ieper's clause ended): a place of the other country, or a
+    # name used on both sides, is the other side; one of the same country only says more
+    # about the side already said ("aan de Franse kant, vlak bij Halluin").
+    if len(found) == 1 and len(unassigned) == 1:
+        [(role, said)] = found.items()
+        place = unassigned[0]
+        if said.options or place.options or said.country != place.country:
+            found["work" if role == "residence" else "residence"] = place
+    said_residence, said_work = found.get("residence"), found.get("work")
+    residence = said_residence.across(said_work) if said_residence else None
+    work = said_work.across(said_residence) if said_work else None
     # Working on both sides ("à la fois à Lille et à Courtrai"): the cross-border workplace.
-    abroad = [p for p in workplaces if residence and p.country != residence.country]
+    abroad = [
+        p for p in workplaces if residence and not p.options and p.country != residence.country
+    ]
     if abroad:
         work = abroad[-1]
     situation = Situation(
@@ -304,21 +336,32 @@ _LINKS = frozenset("a au aux en in te op dans".split())
 
 def _lists_places(tokens: list[str], i: int) -> bool:
     """True when the conjunction at ``i`` joins two places of one clause ("à Lille et à
-    Courtrai", "zowel in Rijsel als in Kortrijk"): the role goes on."""
+    Courtrai", "zowel in Rijsel als in Kortrijk"): the role goes on; not when a verb follows
+    the second place ("als ik in Menen woon en in Halluin werk")."""
     if tokens[i] not in _CONJUNCTIONS and tokens[i] not in ("als", "en"):
         return False
     j = i + 1
     while j < len(tokens) and tokens[j] in _LINKS:
         j += 1
-    return j < len(tokens) and _match_place(tokens, j)[0] is not None
+    place, length = _match_place(tokens, j) if j < len(tokens) else (None, 1)
+    if place is None:
+        return False
+    # A Dutch clause puts its verb last: "in Menen woon en in Halluin werk" starts a clause.
+    after = tokens[j + length] if j + length < len(tokens) else ""
+    return after not in _RESIDENCE_CUES and after not in _WORK_CUES
+
+
+# "je suis de Maubeuge", "je suis sur Lens", "je suis à Lille": where one lives.
+_FROM_WORDS = frozenset("de du d sur a".split())
 
 
 def _is_from(tokens: list[str], i: int) -> bool:
-    """ "je suis de Maubeuge", "je suis du côté belge": the place one lives in.
+    """ "je suis de Maubeuge", "je suis du côté belge", "je suis sur Lens": the place one
+    lives in.
 
     Only before a place, so "je suis belge" and "je suis de nationalité belge" say nothing.
     """
-    if tokens[i] != "suis" or i + 1 >= len(tokens) or tokens[i + 1] not in ("de", "du", "d"):
+    if tokens[i] != "suis" or i + 1 >= len(tokens) or tokens[i + 1] not in _FROM_WORDS:
         return False
     return _match_place(tokens, i + 2)[0] is not None
 
@@ -349,7 +392,8 @@ def _match_place(words: list[str], start: int) -> tuple[_Place | None, int]:
 def _places() -> dict[str, _Place]:
     """Folded place names (French, Dutch, aliases) of the gazetteer, plus country words.
 
-    A name used on both sides of the border (Comines, Lens) is left out: it says nothing.
+    A name used on both sides of the border (Comines, Lens) says only that it is one of two
+    places (``_Place.options``).
     """
     seen: dict[str, set[tuple[str, str | None]]] = {}
     for place in gazetteer.places():
@@ -361,8 +405,10 @@ def _places() -> dict[str, _Place]:
             seen.setdefault(folded.replace("-", " "), set()).add((country, region))
     table = {
         name: _Place(*next(iter(found)))
+        if len(found) == 1
+        else _Place("", None, tuple(sorted(found, key=str)))
         for name, found in seen.items()
-        if len(found) == 1 and name not in _COMMON_WORDS
+        if name not in _COMMON_WORDS
     }
     table.update({name: _Place(*area) for name, area in _AREAS.items()})
     table.update({name.replace("-", " "): _Place(*area) for name, area in _AREAS.items()})

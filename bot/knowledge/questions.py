@@ -37,6 +37,8 @@ _WHAT_IS = re.compile(
     r"ca veut dire quoi|veut dire quoi|signifie quoi|ca sert a quoi|a quoi sert|"
     r"definition|definir|kesako|qui est|qui sont|"
     r"wat is|wat zijn|wat betekent|wat betekenen|wat wil zeggen|wat houdt|waarvoor dient|"
+    # Flemish speech: "wa is da, een A1-formulier?", "wa betekent da?"
+    r"wa is|wa zijn|wa betekent|wa wil zeggen|"
     r"waarvoor staat|wat bedoelt? ?(men|ze|jullie)? met|wie is|wie zijn|wat doet)\b"
 )
 # How close to the "what is" the term must be, in words.
@@ -44,13 +46,13 @@ _WINDOW = 6
 # Words that may end a "what is" question after it ("c'est quoi au juste ?", "wat is dat?").
 _TRAILING = frozenset(
     "? c est exactement au juste donc alors en fait ca cela precies eigenlijk juist dat dan"
-    " nu nou weer".split()
+    " nu nou weer da".split()
 )
 # What may stand between "what is" and the term: "c'est quoi exactement le formulaire A1".
 _ARTICLES = frozenset(
     """le la les l un une ce cet cette ces du de des d c est etre exactement donc au juste
     formulaire attestation certificat statut
-    het de een dat die deze dit van zijn precies eigenlijk juist nu weer formulier attest
+    het de een dat da die deze dit van zijn precies eigenlijk juist nu weer formulier attest
     statuut""".split()
 )
 # Words that make "A1"/"A2" a language level, not the social security form.
@@ -104,6 +106,8 @@ TOPIC_WORDS: dict[str, tuple[str, ...]] = {
         "cpam",
         "ziekenfonds",
         "ziekteverzekering",
+        "ziekte",
+        "maladie",
         "dokter",
         "mutualiteit",
     ),
@@ -214,7 +218,7 @@ def definition_asked(text: str) -> Term | None:
     name alone ("S1 ?"). "Quel niveau A1 en néerlandais ?" does not (a language level).
     """
     words = _words(text)
-    best: tuple[int, int, Term] | None = None
+    mentioned: dict[str, tuple[int, int, Term]] = {}
     for term in glossary().values():
         for name in term.names:
             at = _find(name, words)
@@ -222,15 +226,19 @@ def definition_asked(text: str) -> Term | None:
                 continue
             if term.key == "a1" and _LANGUAGE_LEVEL.search(words):
                 continue
-            # The earliest mention wins, then the longest name ("formulaire a1" over "a1").
+            # The earliest mention first, then the longest name ("formulaire a1" over "a1").
             candidate = (at, -len(name), term)
-            if best is None or candidate[:2] < best[:2]:
-                best = candidate
-    if best is None:
+            if term.key not in mentioned or candidate[:2] < mentioned[term.key][:2]:
+                mentioned[term.key] = candidate
+    if not mentioned:
         return None
-    term = best[2]
-    if any(_asks_about(words, match, term) for match in _WHAT_IS.finditer(words)):
-        return term
+    ordered = sorted(mentioned.values(), key=lambda c: c[:2])
+    # The term the "what is" is about, wherever others stand: "chui frontalier, c quoi le
+    # formulaire A1 ?" asks about the A1, not about the status named first.
+    for _at, _length, term in ordered:
+        if any(_asks_about(words, match, term) for match in _WHAT_IS.finditer(words)):
+            return term
+    term = ordered[0][2]
     rest = [word for word in words.split() if word not in _FILLER]
     alone = all(any(_find(word, name) >= 0 for name in term.names) for word in rest)
     return term if term.form and alone else None
@@ -274,6 +282,40 @@ def topic_named(text: str) -> str | None:
                 if best is None or candidate[:2] > best[:2]:
                     best = candidate
     return best[2] if best else None
+
+
+# The branches of social security, and words for paying into or being covered by them: a
+# question about contributions for two branches at once ("je cotise où pour ma retraite et
+# ma santé ?", "waar ben ik verzekerd voor ziekte en pensioen?") asks which country's system
+# covers the worker, the social_security topic, not either branch's own rules.
+_BRANCHES = ("pension", "health_insurance", "unemployment_benefits", "family_allowances")
+_COVER_WORDS = frozenset(
+    """cotise cotises cotisent cotiser cotisons cotisez cotisation cotisations affilie affiliee
+    assure assuree couvert couverte bijdragen bijdrage draag draagt verzekerd aangesloten
+    betaal""".split()
+)
+
+
+def asks_which_system(text: str) -> bool:
+    """True for a question about being covered for, or paying into, two or more branches of
+    social security at once."""
+    words = _words(text)
+    if not _COVER_WORDS.intersection(words.split()):
+        return False
+    named = {
+        topic for topic in _BRANCHES if any(_find(name, words) >= 0 for name in TOPIC_WORDS[topic])
+    }
+    return len(named) >= 2
+
+
+_FOLLOW_UP_OPENINGS = frozenset("et en and puis quid ook aussi".split())
+
+
+def is_follow_up_question(text: str) -> bool:
+    """True for a message asked as a question or opened as a follow-up ("en de RSZ?",
+    "et pour la mutuelle")."""
+    words = _words(text).split()
+    return bool(words) and (words[-1] == "?" or words[0] in _FOLLOW_UP_OPENINGS)
 
 
 def is_short(text: str) -> bool:

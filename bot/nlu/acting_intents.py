@@ -7,7 +7,14 @@ It comes after the FallbackClassifier and changes two kinds of guesses:
   (:func:`bot.language.detection.names_a_country_not_a_language`);
 - a hesitation between two acting intents (book and cancel, stop and ask for a person...:
   :func:`bot.knowledge.fallback.hesitation`): the intent becomes ``nlu_fallback``, and the
-  two-stage fallback asks which one with two buttons instead of acting.
+  two-stage fallback asks which one with two buttons instead of acting;
+- a request to book that the rest of the message drowned (the session's title read as a tax
+  question, everything at once read as a question about job datings:
+  :func:`bot.sessions.requests.asks_to_book`) is ``book_info_session``, and a choice from a
+  list read as nothing clear ("je prends la 5": :func:`bot.sessions.requests.is_a_choice`)
+  is ``inform``, which the booking form reads as a place in the list shown; a cancellation
+  said without the word ("jveux plus y aller a la reunion":
+  :func:`bot.sessions.requests.asks_to_cancel`) is ``cancel_booking``.
 """
 
 from __future__ import annotations
@@ -21,8 +28,16 @@ from bot.language.detection import names_a_country_not_a_language
 from bot.language.policy import SWITCH_INTENT
 from bot.nlu.components import ConfiguredComponent
 from bot.nlu.foreign_language import override_intent
+from bot.sessions.requests import asks_to_book, asks_to_cancel, is_a_choice
 
 FALLBACK_INTENT = "nlu_fallback"
+BOOK_INTENT = "book_info_session"
+CANCEL_INTENT = "cancel_booking"
+CHOICE_INTENT = "inform"
+# What the classifier makes of a drowned booking request: a topic, a situation, nothing.
+_DROWNED_BOOKING = frozenset({"faq", "inform_direction", FALLBACK_INTENT})
+# ... and of a cancellation said without the word: out of scope, a topic, nothing.
+_UNSAID_CANCELLATION = frozenset({"out_of_scope", "faq", "inform_direction", FALLBACK_INTENT})
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -41,6 +56,16 @@ class ActingIntentGuard(ConfiguredComponent):
                     message.set(INTENT, ranking[0], add_to_output=True)
                     message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
                     intent = ranking[0]
+            text = str(message.get(TEXT) or "")
+            if intent.get("name") in _UNSAID_CANCELLATION and asks_to_cancel(text):
+                override_intent(message, CANCEL_INTENT, 1.0)
+                continue
+            if intent.get("name") in _DROWNED_BOOKING and asks_to_book(text):
+                override_intent(message, BOOK_INTENT, 1.0)
+                continue
+            if intent.get("name") == FALLBACK_INTENT and is_a_choice(text):
+                override_intent(message, CHOICE_INTENT, 1.0)
+                continue
             if intent.get("name") != FALLBACK_INTENT and hesitation(ranking):
                 override_intent(message, FALLBACK_INTENT, float(intent.get("confidence") or 0.0))
         return messages

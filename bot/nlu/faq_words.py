@@ -7,7 +7,8 @@ are words they saw too rarely to be sure of (the first went to the fallback, the
 - a question about what a glossary term is ("c'est quoi le formulaire A1 ?") is the ``faq``
   intent, whatever the classifier guessed (except a message in another language);
 - a short message that names a topic ("en de RSZ?") is the ``faq`` intent when the classifier
-  could not tell (``nlu_fallback``); a sure guess is kept ("je cherche un contrat").
+  could not tell (``nlu_fallback``), or read a detail (``inform``) in what is a question;
+  another sure guess is kept ("je cherche un contrat").
 
 ``action_answer_faq`` then answers the term, or the named topic for the known situation.
 """
@@ -26,6 +27,7 @@ from bot.nlu.components import ConfiguredComponent
 from bot.nlu.foreign_language import OTHER_LANGUAGE_INTENT, override_intent
 
 FAQ_INTENT = "faq"
+INFORM_INTENT = "inform"
 
 
 def faq_by_words(text: str, intent: str | None) -> bool:
@@ -34,10 +36,12 @@ def faq_by_words(text: str, intent: str | None) -> bool:
         return False
     if questions.definition_asked(text) is not None:
         return True
-    return (
-        intent == DEFAULT_NLU_FALLBACK_INTENT_NAME
-        and questions.is_short(text)
-        and questions.topic_named(text) is not None
+    if not questions.is_short(text) or questions.topic_named(text) is None:
+        return False
+    # "en de RSZ?" was read as ``inform`` (giving a detail), which it is not: a short
+    # question naming a topic is a follow-up whether the classifier saw a detail or nothing.
+    return intent == DEFAULT_NLU_FALLBACK_INTENT_NAME or (
+        intent == INFORM_INTENT and questions.is_follow_up_question(text)
     )
 
 

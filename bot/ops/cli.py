@@ -116,6 +116,30 @@ def _rasa(*args: str) -> list[str]:
     return [str(Path(sys.executable).with_name("rasa")), *args]
 
 
+def rasa_train(out_dir: Path, name: str, force: bool = False) -> Path:
+    """``rasa train`` on the repository's data into ``out_dir/name.tar.gz``."""
+    subprocess.run(
+        _rasa(
+            "train",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain",
+            "--data",
+            "data",
+            "--out",
+            str(out_dir),
+            "--fixed-model-name",
+            name,
+            *(["--force"] if force else []),
+        ),
+        cwd=PROJECT_DIR,
+        check=True,
+        env=_child_env(),
+    )
+    return out_dir / f"{name}.tar.gz"
+
+
 def train(settings: Settings, force: bool = False) -> Path:
     """Train the model unless the one in ``models/`` was trained from the same inputs."""
     stamp = settings.models_dir / "fingerprint.json"
@@ -131,25 +155,7 @@ def train(settings: Settings, force: bool = False) -> Path:
     _say("training the model (about three minutes on 2 cores when nothing can be reused)...")
     settings.models_dir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    subprocess.run(
-        _rasa(
-            "train",
-            "--config",
-            "config.yml",
-            "--domain",
-            "domain",
-            "--data",
-            "data",
-            "--out",
-            str(settings.models_dir),
-            "--fixed-model-name",
-            MODEL_NAME,
-            *(["--force"] if no_cache else []),
-        ),
-        cwd=PROJECT_DIR,
-        check=True,
-        env=_child_env(),
-    )
+    rasa_train(settings.models_dir, MODEL_NAME, force=no_cache)
     elapsed = time.monotonic() - started
     stamp.write_text(
         json.dumps(

@@ -19,15 +19,19 @@ Register = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg
 def _registrations() -> list[Register]:
     # Imported here so that one broken feature does not stop `--help` of the others.
     from bot.console import commands as console_commands
+    from bot.ops import models as model_commands
     from bot.sessions import cli as session_commands
     from bot.storage import migrate
     from bot.vacancies import importer as vacancy_import
+    from bot.vacancies import sync as vacancy_sync
 
     return [
         migrate.register,
         vacancy_import.register,
+        vacancy_sync.register,
         session_commands.register,
         console_commands.register,
+        model_commands.register,
     ]
 
 

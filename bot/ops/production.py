@@ -33,6 +33,7 @@ from typing import Any
 
 import yaml
 
+from bot import redis_keys
 from bot.config import PROJECT_DIR
 from bot.ops import cli
 from bot.ops.production_config import AmqpAddress, ProductionSettings, RedisAddress
@@ -155,7 +156,7 @@ def endpoints_config(settings: ProductionSettings) -> dict[str, Any]:
         "url": redis.host,
         "port": redis.port,
         "db": redis.db,
-        "key_prefix": "crossborder",
+        "key_prefix": redis_keys.PREFIX,  # erasure deletes redis_keys.lock_key(sender)
     }
     if redis.password:
         lock_store["password"] = f"${{{REDIS_PASSWORD_ENV}}}"

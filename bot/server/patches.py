@@ -300,10 +300,24 @@ def answers_after(events: list[Any], message_id: str) -> list[dict[str, Any]] | 
     return answers
 
 
+def _project_store(app: Any, method: str) -> Any:
+    """The project's tracker store (bot.server.tracker_store) behind Rasa's wrappers
+    (AwaitableTrackerStore, FailSafeTrackerStore) when it has ``method``, else None."""
+    store = app.ctx.agent.tracker_store
+    while store is not None and not hasattr(store, method):
+        store = getattr(store, "_tracker_store", None)
+    return store
+
+
 def _stored_answers(app: Any) -> AnswersTo:
     async def answers_to(sender_id: str, message_id: str) -> list[dict[str, Any]] | None:
-        tracker = await app.ctx.agent.tracker_store.retrieve(sender_id)
-        return answers_after(list(tracker.events), message_id) if tracker is not None else None
+        store = _project_store(app, "events_of_message")
+        if store is not None:  # a few rows, not the whole conversation
+            events = await store.events_of_message(sender_id, message_id)
+        else:
+            tracker = await app.ctx.agent.tracker_store.retrieve(sender_id)
+            events = list(tracker.events) if tracker is not None else None
+        return answers_after(events, message_id) if events is not None else None
 
     return answers_to
 
@@ -338,12 +352,8 @@ def _polite_remote_run(original: Callable[..., Awaitable[Any]]) -> Callable[...,
 
 def _conversation_channel(app: Any) -> ChannelOf:
     async def channel_of(sender_id: str) -> str | None:
-        # Through Rasa's wrappers (AwaitableTrackerStore, FailSafeTrackerStore) to ours,
-        # which reads one row instead of the whole conversation.
-        store = app.ctx.agent.tracker_store
-        while store is not None and not hasattr(store, "latest_input_channel"):
-            store = getattr(store, "_tracker_store", None)
-        if store is not None:
+        store = _project_store(app, "latest_input_channel")
+        if store is not None:  # one row, not the whole conversation
             return await store.latest_input_channel(sender_id)  # type: ignore[no-any-return]
         tracker = await app.ctx.agent.tracker_store.retrieve(sender_id)
         channel = tracker.get_latest_input_channel() if tracker is not None else None

@@ -9,6 +9,17 @@ second save then mixes two turns). Here each read-modify-write is a Redis transa
 the lock's key: ``WATCH``, read, ``MULTI``/``EXEC``, retried if another process changed the
 key meanwhile, so ticket numbers stay unique and in order across processes.
 
+A waiting ticket's lifetime starts when the ticket before it expires, not when it is issued.
+Rasa starts every ticket's clock at issue: when a process dies holding a conversation's
+ticket, a message of that conversation that arrived a moment later waits for the dead ticket
+to expire, and its own ticket, issued less than a second after with the same lifetime, has
+expired too by the time the waiter next looks (it looks once a second). The waiter then
+finds no ticket of its own, spins, and the candidate gets an error instead of an answer: the
+last failures of the production fault test (a Rasa process killed under load). With chained
+lifetimes the waiter always has a full lifetime once it is served, and a lock left with no
+ticket is deleted, so a waiter whose ticket did expire stops at once with ``LockError``
+(answered politely) rather than spinning.
+
 A Redis failure is raised as Rasa's ``LockError``, which the channels' handler turns into the
 polite "try again" (bot/server/patches.py).
 """
@@ -16,10 +27,11 @@ polite "try again" (bot/server/patches.py).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
-from rasa.core.lock import TicketLock
+from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError
 
 
@@ -28,16 +40,25 @@ def _read(pipe: Any, key: str, conversation_id: str) -> TicketLock:
     return TicketLock.from_dict(json.loads(raw)) if raw else TicketLock(conversation_id)
 
 
+def chain_ticket(lock: TicketLock, lifetime: float) -> int:
+    """Add a ticket whose lifetime starts when the last waiting one's ends (module docstring)."""
+    lock.remove_expired_tickets()
+    starts = max([time.time(), *(ticket.expires for ticket in lock.tickets)])
+    number = int(lock.last_issued) + 1
+    lock.tickets.append(Ticket(number, starts + lifetime))
+    return number
+
+
 def issue_ticket(self: Any, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
-    """``LockStore.issue_ticket`` as one Redis transaction."""
+    """``LockStore.issue_ticket`` as one Redis transaction, with a chained lifetime."""
     key = self.key_prefix + conversation_id
 
     def update(pipe: Any) -> int:
         lock = _read(pipe, key, conversation_id)
-        ticket = lock.issue_ticket(lock_lifetime)
+        ticket = chain_ticket(lock, lock_lifetime)
         pipe.multi()
         pipe.set(key, lock.dumps())
-        return int(ticket)
+        return ticket
 
     try:
         return int(self.red.transaction(update, key, value_from_callable=True))
@@ -76,11 +97,12 @@ def cleanup(self: Any, conversation_id: str, ticket_number: int) -> None:
 
 
 def update_lock(self: Any, conversation_id: str) -> None:
-    """``LockStore.update_lock`` (drop expired tickets) atomically."""
+    """``LockStore.update_lock`` (drop expired tickets) atomically; a lock left with no ticket
+    is deleted, so that a waiter whose own ticket expired stops with ``LockError``."""
 
     def drop_expired(lock: TicketLock) -> bool:
         lock.remove_expired_tickets()
-        return True
+        return bool(lock.is_someone_waiting())
 
     _change(self, conversation_id, drop_expired)
 

@@ -53,6 +53,9 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from bot.config import Settings
 from bot.storage.db import READ_ONLY, make_engine
 
+# How many of a conversation's last user messages a message sent again is looked for in.
+RECENT_MESSAGES = 5
+
 # Attribute of a tracker: how many of its events the table holds.
 _STORED = "_bot_stored_events"
 
@@ -123,6 +126,40 @@ class ProjectSQLTrackerStore(SQLTrackerStore):
         thread): what the REST guard of bot.server.patches asks for every REST message,
         without loading the whole conversation."""
         return await asyncio.to_thread(self._latest_input_channel, sender_id)
+
+    def _events_of_message(self, sender_id: str, message_id: str) -> list[dict[str, Any]] | None:
+        with self.session_scope() as session:
+            session.connection(execution_options={READ_ONLY: True})
+            users = (
+                session.query(self.SQLEvent.id, self.SQLEvent.data)
+                .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == "user")
+                .order_by(self.SQLEvent.id.desc())
+                .limit(RECENT_MESSAGES)
+                .all()
+            )
+            first = next(
+                (row.id for row in users if json.loads(row.data).get("message_id") == message_id),
+                None,
+            )
+            if first is None:
+                return None
+            rows = (
+                session.query(self.SQLEvent.data)
+                .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.id >= first)
+                .order_by(self.SQLEvent.id)
+                .all()
+            )
+        return [json.loads(row.data) for row in rows]
+
+    async def events_of_message(self, sender_id: str, message_id: str) -> list[Any] | None:
+        """The user message ``message_id`` and the events after it, or None when none of the
+        conversation's last few messages is that one: what the REST replay of
+        bot.server.patches asks for every REST message, without loading the conversation (a
+        message sent again after a process died is one of the last)."""
+        from rasa.shared.core.events import Event
+
+        rows = await asyncio.to_thread(self._events_of_message, sender_id, message_id)
+        return None if rows is None else [Event.from_parameters(row) for row in rows]
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

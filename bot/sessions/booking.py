@@ -162,6 +162,7 @@ def book(
     consent_version: str = CONSENT_VERSION,
     sender_id: str | None = None,
     message_id: str | None = None,
+    client_key: str | None = None,
     actor: str = "bot",
     now: dt.datetime | None = None,
 ) -> BookingResult:
@@ -196,7 +197,7 @@ def book(
     if actor == "bot" and _existing_booking(conn, session_id, email, sender_id, message_id) is None:
         # A candidate's booking through the chat; a repeated request is never refused, and
         # what consultants and the demo seeding book is not limited.
-        _check_limits(conn, email, sender_id, now)
+        _check_limits(conn, email, sender_id, client_key, now)
     values = dict(
         session_id=session_id,
         candidate_name=name,
@@ -209,6 +210,7 @@ def book(
         waitlisted_at=now,
         sender_id=sender_id,
         message_id=message_id,
+        client_key=client_key,
         created_at=now,
         updated_at=now,
     )
@@ -240,13 +242,20 @@ def book(
     return _result(conn, booking, created=True)
 
 
-def _check_limits(conn: Connection, email: str, sender_id: str | None, now: dt.datetime) -> None:
-    """Refuse a new booking when the conversation or the e-mail address already holds the
-    most upcoming bookings allowed (``BOT_MAX_BOOKINGS_PER_CONVERSATION``, ``..._PER_EMAIL``):
-    a script could otherwise fill every seat with other people's addresses.
+def _check_limits(
+    conn: Connection,
+    email: str,
+    sender_id: str | None,
+    client_key: str | None,
+    now: dt.datetime,
+) -> None:
+    """Refuse a new booking when the conversation, the e-mail address or the client address
+    already holds the most upcoming bookings allowed (``BOT_MAX_BOOKINGS_PER_CONVERSATION``,
+    ``..._PER_EMAIL``, ``..._PER_CLIENT``): a script could otherwise fill every seat with
+    other people's addresses, from new conversations.
 
     Raises:
-        BookingLimitReached: with the reason (``conversation`` or ``email``).
+        BookingLimitReached: with the reason (``conversation``, ``email`` or ``client``).
     """
     settings = Settings.from_env()
     B = bookings_table.c
@@ -261,6 +270,8 @@ def _check_limits(conn: Connection, email: str, sender_id: str | None, now: dt.d
         checks.insert(
             0, ("conversation", B.sender_id == sender_id, settings.max_bookings_per_conversation)
         )
+    if client_key:
+        checks.append(("client", B.client_key == client_key, settings.max_bookings_per_client))
     for reason, condition, limit in checks:
         if conn.execute(upcoming.where(condition)).scalar_one() >= limit:
             raise BookingLimitReached(reason, limit)
@@ -416,6 +427,8 @@ def _anonymise(
             phone=None,
             sender_id=None,
             message_id=None,
+            client_key=None,
+            confirm_token=None,
             erased_at=now,
             updated_at=now,
         )

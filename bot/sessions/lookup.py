@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
@@ -46,6 +47,17 @@ def says_reference_lost(said: str) -> bool:
     """True when the candidate says they no longer have the reference."""
     words = " ".join(re.sub(r"['’`-]", " ", fold(said)).split())
     return bool(_LOST.search(words)) and bool(_ABOUT_REFERENCE.search(words))
+
+
+def references_sent(bot_texts: Iterable[str]) -> int:
+    """How many times this conversation already sent references by e-mail.
+
+    Counted from what the assistant said (its "sent" message, in either language), not from a
+    slot: a slot is cleared when the cancellation form ends, and a candidate starting the form
+    again must not get a fresh allowance (no mail bombing through restarts).
+    """
+    sent = {text(language, "sessions.lookup.sent") for language in ("fr", "nl")}
+    return sum(1 for said in bot_texts if said in sent)
 
 
 def upcoming_bookings(

@@ -72,6 +72,46 @@ def booking_email(
     return message
 
 
+def confirm_url(public_url: str, language: str, token: str) -> str:
+    """The link of the e-mail that confirms a held booking (the web app's page)."""
+    return f"{public_url}/{language}/bookings/confirm/{token}"
+
+
+def confirmation_request_email(
+    booking: Booking,
+    session: InfoSession,
+    *,
+    sender: str,
+    public_url: str,
+    token: str,
+    minutes: int,
+) -> EmailMessage:
+    """The e-mail that asks the candidate to confirm a held booking: no reference and no
+    invite yet (whoever typed someone else's address gets nothing to act on)."""
+    if not booking.email:
+        raise ValueError("this booking has no e-mail address (erased)")
+    language = booking.language
+    details = session_texts.session_details(session, language)
+    url = confirm_url(public_url, language, token)
+    paragraphs = [
+        text(language, "email.greeting").format(name=booking.candidate_name),
+        text(language, "email.confirm_request.ask").format(minutes=minutes),
+        text(language, "email.details").format(**details),
+        url,
+        text(language, "email.confirm_request.not_you"),
+        text(language, "email.footer").format(privacy_url=privacy_url(public_url)),
+    ]
+    message = EmailMessage()
+    subject = text(language, "email.subject.confirm_request")
+    message["Subject"] = subject.format(title=details["title"])
+    message["From"] = sender
+    message["To"] = formataddr((booking.candidate_name, booking.email))
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
+    message.set_content("\n\n".join(paragraphs))
+    message["Content-Language"] = language
+    return message
+
+
 def send_booking_email(
     mailer: Mailer | None,
     kind: str,

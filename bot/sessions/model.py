@@ -122,6 +122,13 @@ class Booking:
     cancelled_at: dt.datetime | None = None
     promoted_at: dt.datetime | None = None
     erased_at: dt.datetime | None = None
+    # Set while the booking waits for the candidate's e-mail confirmation (double opt-in).
+    hold_expires_at: dt.datetime | None = None
+
+    @property
+    def held(self) -> bool:
+        """Waiting for the candidate to confirm it from the e-mail."""
+        return self.hold_expires_at is not None and not self.cancelled
 
     @property
     def confirmed(self) -> bool:

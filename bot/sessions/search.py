@@ -188,10 +188,34 @@ def match_sessions(text: str, sessions: Sequence[InfoSession]) -> list[InfoSessi
         # "de 3de", "le 2e": the third in the list, or the session on the 3rd?
         on_that_day = [s for s in sessions if all(c(s) for c in checks)]
         return [chosen, *(s for s in on_that_day if s != chosen)]
+    leading = _leading_choice(words, sessions)
+    if leading is not None:
+        return [leading]
     filters = read_filters(text, sessions)
     if not checks and filters.is_empty():
         return None
     return [s for s in apply_filters(sessions, filters) if all(c(s) for c in checks)]
+
+
+def _leading_choice(words: str, sessions: Sequence[InfoSession]) -> InfoSession | None:
+    """The session of "la 1ère, celle pour les Belges", "den eerste, in Kortrijk": an ordinal
+    first, then words that describe it; None when the words describe another session."""
+    tokens = [t for t in words.split() if t not in _FILLERS and t != "le"]
+    if len(tokens) < 2:
+        return None
+    suffixed = _ORDINAL_SUFFIX.match(tokens[0])
+    number = _ORDINALS.get(tokens[0]) or (int(suffixed.group(1)) if suffixed else None)
+    if number is None:
+        return None
+    index = len(sessions) - 1 if number == -1 else number - 1
+    if not 0 <= index < len(sessions):
+        return None
+    chosen = sessions[index]
+    rest = " " + " ".join(tokens[1:]) + " "
+    filters = read_filters(rest, sessions)
+    checks = _time_checks(rest)
+    described = filters.is_empty() or bool(apply_filters([chosen], filters))
+    return chosen if described and all(check(chosen) for check in checks) else None
 
 
 def number_beyond(text: str, count: int) -> int | None:
@@ -207,7 +231,7 @@ _FILLERS = frozenset(
     choix keuze je prends prend choisis veux voudrais ik neem kies wil graag svp stp merci
     bedankt alsjeblieft aub doe maar ok oke oui ja plutot liever dan alors euh c est is
     ca dit voor pour moi mij then m inscrire inscris inscrit a me inschrijven schrijf aan
-    graag wou zou""".split()
+    graag wou zou den nen ne t""".split()
 )
 _ORDINAL_SUFFIX = re.compile(r"^(\d{1,2})(?:er|ere|re|e|eme|de|ste|st|nd|th)$")
 _NUMBER_WORDS = {

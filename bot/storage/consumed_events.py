@@ -23,3 +23,14 @@ consumed_events = Table(
     Column("consumed_at", Float, nullable=False),
     Index("ix_consumed_events_consumed_at", "consumed_at"),
 )
+
+# Conversations erased (privacy erasure), so that the consumer drops their events still
+# waiting in the queue instead of writing them back. Keyed by a hash of the sender id (a
+# WhatsApp id is a phone number), forgotten after a week by the retention purge.
+erased_conversations = Table(
+    "erased_conversations",
+    metadata,
+    Column("sender_key", String(64), primary_key=True),
+    Column("erased_at", Float, nullable=False),
+    Index("ix_erased_conversations_erased_at", "erased_at"),
+)

@@ -50,6 +50,8 @@ callback_requests = Table(
     # The user message that made the request: a redelivered message finds its row.
     Column("message_id", String(255), nullable=False),
     Column("channel", String(64), nullable=True),
+    # The keyed hash of the client's address (bot.client): the limits per client count it.
+    Column("client_key", String(64), nullable=True),
     # True: the candidate waits in the conversation for a consultant to take it over.
     Column("live", Boolean(create_constraint=False), nullable=False, server_default=false()),
     Column("name", String(120), nullable=True),
@@ -78,7 +80,7 @@ callback_requests = Table(
 )
 
 # Personal data: what erasure clears.
-PERSONAL = ("name", "phone", "email", "preferred_moment", "topic")
+PERSONAL = ("name", "phone", "email", "preferred_moment", "topic", "client_key")
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -133,9 +135,11 @@ def open_live_request(connection: Connection, sender_id: str) -> dict[str, Any] 
     return as_dict(row) if row is not None else None
 
 
-def open_requests(connection: Connection, sender_id: str, phone: str | None) -> tuple[int, int]:
-    """How many callback requests (not live) are open for this conversation, and for this
-    phone number."""
+def open_requests(
+    connection: Connection, sender_id: str, phone: str | None, client_key: str | None = None
+) -> tuple[int, int, int]:
+    """How many callback requests (not live) are open for this conversation, for this
+    phone number, and for this client address (its key)."""
 
     def count(condition: ColumnElement[bool]) -> int:
         return int(
@@ -150,7 +154,8 @@ def open_requests(connection: Connection, sender_id: str, phone: str | None) -> 
         )
 
     by_phone = count(callback_requests.c.phone == phone) if phone else 0
-    return count(callback_requests.c.sender_id == sender_id), by_phone
+    by_client = count(callback_requests.c.client_key == client_key) if client_key else 0
+    return count(callback_requests.c.sender_id == sender_id), by_phone, by_client
 
 
 def find(connection: Connection, status: str | None = None) -> list[dict[str, Any]]:

@@ -117,6 +117,13 @@ session_bookings = Table(
     Column("waitlisted_at", UtcDateTime, nullable=True),
     Column("sender_id", String(255), nullable=True),
     Column("message_id", String(255), nullable=True),
+    # The keyed hash of the client's address (bot.client): the limits per client count it.
+    Column("client_key", String(64), nullable=True),
+    # E-mail confirmation (double opt-in): until this moment the seat or the waiting-list
+    # place is held for the candidate to click the link of the e-mail; NULL once confirmed
+    # (or when no confirmation is asked). The link's token is stored as its sha256 only.
+    Column("hold_expires_at", UtcDateTime, nullable=True),
+    Column("confirm_token", String(64), nullable=True, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("cancelled_at", UtcDateTime, nullable=True),
@@ -139,6 +146,8 @@ Index(
 )
 Index("ix_session_bookings_email", session_bookings.c.email)
 Index("ix_session_bookings_phone", session_bookings.c.phone)
+# The website looks for holds that ran out every few seconds.
+Index("ix_session_bookings_hold_expires_at", session_bookings.c.hold_expires_at)
 
 # No foreign keys: the trail outlives what it describes (a demo session deleted, a booking
 # anonymised), and it must never hold personal data.

@@ -75,6 +75,9 @@ vacancies = Table(
     Column("expires_on", Date, nullable=True),
     Column("demo", Boolean(create_constraint=False), nullable=False, server_default=false()),
     Column("imported_at", DateTime(timezone=True), nullable=False),
+    # The offer's id at the public service that first published it ("francetravail:199TSTA"),
+    # shared by the sources that relay it: the same offer is shown once.
+    Column("official_id", String(160), nullable=True),
     UniqueConstraint("source", "source_id", name="uq_vacancies_source_source_id"),
     CheckConstraint("language IN ('fr', 'nl')", name="language"),
     CheckConstraint(
@@ -124,6 +127,21 @@ FIELDS = (
     "posted_on",
     "expires_on",
     "demo",
+    "official_id",
+)
+
+# The last synchronisation of each source (``sync-vacancies``, the scheduled sync).
+vacancy_syncs = Table(
+    "vacancy_syncs",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+    Column("ok", Boolean(create_constraint=False), nullable=False),
+    Column("added", Integer, nullable=False, server_default="0"),
+    Column("updated", Integer, nullable=False, server_default="0"),
+    Column("removed", Integer, nullable=False, server_default="0"),
+    Column("rejected", Integer, nullable=False, server_default="0"),
+    Column("error", String(300), nullable=False, server_default=""),
 )
 
 
@@ -219,6 +237,35 @@ def _update(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:
     ]
     for start in range(0, len(params), BATCH):
         connection.execute(statement, params[start : start + BATCH])
+
+
+def remove_missing(connection: Connection, source: str, kept: set[str]) -> int:
+    """Delete the offers of ``source`` whose id is not in ``kept`` (no longer published);
+    how many were deleted."""
+    present = connection.execute(
+        select(vacancies.c.source_id).where(vacancies.c.source == source)
+    ).scalars()
+    gone = [source_id for source_id in present if source_id not in kept]
+    statement = vacancies.delete().where(vacancies.c.source == source)
+    for start in range(0, len(gone), BATCH):
+        batch = gone[start : start + BATCH]
+        connection.execute(statement.where(vacancies.c.source_id.in_(batch)))
+    return len(gone)
+
+
+def record_sync(connection: Connection, source: str, values: dict[str, Any]) -> None:
+    """Keep ``values`` (finished_at, ok, counts, error) as the last sync of ``source``."""
+    done = connection.execute(
+        update(vacancy_syncs).where(vacancy_syncs.c.source == source).values(**values)
+    )
+    if done.rowcount == 0:
+        connection.execute(vacancy_syncs.insert().values(source=source, **values))
+
+
+def last_syncs(connection: Connection) -> dict[str, dict[str, Any]]:
+    """The last sync of every source that was ever synchronised, by source name."""
+    rows = connection.execute(select(vacancy_syncs))
+    return {row.source: dict(row._mapping) for row in rows}
 
 
 def analyze(connection: Connection) -> None:

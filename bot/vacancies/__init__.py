@@ -5,8 +5,11 @@ source (:mod:`~bot.vacancies.sources`: the local database, external HTTP APIs), 
 distance and pages; :mod:`~bot.vacancies.dialogue` reads the search form's answers,
 :mod:`~bot.vacancies.replies` and :mod:`~bot.vacancies.cards` write the answers;
 :mod:`~bot.vacancies.contract_types` reads contract types in a message;
-:mod:`~bot.vacancies.feed` (with :mod:`~bot.vacancies.feed_files`) reads feeds and
-:mod:`~bot.vacancies.importer` loads them into the database.
+:mod:`~bot.vacancies.feed` (with :mod:`~bot.vacancies.feed_files` and, for schema.org
+JobPosting and HR-XML, :mod:`~bot.vacancies.standard_feeds`) reads feeds,
+:mod:`~bot.vacancies.pull` fetches them from a URL, :mod:`~bot.vacancies.importer` loads
+them into the database and :mod:`~bot.vacancies.sync` keeps sources synchronised there
+(adds, updates, removes).
 """
 
 from bot.vacancies.model import (

@@ -142,3 +142,22 @@ def limits_a_search(text: str) -> bool:
         if name.search(folded) and re.search(limited, folded):
             return True
     return False
+
+
+# Words around an area that say nothing more: "et en Belgique ?", "en in Frankrijk dan?".
+_FOLLOW_UP_FILLERS = frozenset(
+    """et en dans le la les l du de des a au aux alors plutot aussi sinon ou que seulement
+    and in het dan ook of maar enkel alleen liever eens""".split()
+)
+
+
+def names_only_an_area(text: str) -> bool:
+    """True for a follow-up that names an area and nothing else: "et en Belgique ?",
+    "en in Frankrijk?", "pas en France alors" (after a search: the same search, limited)."""
+    if area_of(text) is None:
+        return False
+    folded = _folded(text)
+    for _kind, _value, name, _negated in _compiled():
+        folded = name.sub(" ", folded)
+    folded = re.sub(_WORD_BOUND.format(_OTHER_SIDE + "|" + _NEGATION), " ", folded)
+    return all(word in _FOLLOW_UP_FILLERS for word in folded.split())

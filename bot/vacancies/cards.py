@@ -21,7 +21,9 @@ def render_card(result: SearchResult, language: str) -> str:
     required languages, occupation (offers in the other language), source and date, link."""
     vacancy = result.vacancy
     lines = [
-        _t(language, "card.title", title=vacancy.title, employer=vacancy.employer),
+        _t(language, "card.title", title=vacancy.title, employer=vacancy.employer)
+        if vacancy.employer
+        else _t(language, "card.title_alone", title=vacancy.title),  # employer not disclosed
         _where(vacancy, result.distance_km, language),
         _capitalised(
             _t(

@@ -363,6 +363,16 @@ def occupations_named(entities: Sequence[Mapping[str, Any]]) -> list[str]:
     return named
 
 
+def places_named(entities: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The gazetteer ids of every place a message names, in order, each once."""
+    named: list[str] = []
+    for entity in _mentions(entities, LOCATION):
+        value = str(entity.get("value") or "")
+        if gazetteer.place(value) and value not in named:
+            named.append(value)
+    return named
+
+
 def build_query(
     occupation: object,
     location: object,
@@ -372,13 +382,15 @@ def build_query(
     page_size: int = DEFAULT_PAGE_SIZE,
     area: object = None,
     occupations: object = None,
+    places: object = None,
 ) -> SearchQuery:
     """The search the slots describe; ANY (or an unknown id) means any occupation, anywhere.
 
     ``area`` (the slot's text, :class:`bot.vacancies.areas.Area`) limits the search to a
     country or region, ranked by distance from the candidate's place without a radius, or
     excludes one. ``occupations`` (a list of ids) are searched together with ``occupation``
-    ("vendeur ou magasinier").
+    ("vendeur ou magasinier"), ``places`` (a list of ids) with ``location`` ("à Lille ou
+    Tournai"), each within the radius.
     """
     occupation_id = str(occupation) if occupation is not None else ""
     place_id = str(location) if location is not None else ""
@@ -387,6 +399,10 @@ def build_query(
     if ids and isinstance(occupations, (list, tuple)) and occupation_id in occupations:
         ids += [str(o) for o in occupations if o not in ids and gazetteer.occupation(str(o))]
     radius = None if limit is not None and not limit.excluded else radius_km(radius, location)
+    others: tuple[str, ...] = ()
+    if place_id and isinstance(places, (list, tuple)) and place_id in places:
+        named = [str(p) for p in places if gazetteer.place(str(p))]
+        place_id, others = named[0], tuple(named[1:])  # in the order the candidate named them
     return SearchQuery(
         occupation_ids=tuple(ids),
         place_id=place_id if gazetteer.place(place_id) else None,
@@ -395,6 +411,7 @@ def build_query(
         offset=max(0, offset),
         page_size=page_size,
         area=limit,
+        other_place_ids=others if gazetteer.place(place_id) else (),
     )
 
 

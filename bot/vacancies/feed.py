@@ -22,16 +22,20 @@ One row per vacancy, with these fields (JSON keys or CSV columns):
 ``posted``          ISO date, or ``posted_days_ago`` relative to the import day
 ``expires``         ISO date, or ``expires_in_days``; default 60 days after posting
 ``demo``            true for invented offers (also true for any source named "demo...")
+``official_id``     the offer's id at the public service that published it first, as
+                    ``francetravail:199TSTA``: the same offer from two sources is shown once
 ==================  ===============================================================
 
 A JSON feed is a list of rows or an object ``{"source": ..., "demo": ..., "vacancies":
-[...]}``. Bad rows are reported with their line number and a reason; an unreadable file
+[...]}``. schema.org JobPosting (JSON-LD, HTML) and HR-XML feeds are read too
+(:mod:`bot.vacancies.standard_feeds`).
+Bad rows are reported with their line number and a reason; an unreadable file
 raises :class:`bot.errors.InvalidFeed`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -40,11 +44,19 @@ from typing import Any
 from bot import gazetteer
 from bot.errors import InvalidFeed
 from bot.text import fold
-from bot.vacancies import feed_files
+from bot.vacancies import feed_files, standard_feeds
+from bot.vacancies.feed_files import BadRow as BadRow
 from bot.vacancies.model import CONTRACT_TYPES, LANGUAGES, WORKING_TIMES, Vacancy
 
 DEFAULT_VALIDITY_DAYS = 60
-MAX_LENGTHS = {"id": 128, "title": 300, "employer": 200, "town": 120, "url": 500}
+MAX_LENGTHS = {
+    "id": 128,
+    "title": 300,
+    "employer": 200,
+    "town": 120,
+    "url": 500,
+    "official_id": 160,
+}
 
 _CONTRACT_ALIASES = {
     "cdi": "permanent",
@@ -100,10 +112,6 @@ class Feed:
         return len(self.vacancies) + len(self.errors)
 
 
-class BadRow(ValueError):
-    """A row that cannot become a vacancy; the message is the reason shown to the user."""
-
-
 def read_feed(
     path: Path, source: str | None = None, today: date | None = None, demo: bool = False
 ) -> Feed:
@@ -116,21 +124,54 @@ def read_feed(
         content = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidFeed(f"cannot read {path.name}: {exc}") from exc
-    header, items = feed_files.rows(content, path.suffix.lower())
+    return read_text(content, path.suffix.lower(), source, today, demo)
+
+
+def read_text(
+    content: str,
+    suffix: str,
+    source: str | None = None,
+    today: date | None = None,
+    demo: bool = False,
+) -> Feed:
+    """Read and check a feed's text; ``suffix`` (".json", ".csv", ".xml"...) says the format.
+
+    The project's own formats, and the standard ones of :mod:`bot.vacancies.standard_feeds`
+    (schema.org JobPosting in JSON-LD or HTML, HR-XML PositionOpening).
+
+    Raises:
+        InvalidFeed: the text cannot be read at all (nothing should be imported).
+    """
+    convert = None
+    header: dict[str, Any] = {}
+    if standard_feeds.kind(content, suffix) is not None:
+        items, convert = standard_feeds.read(content, suffix)
+    else:
+        header, items = feed_files.rows(content, suffix)
     name = source or str(header.get("source") or "")
     if not name:
         raise InvalidFeed("no source name: give --source NAME or a 'source' in the feed")
     demo = demo or bool(header.get("demo")) or "demo" in name.lower()
-    return check_rows(items, name, today or date.today(), demo)
+    return check_rows(items, name, today or date.today(), demo, convert)
 
 
-def check_rows(items: list[tuple[int, Any]], source: str, today: date, demo: bool = False) -> Feed:
-    """Turn raw rows into vacancies of ``source``; duplicates of an id are bad rows."""
+def check_rows(
+    items: list[tuple[int, Any]],
+    source: str,
+    today: date,
+    demo: bool = False,
+    convert: Callable[[Any], Any] | None = None,
+) -> Feed:
+    """Turn raw rows into vacancies of ``source``; duplicates of an id are bad rows.
+
+    ``convert`` first makes each item a row (a standard format's posting); its
+    :class:`BadRow` is the item's reason too.
+    """
     feed = Feed(source)
     first_line: dict[str, int] = {}
     for line, item in items:
         try:
-            vacancy = to_vacancy(item, source, today, demo)
+            vacancy = to_vacancy(convert(item) if convert else item, source, today, demo)
         except BadRow as exc:
             feed.errors.append(RowError(line, str(exc)))
             continue
@@ -185,6 +226,7 @@ def to_vacancy(item: Any, source: str, today: date, demo: bool = False) -> Vacan
         expires_on=expires,
         description=row.text("description", required=False),
         demo=demo or row.flag("demo"),
+        official_id=row.text("official_id", required=False) or None,
     )
 
 

@@ -17,6 +17,10 @@ from typing import Any
 from bot.errors import InvalidFeed
 
 
+class BadRow(ValueError):
+    """A row that cannot become a vacancy; the message is the reason shown to the user."""
+
+
 def rows(content: str, suffix: str) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
     """The feed's header fields (JSON object feeds only) and its (line, row) pairs.
 
@@ -29,7 +33,9 @@ def rows(content: str, suffix: str) -> tuple[dict[str, Any], list[tuple[int, Any
         return {}, list(_json_lines(content))
     if suffix == ".json":
         return _json_document(content)
-    raise InvalidFeed(f"unknown feed format {suffix!r}: use .json, .jsonl or .csv")
+    raise InvalidFeed(
+        f"unknown feed format {suffix!r}: use .json, .jsonl, .csv, .jsonld, .html or .xml"
+    )
 
 
 def _csv_rows(content: str) -> Iterator[tuple[int, dict[str, str]]]:

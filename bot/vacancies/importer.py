@@ -1,4 +1,7 @@
-"""``python -m bot.manage import-vacancies FILE [--source NAME]``: load a feed into the database.
+"""``python -m bot.manage import-vacancies FILE|URL [--source NAME]``: load a feed.
+
+FILE or URL: the project's feed formats, schema.org JobPosting (JSON-LD, HTML) or HR-XML
+(:mod:`bot.vacancies.feed`, :mod:`bot.vacancies.standard_feeds`); a URL is fetched first.
 
 The import is idempotent: a vacancy is identified by (source, source id), so importing the
 same feed again updates what changed and never duplicates anything. Bad rows are reported
@@ -12,6 +15,7 @@ was written (unreadable file, ``--strict`` with bad rows, database error).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -21,10 +25,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.config import Settings
-from bot.errors import InvalidFeed
+from bot.errors import InvalidFeed, SourceUnavailable
 from bot.storage import db, migrate
 from bot.storage import vacancies as table
-from bot.vacancies.feed import Feed, RowError, read_feed
+from bot.vacancies.feed import Feed, RowError, read_feed, read_text
+from bot.vacancies.pull import fetch_feed
 
 log = logging.getLogger(__name__)
 # Imports that change more rows than this refresh the query planner's statistics.
@@ -65,7 +70,29 @@ def import_feed(
     Raises:
         InvalidFeed: the file cannot be read; nothing is written.
     """
-    feed = read_feed(path, source=source, today=today)
+    return store_feed(engine, read_feed(path, source=source, today=today), strict)
+
+
+def import_url(
+    engine: Engine,
+    url: str,
+    source: str,
+    strict: bool = False,
+    today: date | None = None,
+) -> ImportReport:
+    """Import the feed at ``url`` (any format :func:`bot.vacancies.feed.read_text` reads).
+
+    Raises:
+        SourceUnavailable: the feed could not be fetched; nothing is written.
+        InvalidFeed: it cannot be read; nothing is written.
+    """
+    content, suffix = asyncio.run(fetch_feed(url, source))
+    return store_feed(engine, read_text(content, suffix, source=source, today=today), strict)
+
+
+def store_feed(engine: Engine, feed: Feed, strict: bool = False) -> ImportReport:
+    """Write the checked vacancies of ``feed`` in one transaction (none with ``strict`` and
+    bad rows)."""
     if strict and feed.errors:
         return _report(feed, table.StoreCounts(), written=False)
     with db.transaction(engine) as connection:
@@ -95,7 +122,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     parser = commands.add_parser(
         "import-vacancies", help="load a JSON or CSV vacancy feed (idempotent)"
     )
-    parser.add_argument("file", type=Path, help="feed file: .json, .jsonl or .csv")
+    parser.add_argument(
+        "file",
+        help="feed file or http(s) URL: .json, .jsonl, .csv, schema.org JobPosting "
+        "(.jsonld, .html), HR-XML (.xml)",
+    )
     parser.add_argument("--source", help="source name (default: the feed's 'source')")
     parser.add_argument("--strict", action="store_true", help="import nothing if any row is bad")
     parser.set_defaults(handler=_run)
@@ -105,8 +136,14 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     migrate.upgrade(settings.database_url)
     engine = db.engine_for(settings.database_url)
     try:
-        report = import_feed(engine, args.file, source=args.source, strict=args.strict)
-    except InvalidFeed as exc:
+        if args.file.startswith(("http://", "https://")):
+            if not args.source:
+                print("[import-vacancies] a URL needs --source NAME; nothing written")
+                return 2
+            report = import_url(engine, args.file, args.source, strict=args.strict)
+        else:
+            report = import_feed(engine, Path(args.file), source=args.source, strict=args.strict)
+    except (InvalidFeed, SourceUnavailable) as exc:
         print(f"[import-vacancies] {args.file}: {exc}; nothing written")
         return 2
     except SQLAlchemyError as exc:

@@ -50,6 +50,9 @@ class Vacancy:
     expires_on: date | None = None
     description: str = ""
     demo: bool = False
+    # The id at the public service that published the offer first ("francetravail:199TSTA"),
+    # when the source gives it: the same offer relayed by two sources is shown once.
+    official_id: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -72,6 +75,8 @@ class SearchQuery:
     today: date | None = None
     limit: int | None = None  # results each source returns; default: see ``window``
     area: Area | None = None  # a country or region asked, or excluded ("pas en France")
+    # Other places searched with ``place_id`` ("à Lille ou Tournai"), each with the radius.
+    other_place_ids: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not 1 <= self.page_size <= MAX_PAGE_SIZE:

@@ -109,12 +109,11 @@ def summary(query: SearchQuery, language: str) -> str:
         where = area or _t(language, "dialogue.where_anywhere")
         area = ""
     elif query.radius_km is None:
-        where = _t(
-            language, "dialogue.where_any_distance", of_place=_of(origin.name(language), language)
-        )
+        of_place = _of(_places_name(query, language), language)
+        where = _t(language, "dialogue.where_any_distance", of_place=of_place)
     else:
         radius = round(query.radius_km)
-        of_place = _of(origin.name(language), language)
+        of_place = _of(_places_name(query, language), language)
         where = _t(language, "dialogue.where_radius", radius=radius, of_place=of_place)
     if area:
         where = f"{where}, {area}"
@@ -123,6 +122,13 @@ def summary(query: SearchQuery, language: str) -> str:
         label = _t(language, f"contract.{query.contract_types[0]}")
         contract = _t(language, "dialogue.contract", contract=label)
     return _t(language, "dialogue.summary", occupation=what, where=where, contract=contract)
+
+
+def _places_name(query: SearchQuery, language: str) -> str:
+    """ "Lille", or "Lille ou Tournai" when the request named two towns."""
+    ids = (query.place_id, *query.other_place_ids)
+    names = [p.name(language) for p in map(gazetteer.place, ids) if p is not None]
+    return f" {_t(language, 'dialogue.or')} ".join(names)
 
 
 def _area(query: SearchQuery, language: str) -> str:

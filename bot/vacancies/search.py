@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -82,6 +83,8 @@ async def search(query: SearchQuery, sources: Sequence[VacancySource]) -> Search
 
 
 async def _collect(query: SearchQuery, sources: Sequence[VacancySource]) -> _Collected:
+    if query.other_place_ids and query.place_id is not None:
+        return await _collect_around_each(query, sources)
     answers = await asyncio.gather(
         *(source.search(query) for source in sources), return_exceptions=True
     )
@@ -99,12 +102,34 @@ async def _collect(query: SearchQuery, sources: Sequence[VacancySource]) -> _Col
     return collected
 
 
+async def _collect_around_each(query: SearchQuery, sources: Sequence[VacancySource]) -> _Collected:
+    """Two towns in one request ("à Lille ou Tournai"): each town's search, merged.
+
+    Each source is asked about one place at a time, as it always is; an offer found around
+    both towns is kept once, at its distance from the nearer one.
+    """
+    places = (str(query.place_id), *(p for p in query.other_place_ids if p != query.place_id))
+    parts = await asyncio.gather(
+        *(_collect(replace(query, place_id=p, other_place_ids=()), sources) for p in places)
+    )
+    nearest: dict[tuple[str, ...], SearchResult] = {}
+    unavailable: list[str] = []
+    for part in parts:
+        unavailable += [name for name in part.unavailable if name not in unavailable]
+        for result in part.results:
+            key = result.vacancy.key
+            kept = nearest.get(key)
+            if kept is None or _distance_then_date(result) < _distance_then_date(kept):
+                nearest[key] = result
+    return _Collected(_ordered(list(nearest.values())), unavailable)
+
+
 def rank(vacancies: Sequence[Vacancy], query: SearchQuery) -> list[SearchResult]:
     """The vacancies that match ``query``, nearest then newest first.
 
-    An offer that two sources publish (same title, employer and place) is kept once, from
-    the first source that gave it; one source's own offers are never merged (an employer may
-    well look for two welders).
+    An offer that two sources publish (the same official id, or the same title, employer
+    and town once normalised) is kept once, from the first source that gave it; one
+    source's own offers are never merged (an employer may well look for two welders).
     """
     origin = query.origin
     results: list[SearchResult] = []
@@ -114,8 +139,8 @@ def rank(vacancies: Sequence[Vacancy], query: SearchQuery) -> list[SearchResult]
         distance = _distance(origin, vacancy)
         if vacancy.key in seen or not matches(vacancy, query, distance):
             continue
-        first_source = published_by.setdefault(_same_offer_key(vacancy), vacancy.source)
-        if first_source != vacancy.source:
+        firsts = [published_by.setdefault(k, vacancy.source) for k in same_offer_keys(vacancy)]
+        if any(first != vacancy.source for first in firsts):
             continue
         seen.add(vacancy.key)
         results.append(SearchResult(vacancy, distance))
@@ -143,10 +168,26 @@ def _distance(origin: Place | None, vacancy: Vacancy) -> float | None:
     return gazetteer.distance_km(origin.lat, origin.lon, vacancy.lat, vacancy.lon)
 
 
-def _same_offer_key(vacancy: Vacancy) -> tuple[str, ...]:
-    """The same job published by two sources: same title, employer and place."""
-    where = vacancy.place_id or fold(vacancy.town)
-    return (fold(vacancy.title), fold(vacancy.employer), where)
+def same_offer_keys(vacancy: Vacancy) -> list[tuple[str, ...]]:
+    """What makes two sources' offers the same job: the official id when the source gives
+    it; else title, employer and town, folded, without gender marks ("(H/F)", "(m/v/x)")
+    and punctuation."""
+    where = vacancy.place_id or _normalised(vacancy.town)
+    keys: list[tuple[str, ...]] = [
+        ("text", _normalised(vacancy.title), _normalised(vacancy.employer), where)
+    ]
+    if vacancy.official_id:
+        keys.insert(0, ("official", vacancy.official_id))
+    return keys
+
+
+_GENDER_MARK = re.compile(r"\((?:[hfmvx]\s*/\s*)+[hfmvx]\)")
+_NOT_WORD = re.compile(r"[^a-z0-9]+")
+
+
+def _normalised(text: str) -> str:
+    folded = _GENDER_MARK.sub(" ", fold(text)).replace(".", "")  # "N.V." is "NV"
+    return _NOT_WORD.sub(" ", folded).strip()
 
 
 def _ordered(results: list[SearchResult]) -> list[SearchResult]:

@@ -9,15 +9,18 @@ the pinned yarl, whose ``request.url`` breaks on a Host header with a port.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from sqlalchemy.engine import Engine
 
 from bot.config import Settings
 from bot.storage.db import make_engine
+from bot.vacancies import sync as vacancy_sync
 from bot.web import console, middlewares, routes
 from bot.web.keys import ENGINE, SESSIONS, SETTINGS
 from bot.web.upcoming import SessionsProvider, database_provider
@@ -51,6 +54,9 @@ def create_app(settings: Settings, sessions: SessionsProvider | None = None) -> 
         engine.dispose()  # after the console's background tasks, which stop first
 
     app.cleanup_ctx.append(engine_lifetime)
+    sync_sources = vacancy_sync.sync_sources(settings)
+    if sync_sources and settings.vacancy_sync_interval_s > 0:
+        app.cleanup_ctx.append(_scheduled_sync(engine, sync_sources, settings))
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -63,3 +69,28 @@ def create_app(settings: Settings, sessions: SessionsProvider | None = None) -> 
     routes.setup(app)
     console.setup(app, settings)
     return app
+
+
+def _scheduled_sync(
+    engine: Engine, sources: list[vacancy_sync.SyncSource], settings: Settings
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The vacancy sources' scheduled sync, for the life of the app (stopped before the
+    engine is disposed)."""
+
+    async def scheduled(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(
+            vacancy_sync.run_scheduled(engine, sources, settings.vacancy_sync_interval_s, stop)
+        )
+        yield
+        stop.set()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        for source in sources:
+            if isinstance(source, vacancy_sync.FranceTravailSync):
+                await source.close()
+
+    return scheduled

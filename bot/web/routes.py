@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.throttle import FailureThrottle
-from bot.web import invites, public
+from bot.web import booking_confirm, invites, public
 from bot.web.keys import ICS_FAILURES
 
 LANG = "{lang:fr|nl}"
@@ -24,5 +24,8 @@ def setup(app: web.Application) -> None:
     app.router.add_get(f"/{LANG}/", public.home, name="home")
     app.router.add_get(f"/{LANG}/privacy", public.privacy, name="privacy")
     app.router.add_get(f"/{LANG}/accessibility", public.accessibility, name="accessibility")
+    confirm_path = f"/{LANG}/bookings/confirm/{{token:[A-Za-z0-9_-]{{20,100}}}}"
+    app.router.add_get(confirm_path, booking_confirm.show, name="booking_confirm")
+    app.router.add_post(confirm_path, booking_confirm.confirm)
     app[ICS_FAILURES] = FailureThrottle()
     app.router.add_get("/ics/{reference}.ics", invites.calendar_invite, name="ics")

@@ -83,3 +83,33 @@ def test_exonyms_in_common_use_are_written_and_the_others_only_read() -> None:
         ("be-harelbeke", "Harlebeke"),
     ):
         assert alias in rows[place_id]["aliases"].split("|")
+
+
+# INSEE département codes, and the first digits of the Belgian NIS codes of each province
+# (arrondissements: 21 Brussels, 23-24 Vlaams-Brabant, 25 Brabant wallon, 3x West-Vlaanderen...).
+_DEPARTMENTS = {"Nord": "59", "Pas-de-Calais": "62", "Somme": "80", "Aisne": "02"}
+_NIS_PREFIXES = {
+    "Antwerpen": ("1",),
+    "Région de Bruxelles-Capitale": ("21",),
+    "Vlaams-Brabant": ("23", "24"),
+    "Brabant wallon": ("25",),
+    "West-Vlaanderen": ("3",),
+    "Oost-Vlaanderen": ("4",),
+    "Hainaut": ("5",),
+    "Liège": ("6",),
+    "Namur": ("9",),
+}
+
+
+def test_official_codes_have_the_shape_of_their_country_and_subdivision() -> None:
+    """An INSEE code starts with its département, a NIS code with its province's digits: a
+    code copied onto the wrong town of another subdivision fails here."""
+    rows = [r for r in _rows("places.csv") if r["code"]]
+    assert {r["country"] for r in rows} == {"FR", "BE"}
+    assert len({(r["country"], r["code"]) for r in rows}) == len(rows)
+    for row in rows:
+        assert row["code"].isdigit() and len(row["code"]) == 5, row["id"]
+        if row["country"] == "FR":
+            assert row["code"].startswith(_DEPARTMENTS[row["subdivision"]]), row["id"]
+        else:
+            assert row["code"].startswith(_NIS_PREFIXES[row["subdivision"]]), row["id"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
 import socket
 import threading
@@ -27,6 +28,7 @@ import pytest
 import websockets
 
 from bot.channels.signatures import facebook_signature, twilio_signature
+from bot.client import client_key
 from bot.server.retry_message import too_long_text
 from tests.e2e.conftest import TWILIO_PUBLIC_URL, channel_env
 from tests.e2e.test_channels import _facebook_event, _post, _telegram_update, _twilio_form
@@ -313,6 +315,24 @@ def test_rest_records_its_own_channel_whatever_the_body_says(assistant: Assistan
     body = {"sender": sender, "message": "Bonjour", "input_channel": "telegram"}
     assert _rest_raw(assistant, json.dumps(body).encode())[0] == 200
     assert assistant.tracker(sender)["latest_input_channel"] == "rest"
+
+
+def test_rest_messages_carry_the_clients_key_never_the_callers(assistant: Assistant) -> None:
+    """The limits per client count what the channel saw, not what the caller claims."""
+    sender = f"client-{secrets.token_hex(8)}"
+    metadata = {"client": "chosen-by-the-caller", "language": "fr"}
+    body = {"sender": sender, "message": "Bonjour", "metadata": metadata}
+    headers = {"Content-Type": "application/json", "X-Forwarded-For": "198.51.100.66"}
+    url = f"{assistant.rasa_url}/webhooks/rest/webhook"
+    assert _post(url, json.dumps(body).encode(), headers)[0] == 200
+    stored = assistant.tracker(sender)["latest_message"]["metadata"]
+    secret_file = assistant.var_dir / "actions_secret"
+    secrets_known = [os.environ.get("BOT_ACTIONS_SECRET", "")]
+    if secret_file.exists():
+        secrets_known.append(secret_file.read_text().strip())
+    # The loopback peer: no trusted proxy here, so the forged header counts for nothing.
+    assert stored["client"] in {client_key("127.0.0.1", known) for known in secrets_known}
+    assert stored["language"] == "fr"
 
 
 # ---- internal services ----------------------------------------------------------------

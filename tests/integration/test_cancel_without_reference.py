@@ -50,11 +50,16 @@ def _services(engine: Engine, mailer: Mailer | None) -> Services:
 
 
 async def _say(
-    services: Services, said: str, intent: str = "inform", language: str = "fr", **slots: Any
+    services: Services,
+    said: str,
+    intent: str = "inform",
+    language: str = "fr",
+    history: list[dict[str, Any]] | None = None,
+    **slots: Any,
 ) -> tuple[CollectingDispatcher, dict[str, Any]]:
     tracker = make_tracker(
         said, intent, slots={"language": language, "requested_slot": "booking_reference", **slots},
-        active_loop=FORM, confidence=0.6,
+        active_loop=FORM, confidence=0.6, history=history,
     )  # fmt: skip
     dispatcher = CollectingDispatcher()
     events = await ValidateCancelBookingForm(services).run(dispatcher, tracker, {"forms": {
@@ -141,3 +146,30 @@ async def test_without_email_configured_a_consultant_is_offered(engine: Engine) 
     assert offer["text"] == text("fr", "sessions.lookup.offer_consultant")
     assert [b["payload"] for b in offer["buttons"]] == ["/ask_human"]
     assert slots["requested_slot"] is None  # the form ends; the button hands over
+
+
+async def test_the_email_limit_holds_for_the_conversation_not_for_one_run_of_the_form(
+    engine: Engine,
+) -> None:
+    """Three reference e-mails sent in earlier runs of the form (its slots since cleared):
+    starting the form again does not allow a fourth; a consultant is offered instead."""
+    with db.transaction(engine) as conn:
+        soon = make_info_session(conn, starts_at=in_days(10))
+        sessions.book(conn, soon.id, **booking_fields(email="jan.peeters@telenet.be"))
+    sent = {"event": "bot", "text": text("nl", "sessions.lookup.sent")}
+    with smtp_server() as server:
+        mailer = _mailer(server.port)
+        for earlier in range(3):
+            dispatcher, _ = await _say(
+                _services(engine, mailer), "jan.peeters@telenet.be", language="nl",
+                history=[sent] * earlier, cancel_attempts=None,
+            )  # fmt: skip
+            assert [m["text"] for m in dispatcher.messages] == [text("nl", "sessions.lookup.sent")]
+        dispatcher, slots = await _say(
+            _services(engine, mailer), "jan.peeters@telenet.be", language="nl",
+            history=[sent] * 3, cancel_attempts=None,
+        )  # fmt: skip
+    assert len(server.received) == 3
+    [offer] = dispatcher.messages
+    assert offer["text"] == text("nl", "sessions.lookup.offer_consultant")
+    assert slots["requested_slot"] is None

@@ -457,3 +457,45 @@ async def test_in_production_mode_the_list_leaves_the_projection_to_the_event_co
     await sign_in(client, ADMIN)
     page = await (await client.get("/console/conversations?q=production")).text()
     assert _html("fr", "console.conversations.none") in page
+
+
+async def test_stale_vacancy_sources_are_flagged_on_the_statistics_page(
+    aiohttp_client, tmp_path: Path, sqlite_url: str
+) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from bot.storage import vacancies as vacancy_table
+
+    now = datetime.now(timezone.utc)
+    engine = db.make_engine(sqlite_url)
+    with db.transaction(engine) as conn:
+        for source, age, ok, error in (
+            ("forem", timedelta(days=3), True, ""),
+            ("vdab", timedelta(hours=1), True, ""),
+            ("old-partner", timedelta(hours=1), False, "HTTP 404"),
+        ):
+            vacancy_table.record_sync(
+                conn,
+                source,
+                {"finished_at": now - age, "ok": ok, "added": 7, "error": error},
+            )
+    engine.dispose()
+    feeds = (("forem", "https://feeds.example/f.xml"), ("vdab", "https://feeds.example/v.json"))
+    settings = console_settings(
+        tmp_path, sqlite_url, vacancy_feeds=feeds, vacancy_sync_interval_s=0.0
+    )
+    client = await aiohttp_client(create_app(settings))
+    await sign_in(client, CONSULTANT)  # Dutch interface
+    page = await (await client.get("/console/analytics")).text()
+    rows = re.findall(r'<th scope="row">([^<]+)</th>.*?</tr>', page, re.S)
+    assert rows == ["forem", "vdab", "old-partner"]
+    stale, fresh = (
+        _html("nl", "console.vacancy_sources.stale"),
+        _html("nl", "console.vacancy_sources.fresh"),
+    )
+    states = {
+        name: row for name, row in re.findall(r'<th scope="row">([^<]+)</th>(.*?)</tr>', page, re.S)
+    }
+    assert stale in states["forem"]  # three days old, synchronised by the command only
+    assert fresh in states["vdab"] and stale not in states["vdab"]
+    assert stale in states["old-partner"] and "HTTP 404" in states["old-partner"]

@@ -13,11 +13,18 @@ from aiohttp.test_utils import TestClient
 from markupsafe import escape
 
 from bot import sessions
+from bot.console import audit
 from bot.messages import text
 from bot.storage import db
 from bot.web.app import create_app
 from tests.factories import booking_fields, in_days, make_info_session
-from tests.integration.console_client import CONSULTANT, console_settings, prepare, sign_in
+from tests.integration.console_client import (
+    ADMIN,
+    CONSULTANT,
+    console_settings,
+    prepare,
+    sign_in,
+)
 
 
 @pytest.fixture
@@ -65,6 +72,22 @@ async def test_attendee_list_and_csv_open_in_a_spreadsheet(client: TestClient) -
     assert names == ["Hélène Dubois-Lefèvre", "Anne-Sophie Maes", "Jan Peeters"]
     assert rows[3][1] == text("nl", "console.sessions.booking_status.waitlisted")
     assert rows[2][4] == "+32470123456"  # a plain number is not taken for a formula
+
+
+async def test_every_attendee_export_is_audited(client: TestClient, database_url: str) -> None:
+    await sign_in(client, CONSULTANT)
+    for _ in range(2):
+        assert (await client.get("/console/sessions/1/attendees.csv")).status == 200
+    engine = db.make_engine(database_url)
+    with db.reading(engine) as conn:
+        entries = audit.recent(conn, action="attendees_export")
+    engine.dispose()
+    assert [(e.actor, e.details) for e in entries] == [(CONSULTANT, {"session": 1, "rows": 3})] * 2
+    await sign_in(client, ADMIN)  # the audit page is an admin's, in French here
+    page = await (await client.get("/console/admin/audit")).text()
+    label = _html("fr", "console.audit.actions.attendees_export")
+    assert page.count(label) == 2 and CONSULTANT in page
+    assert "<code>rows</code> 3" in page and "<code>session</code> 1" in page
 
 
 async def test_cancelling_a_booking_gives_the_seat_to_the_waiting_list(

@@ -31,6 +31,14 @@ def test_demo_data_is_added_once(database_url: str) -> None:
     assert first[0] >= 300 and first[1] >= 12
 
 
+def test_no_demo_offers_beside_a_configured_real_source(database_url: str) -> None:
+    env = {"DATABASE_URL": database_url, "VACANCY_FEEDS": "forem=https://feeds.example/x.xml"}
+    said: list[str] = []
+    demo.prepare(Settings.from_env(env), say=said.append)
+    assert _counts(database_url)[0] == 0
+    assert "no demo vacancies: real sources are configured (forem)" in said
+
+
 def test_without_demo_data_only_the_schema_is_prepared(database_url: str) -> None:
     demo.prepare(Settings.from_env({"DATABASE_URL": database_url}), say=print, demo=False)
     assert _counts(database_url) == (0, 0)

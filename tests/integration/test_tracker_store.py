@@ -230,3 +230,32 @@ async def test_a_save_waiting_for_the_lock_leaves_the_event_loop_free(tmp_path) 
     await asyncio.wait_for(saving, timeout=5)
     assert [row[0] for row in _rows(store, "waiting")] == ["user"]
     store.engine.dispose()
+
+
+async def test_the_answers_to_a_message_are_read_from_its_rows_alone(database_url: str) -> None:
+    """What the REST replay asks when a message comes again: the same answers as from the
+    whole conversation, None for a message the conversation does not hold."""
+    from bot.server.patches import answers_after
+
+    store = _store(database_url)
+    sender = f"replay-{time.time_ns()}"
+    tracker = DialogueStateTracker(sender, slots=[])
+    for turn in range(8):
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered(f"message {turn}", {"name": "greet"}, message_id=f"m{turn}"))
+        tracker.update(ActionExecuted("utter_greet"))
+        tracker.update(BotUttered(f"answer {turn}", {"buttons": [{"title": "ok"}]}))
+        tracker.update(BotUttered(f"second answer {turn}"))
+    await store.save(tracker)
+    everything = list(tracker.events)
+    for turn in (7, 5):
+        events = await store.events_of_message(sender, f"m{turn}")
+        assert events is not None
+        assert answers_after(events, f"m{turn}") == answers_after(everything, f"m{turn}")
+        assert [a["text"] for a in answers_after(events, f"m{turn}") or []] == [
+            f"answer {turn}",
+            f"second answer {turn}",
+        ]
+    assert await store.events_of_message(sender, "never-sent") is None
+    assert await store.events_of_message("nobody", "m7") is None
+    store.engine.dispose()

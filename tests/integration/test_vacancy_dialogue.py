@@ -543,3 +543,81 @@ async def test_stop_words_the_classifier_missed_stop_the_search_and_say_how_to_c
     assert events[-1] == FollowupAction("action_listen")  # no search runs
     assert dispatcher.messages[0]["response"] == "utter_vacancy_search_stopped"
     assert dispatcher.messages[1]["text"] == catalog_text(language, "forms.resume.search")
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "area", "says"),
+    [("aide soignante, pas en France svp", "fr", "-country:FR", "sauf en France."),
+     ("que en belgique, vendeuse", "fr", "country:BE", "en Belgique."),
+     ("magazijnier, alleen in Frankrijk", "nl", "country:FR", "in Frankrijk.")],
+)  # fmt: skip
+async def test_an_area_given_as_an_answer_is_kept_for_the_search(
+    turn, ask, local, said: str, language: str, area: str, says: str
+) -> None:
+    """The limit of a message the classifier read as an answer (inform) reaches the search
+    that runs after the form's last question, which reads only its own message."""
+    _, events = await turn(said, language, "occupation")
+    slots = _slot_values(events)
+    assert slots["vacancy_area"] == area
+    dispatcher, _ = await ask(
+        "partout", language, [local], slots={**slots, "location": "any"}, intent="inform"
+    )
+    summary = _texts(dispatcher)[0].splitlines()[0]
+    assert summary.endswith(says)
+
+
+async def test_a_question_naming_a_country_during_the_search_limits_nothing(turn) -> None:
+    """'si je bosse en Belgique' in a question is the candidate's situation, not a limit; a
+    slot set by it would also keep the form from handing the question to its rule."""
+    _, events = await turn(
+        "et les impots alors si je bosse en belgique ?", "fr", "occupation", intent="faq",
+        confidence=0.95,
+    )  # fmt: skip
+    assert "vacancy_area" not in _slot_values(events)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "places", "says"),
+    [("cariste à Lille ou Tournai", "fr", ["fr-lille", "be-tournai"], "de Lille ou Tournai"),
+     ("heftruckchauffeur in Kortrijk of Rijsel", "nl", ["be-kortrijk", "fr-lille"],
+      "van Kortrijk of Rijsel")],
+)  # fmt: skip
+async def test_two_towns_in_one_request_are_both_searched(
+    parse, ask, local, text: str, language: str, places: list[str], says: str
+) -> None:
+    entities = parse(text, language)
+    slots = {"language": language, **mapped_slots(text, "search_vacancies", entities)}
+    tracker = make_tracker(text=text, intent="search_vacancies", entities=entities, slots=slots)
+    events = await ActionStartVacancySearch().run(CollectingDispatcher(), tracker, DOMAIN)
+    assert SlotSet("vacancy_places", places) in events
+    both, _ = await ask(text, language, [local], slots={"vacancy_places": places})
+    shown = _texts(both)
+    assert shown[0].splitlines()[0].endswith(f"{says}.")
+    # The nearest offer around each town is among those shown for both.
+    for place in places:
+        alone, _ = await ask(text, language, [local], slots={"location": place})
+        assert _urls(alone) and _urls(alone)[0] in _urls(both), place
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "says"),
+    [("et en belgique ?", "fr", "en Belgique."), ("en in Frankrijk?", "nl", "in Frankrijk.")],
+)
+async def test_an_area_right_after_a_search_limits_that_search(
+    local, said: str, language: str, says: str
+) -> None:
+    """Read as a question (faq), "et en Belgique ?" after a page of results is the same
+    search in that area; after anything else it stays a question."""
+    from actions.faq import ActionAnswerFaq
+
+    services = Services(Settings(), db.engine_for("sqlite://"), vacancy_sources=(local,))
+    slots = {"language": language, "occupation": "forklift-driver", "location": "fr-lille"}
+    searched = [{"event": "action", "name": "action_search_vacancies"},
+                {"event": "action", "name": "action_listen"}]  # fmt: skip
+    for history, searches in ((searched, True), ([], False)):
+        tracker = make_tracker(said, "faq", slots=slots, history=history)
+        dispatcher = CollectingDispatcher()
+        events = await ActionAnswerFaq(services).run(dispatcher, tracker, DOMAIN)
+        first = _texts(dispatcher)[0].splitlines()[0]
+        assert first.endswith(says) is searches, first
+        assert any(e.get("name") == "vacancy_area" for e in events) is searches

@@ -40,6 +40,18 @@ def test_typed_no(text: str) -> None:
     assert is_no(text) and not is_yes(text)
 
 
+@pytest.mark.parametrize(
+    "text", ["ja is goed", "oui ok c'est bon", "ok ça me va", "ja dat mag", "ja doe maar hoor"]
+)
+def test_a_yes_with_words_that_add_nothing_is_yes(text: str) -> None:
+    assert is_yes(text) and not is_no(text)
+
+
+@pytest.mark.parametrize("text", ["ja maar niet nu", "oui mais non", "oui pas maintenant"])
+def test_a_yes_taken_back_is_not_yes(text: str) -> None:
+    assert not is_yes(text)
+
+
 def test_button_intents_count_as_yes_and_no() -> None:
     assert is_yes("/affirm", "affirm") and is_no("/deny", "deny")
     assert not is_yes("Marie", None) and not is_no("Nathalie", None)

@@ -40,6 +40,28 @@ def test_read_ignores_common_words_nationalities_and_ambiguous_places(text: str)
     assert read(text).is_empty()
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Lens is a town of the Pas-de-Calais and of Hainaut: the other side decides.
+        ("j'habite à Lens et je travaille en Belgique", Situation("fr", "be")),
+        ("je travaille à Lens, j'habite à Mons", Situation("be", "fr")),
+        ("ik woon in Lens en werk in Kortrijk", FR_FLANDERS),
+        ("je vis à Lille et je bosse à Lens", Situation("fr", "be", "wallonia")),
+        ("j'habite à Lens et je travaille à Lens", Situation()),
+        ("Lens, Kortrijk", Situation()),  # no verb: which is which is not said
+        ("je suis sur Lens et j'ai décroché un CDI côté flamand", FR_FLANDERS),
+        # One side said with its verb, the other place in a clause of its own.
+        ("ik woon in Lens en ga binnenkort in Brugge aan de slag", FR_FLANDERS),
+        ("wat als ik in Veurne woon en in Duinkerke werk?", Situation("be", "fr")),
+    ],
+)
+def test_a_name_used_on_both_sides_is_the_place_across_from_the_other_side(
+    text: str, expected: Situation
+) -> None:
+    assert read(text) == expected
+
+
 def test_key_only_for_cross_border_situations() -> None:
     assert FR_FLANDERS.key == "fr-be"
     assert Situation("be", "fr").key == "be-fr"

@@ -40,6 +40,11 @@ def test_answers_questions_and_stops_are_none_of_them(said: str) -> None:
      ("naam: Lien Van den Bossche", "Lien Van den Bossche", None, None),
      ("mon numéro 0470/12.34.56 et mon mail jan@skynet.be", None, "jan@skynet.be",
       "+32470123456"),
+     ("Je voudrais m'inscrire au job dating, je suis Mehdi Haddad, mon mail "
+      "mehdi@example.org", "Mehdi Haddad", "mehdi@example.org", None),
+     ("ik ben Ruben De Smet, gsm 0485 11 22 33", "Ruben De Smet", None, "+32485112233"),
+     ("je suis frontalier belge", None, None, None),
+     ("ik ben lasser in Kortrijk", None, None, None),
      ("je m'appelle", None, None, None),
      ("deux adresses a@b.be et c@d.be", None, None, None)],
 )  # fmt: skip

@@ -272,3 +272,109 @@ def test_where_the_candidate_lives_is_not_a_search_detail(build) -> None:
     message.set("intent", {"name": "inform_direction", "confidence": 0.9}, add_to_output=True)
     build(SearchAreaReader).process([message])
     assert message.get("intent")["name"] == "inform_direction"
+
+
+def _with_entities(build, text: str, guessed: str) -> Message:
+    from bot.nlu.gazetteer_extractor import GazetteerEntityExtractor
+
+    message = _parse(build, text)
+    build(GazetteerEntityExtractor).process([message])
+    message.set("intent", {"name": guessed, "confidence": 0.5}, add_to_output=True)
+    build(SearchAreaReader).process([message])
+    return message
+
+
+@pytest.mark.parametrize(
+    "text, guessed",
+    [
+        ("chauffeur poids lourd en Flandre c possible ?", "faq"),
+        ("vrachtwagenchauffeur in West-Vlaanderen", "nlu_fallback"),
+        ("ik woon in Kortrijk, elektricien, over de grens", "inform_direction"),
+    ],
+)
+def test_an_occupation_and_an_area_are_a_search(build, text: str, guessed: str) -> None:
+    assert _with_entities(build, text, guessed).get("intent")["name"] == "inform"
+
+
+@pytest.mark.parametrize(
+    "text, guessed",
+    [
+        ("je suis soudeur en France, je paie mes impôts où ?", "faq"),
+        ("j'habite en France et je suis cariste", "inform_direction"),
+        ("ik ben lasser in Vlaanderen, welk ziekenfonds moet ik kiezen?", "faq"),
+    ],
+)
+def test_an_occupation_with_a_question_or_a_residence_keeps_its_intent(
+    build, text: str, guessed: str
+) -> None:
+    assert _with_entities(build, text, guessed).get("intent")["name"] == guessed
+
+
+def _guarded(build, text: str, guessed: str) -> str:
+    message = _parse(build, text)
+    message.set("intent", {"name": guessed, "confidence": 0.5}, add_to_output=True)
+    message.set("intent_ranking", [{"name": guessed, "confidence": 0.5}], add_to_output=True)
+    build(ActingIntentGuard).process([message])
+    return str(message.get("intent")["name"])
+
+
+@pytest.mark.parametrize(
+    "text, guessed",
+    [
+        ("Bonjour je voudrais m'inscrire au job dating de Mouscron, je suis Mehdi Haddad, "
+         "mon mail mehdi.haddad@example.org et mon portable 06 98 76 54 32", "faq"),
+        ("Ik wil inschrijven voor de jobdating in Moeskroen. Mijn naam is Pieter Goethals, "
+         "e-mail pieter.goethals@example.org, gsm 0485 11 22 33", "faq"),
+        ("ik wil naar de sessie over belastingen en sociale zekerheid", "faq"),
+        ("jveux minscrire a la seance sur les impots", "nlu_fallback"),
+    ],
+)  # fmt: skip
+def test_a_drowned_booking_request_is_a_booking(build, text: str, guessed: str) -> None:
+    assert _guarded(build, text, guessed) == "book_info_session"
+
+
+@pytest.mark.parametrize(
+    "text, guessed",
+    [
+        ("comment m'inscrire comme demandeur d'emploi en Belgique ?", "faq"),
+        ("je veux annuler mon inscription à la séance", "nlu_fallback"),
+        ("kan ni komen naar de sessie, ik wil me uitschrijven", "nlu_fallback"),
+        ("c'est quoi un job dating ?", "faq"),
+    ],
+)
+def test_questions_and_cancellations_are_not_a_booking(build, text: str, guessed: str) -> None:
+    assert _guarded(build, text, guessed) != "book_info_session"
+
+
+@pytest.mark.parametrize("text", ["je prends la 5", "ik neem de 3de", "nummer 2 aub"])
+def test_a_choice_from_the_list_read_as_nothing_is_an_answer(build, text: str) -> None:
+    assert _guarded(build, text, "nlu_fallback") == "inform"
+
+
+def test_a_sure_guess_is_not_taken_for_a_choice(build) -> None:
+    assert _guarded(build, "je prends la 5", "affirm") == "affirm"
+
+
+@pytest.mark.parametrize(
+    "text, guessed",
+    [
+        ("jveux plus y aller a la reunion, je fais comment ?", "out_of_scope"),
+        ("je pourrai pas venir à la séance de jeudi", "faq"),
+        ("kga ni kunnen komen naar de sessie", "nlu_fallback"),
+        ("ik kan niet komen, mijn inschrijving mag weg", "out_of_scope"),
+    ],
+)
+def test_a_cancellation_without_the_word_is_a_cancellation(build, text: str, guessed: str) -> None:
+    assert _guarded(build, text, guessed) == "cancel_booking"
+
+
+@pytest.mark.parametrize(
+    "text, guessed",
+    [
+        ("je veux plus y aller en Belgique pour bosser", "out_of_scope"),
+        ("je ne peux pas venir travailler en Belgique ?", "faq"),
+        ("ik kan niet komen werken in Frankrijk zonder Frans?", "faq"),
+    ],
+)
+def test_not_going_somewhere_else_is_no_cancellation(build, text: str, guessed: str) -> None:
+    assert _guarded(build, text, guessed) == guessed

@@ -126,6 +126,8 @@ def test_haproxy_refuses_a_body_over_the_request_limit(tmp_path: Path) -> None:
     config = production.haproxy_config(_settings(tmp_path), tmp_path)
     public = config.split("\nfrontend rasa_public")[1].split("\nbackend ")[0]
     assert "deny_status 413 if { req.hdr_val(content-length) gt 262144 }" in public
+    # The client's address for the limits per client: appended, never taken from the client.
+    assert "option forwardfor" in public
     limited = _settings(tmp_path, BOT_MAX_REQUEST_BYTES="65536")
     assert "gt 65536 }" in production.haproxy_config(limited, tmp_path)
 

@@ -37,6 +37,10 @@ from bot.knowledge.questions import definition_asked, is_short, topic_named
         ("wat is het Groeipakket?", "groeipakket"),
         ("c'est quoi Famiris ?", "famiris"),
         ("wat is de RVA?", "onem"),
+        # Another term named first, SMS and Flemish speech (the dialogue panel).
+        ("chui frontalier, c quoi le formulaire A1 ?", "a1"),
+        ("ik ben grensarbeider, wat is een S1?", "s1"),
+        ("wa is da eigenlijk, een A1-formulier?", "a1"),
     ],
 )
 def test_a_question_about_what_something_is_finds_its_term(text: str, term: str) -> None:
@@ -103,6 +107,24 @@ def test_a_follow_up_names_its_topic(text: str, topic: str) -> None:
     assert topic_named(text) == topic
 
 
+@pytest.mark.parametrize(
+    ("text", "which_system"),
+    [
+        ("je cotise où pour ma retraite et ma santé si je travaille en Belgique ?", True),
+        ("waar ben ik verzekerd voor ziekte en pensioen als ik in Rijsel werk?", True),
+        ("je suis affilié où pour le chômage et les allocs ?", True),
+        ("voor welke ziekteverzekering en werkloosheid draag ik bij in België?", True),
+        ("à quel âge je touche ma retraite ?", False),  # one branch: that branch's answer
+        ("combien de chômage et d'allocations familiales je vais toucher ?", False),
+        ("waar moet ik verzekerd zijn voor mijn pensioen?", False),
+    ],
+)
+def test_contributions_for_several_branches_ask_which_system_covers(
+    text: str, which_system: bool
+) -> None:
+    assert questions.asks_which_system(text) is which_system
+
+
 def test_short_messages_are_follow_ups_and_long_ones_are_not() -> None:
     assert is_short("et pour les allocs ?")
     assert not is_short(
@@ -121,6 +143,10 @@ def test_short_messages_are_follow_ups_and_long_ones_are_not() -> None:
         # An unclear short follow-up naming a topic is the FAQ...
         ("en de RSZ?", "nlu_fallback", True),
         ("et la sécu ?", "nlu_fallback", True),
+        # ...or one read as giving a detail, when it is a question.
+        ("en de RSZ?", "inform", True),
+        ("et pour la mutuelle", "inform", True),
+        ("mutualité chrétienne", "inform", False),  # an answer, not a question
         # ...but a sure guess, a long message or one naming no topic is kept.
         ("je cherche un contrat", "search_vacancy", False),
         ("euh ben voilà quoi", "nlu_fallback", False),

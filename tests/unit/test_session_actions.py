@@ -900,3 +900,46 @@ async def test_a_phone_number_given_with_the_session_is_not_read_as_a_date(
     assert values["session_id"] == str(offered["lille"].id)
     assert values["candidate_phone"] == "+32470123456"
     assert values["candidate_email"] == "lea@gmail.com"
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "requested", "place"),
+    [("ah non attendez, plutot la 3", "fr", "waitlist_consent", "lille"),
+     ("nee wacht, toch liever de 1ste", "nl", "candidate_name", "kortrijk"),
+     ("finalement plutôt celle de Kortrijk", "fr", "candidate_email", "kortrijk")],
+)  # fmt: skip
+async def test_a_change_of_mind_at_a_later_question_chooses_again_from_the_list_shown(
+    services: Services, offered: dict, said: str, language: str, requested: str, place: str
+) -> None:
+    """The list shown is in the conversation's events (the slot was cleared on the choice);
+    the question asked takes nothing from the message."""
+    shown = [offered[p].id for p in ("kortrijk", "tournai", "lille")]
+    listed = {"event": "slot", "name": "session_options", "value": shown}
+    tracker = make_tracker(
+        said, "inform", active_loop="info_session_form", history=[listed],
+        slots={"language": language, "requested_slot": requested,
+               "session_id": str(offered["tournai"].id), requested: said},
+    )  # fmt: skip
+    dispatcher, events = await run(ValidateInfoSessionForm(services), tracker)
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert slots["session_id"] == str(offered[place].id)
+    assert slots["waitlist_consent"] == NOT_NEEDED  # Kortrijk and Lille have seats
+    if requested != "waitlist_consent":
+        assert slots[requested] is None
+    [message] = dispatcher.messages
+    assert message["response"] == "utter_session_selected"
+
+
+@pytest.mark.parametrize("said", ["Marie Dupont", "non", "la 3", "Non Plutot"])
+async def test_an_answer_without_a_change_of_mind_keeps_the_session(
+    services: Services, offered: dict, said: str
+) -> None:
+    shown = [offered[p].id for p in ("kortrijk", "tournai", "lille")]
+    listed = {"event": "slot", "name": "session_options", "value": shown}
+    tracker = make_tracker(
+        said, "inform", active_loop="info_session_form", history=[listed],
+        slots={"language": "fr", "requested_slot": "candidate_name",
+               "session_id": str(offered["tournai"].id), "candidate_name": said},
+    )  # fmt: skip
+    _, events = await run(ValidateInfoSessionForm(services), tracker)
+    assert "session_id" not in {e["name"] for e in events if e["event"] == "slot"}

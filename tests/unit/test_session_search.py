@@ -153,3 +153,18 @@ def test_a_number_within_the_list_or_a_town_is_not_beyond_it() -> None:
     assert number_beyond("2", 3) is None
     assert number_beyond("die in Kortrijk", 3) is None
     assert number_beyond("le 9", 3) is None  # a date
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("den eerste", [3]),  # West-Flemish article
+        ("la 1ere, celle à Lille", [3]),
+        ("de derde, die in Kortrijk", [1]),
+        ("la deuxième, le webinaire", [4]),
+        ("la 1ère, celle pour les Belges", [3]),  # words that describe nothing known
+        ("la première, celle de Kortrijk", [1]),  # the description names another: it wins
+    ],
+)
+def test_an_ordinal_with_a_description_picks_from_the_list_shown(text: str, ids: list[int]) -> None:
+    assert _ids(match_sessions(text, SHOWN)) == ids

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.vacancies.areas import COUNTRY, REGION, SUBDIVISION, Area, area_of, limits_a_search
+from bot.vacancies.areas import (
+    COUNTRY,
+    REGION,
+    SUBDIVISION,
+    Area,
+    area_of,
+    limits_a_search,
+    names_only_an_area,
+)
 from bot.vacancies.dialogue import build_query, occupations_named
 from bot.vacancies.model import SearchQuery
 from bot.vacancies.replies import summary
@@ -102,3 +110,13 @@ def test_two_occupations_in_one_message_are_searched_together() -> None:
     assert " ou " in summary(query, "fr")
     # A later occupation that is not one of them searches alone.
     assert build_query("welder", "fr-tourcoing", occupations=named).occupation_ids == ("welder",)
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [("et en belgique ?", True), ("en in Frankrijk?", True), ("pas en France alors", True),
+     ("en Flandre aussi ?", True), ("et en Belgique pour les impôts ?", False),
+     ("j'habite en France", False), ("en de belastingen in België?", False)],
+)  # fmt: skip
+def test_a_follow_up_naming_only_an_area(text: str, only: bool) -> None:
+    assert names_only_an_area(text) is only

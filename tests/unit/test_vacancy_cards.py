@@ -114,3 +114,9 @@ def test_nothing_found_answer_lists_what_to_try_in_both_languages() -> None:
     assert "VDAB (https://www.vdab.be), EURES (https://eures.europa.eu)" in fr
     assert "Als je tot 50 km zoekt" in nl and "Plaatwerker" in nl
     assert "je" in nl.split() and "vous" in fr.split()
+
+
+def test_an_offer_whose_employer_is_not_disclosed_shows_its_title_alone() -> None:
+    for user in ("fr", "nl"):
+        first_line = _card(user, employer="", title="Soudeur (H/F)").split("\n")[0]
+        assert first_line == "Soudeur (H/F)"

@@ -57,3 +57,26 @@ def test_sources_are_the_local_database_then_the_api_when_configured(tmp_path) -
     assert [s.name for s in build_sources(Settings.from_env(database))] == ["local"]
     with_api = {**database, "VACANCY_API_URL": "https://jobs.example", "VACANCY_API_NAME": "X"}
     assert [s.name for s in build_sources(Settings.from_env(with_api))] == ["local", "X"]
+
+
+def test_synchronised_feeds_and_their_interval_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "VACANCY_FEEDS": "forem=https://a.example/feed.xml\n vdab=https://b.example/jobs",
+            "VACANCY_SYNC_INTERVAL": "15",
+        }
+    )
+    assert settings.vacancy_feeds == (
+        ("forem", "https://a.example/feed.xml"),
+        ("vdab", "https://b.example/jobs"),
+    )
+    assert settings.vacancy_sync_interval_s == 900 and not settings.france_travail_sync
+    assert Settings.from_env({}).vacancy_feeds == ()
+
+
+@pytest.mark.parametrize(
+    "value", ["forem", "forem=ftp://a.example/x", "a=https://x.example a=https://y.example"]
+)
+def test_a_bad_feed_list_names_the_variable(value: str) -> None:
+    with pytest.raises(ValueError, match="VACANCY_FEEDS"):
+        Settings.from_env({"VACANCY_FEEDS": value})

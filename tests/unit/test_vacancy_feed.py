@@ -108,7 +108,8 @@ def test_feed_source_and_demo_flag_come_from_the_header(tmp_path: Path) -> None:
         ("feed.json", '{"source": "x", "rows": []}', "'vacancies' list"),
         ("feed.json", '{"vacancies": []}', "no source name"),
         ("feed.csv", "a,b\n1,2\n", "header line"),
-        ("feed.xml", "<feed/>", "unknown feed format"),
+        ("feed.txt", "<feed/>", "unknown feed format"),
+        ("feed.xml", "<feed/>", "no JobPosting / PositionOpening"),
     ],
 )
 def test_unreadable_feeds_are_refused_whole(

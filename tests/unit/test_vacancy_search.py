@@ -82,6 +82,29 @@ async def test_same_offer_from_two_sources_is_shown_once() -> None:
     assert [r.vacancy.source for r in page.results] == ["local"]
 
 
+async def test_an_offer_relayed_under_another_title_is_shown_once_by_its_official_id() -> None:
+    national = make_vacancy(
+        source="francetravail", title="Soudeur (H/F)", official_id="francetravail:199TSTA"
+    )
+    relayed = make_vacancy(
+        source="eures", title="Welder", employer="Other name", official_id="francetravail:199TSTA"
+    )
+    other = make_vacancy(source="eures", title="Welder", official_id="francetravail:2")
+    page = await search(
+        _query(), [ListSource([national], "francetravail"), ListSource([relayed, other], "eures")]
+    )
+    assert sorted(r.vacancy.source_id for r in page.results) == sorted(
+        [national.source_id, other.source_id]
+    )
+
+
+async def test_gender_marks_and_punctuation_do_not_make_two_offers() -> None:
+    mine = make_vacancy(source="local", title="Lasser (m/v/x)", employer="Acme N.V.")
+    theirs = make_vacancy(source="api", title="Lasser", employer="ACME NV")
+    page = await search(_query(), [ListSource([mine], "local"), ListSource([theirs], "api")])
+    assert [r.vacancy.source for r in page.results] == ["local"]
+
+
 async def test_unavailable_source_is_named_and_the_others_still_answer() -> None:
     offer = make_vacancy()
     page = await search(_query(), [DownSource("api"), ListSource([offer], "local")])

@@ -24,12 +24,13 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from bot import privacy
+from bot import privacy, sessions
 from bot.config import Settings
 from bot.console.cookie_key import cookie_key
 from bot.console.idle_takeovers import hand_back_idle
 from bot.console.projection import refresh_for
 from bot.events.projection import broker_feeds_console
+from bot.mailer import Mailer
 from bot.storage import db
 from bot.web.console import live, routes, security
 from bot.web.keys import ENGINE
@@ -80,6 +81,11 @@ async def _keep_fresh(app: web.Application, settings: Settings) -> None:
     while True:
         await asyncio.sleep(REFRESH_S)
         try:
+            # Bookings never confirmed from their e-mail in time free their seats.
+            await asyncio.to_thread(_expire_holds, app[ENGINE], settings)
+        except Exception:  # as below: the next round retries
+            log.exception("expiring the bookings' e-mail holds failed")
+        try:
             if not broker_feeds_console():  # production: bot.events feeds the projection
                 await asyncio.to_thread(refresh_for, app[ENGINE], settings)
             handed = await hand_back_idle(app[ENGINE], settings)
@@ -91,6 +97,11 @@ async def _keep_fresh(app: web.Application, settings: Settings) -> None:
                 await asyncio.to_thread(_purge, app[ENGINE], settings.retention_days)
         except Exception:  # the task must outlive a database hiccup; the next round retries
             log.exception("console background refresh failed")
+
+
+def _expire_holds(engine: object, settings: Settings) -> None:
+    mailer = Mailer.from_settings(settings)
+    sessions.expire_holds_and_notify(engine, mailer, settings.public_url)  # type: ignore[arg-type]
 
 
 def _purge(engine: object, days: int) -> None:

@@ -169,6 +169,7 @@ async def privacy_erase(request: web.Request) -> web.Response:
         settings.public_url,
         query,
         request[USER].email,
+        settings.redis_url if settings.production else None,
     )
     return _privacy_page(request, report=report)
 

@@ -9,10 +9,13 @@ from aiohttp import web
 
 from bot.console import analytics
 from bot.console.summary import LOCAL_TIME
+from bot.vacancies.freshness import SourceState, source_states
+from bot.vacancies.sync import sync_source_names
 from bot.web.console import blocking
 from bot.web.console.context import context, intent_namer, request_language
 from bot.web.console.conversation_views import refresh
 from bot.web.i18n import translator
+from bot.web.keys import SETTINGS
 
 
 def chart_data(result: analytics.Analytics, language: str) -> dict[str, object]:
@@ -43,8 +46,17 @@ def chart_data(result: analytics.Analytics, language: str) -> dict[str, object]:
     }
 
 
+async def vacancy_sources(request: web.Request) -> list[SourceState]:
+    """The synchronised vacancy sources, stale ones flagged (bot.vacancies.freshness)."""
+    settings = request.config_dict[SETTINGS]
+    now = dt.datetime.now(dt.timezone.utc)
+    names = sync_source_names(settings)
+    return await blocking.read(request, source_states, names, settings.vacancy_sync_interval_s, now)
+
+
 async def analytics_page(request: web.Request) -> web.Response:
     today = dt.datetime.now(LOCAL_TIME).date()
+    sources = await vacancy_sources(request)
     asked = (request.query.get("from"), request.query.get("to"))
     try:
         period = analytics.Period.parse(*asked, today)
@@ -56,6 +68,7 @@ async def analytics_page(request: web.Request) -> web.Response:
             refused=refused.reason,
             asked=asked,
             max_days=analytics.MAX_DAYS,
+            sources=sources,
         )
         return aiohttp_jinja2.render_template("console/analytics.html", request, page, status=400)
     await refresh(request)
@@ -68,5 +81,6 @@ async def analytics_page(request: web.Request) -> web.Response:
         asked=(period.start.isoformat(), period.end.isoformat()),
         refused=None,
         charts=chart_data(result, request_language(request)),
+        sources=sources,
     )
     return aiohttp_jinja2.render_template("console/analytics.html", request, page)

@@ -21,7 +21,6 @@ each of these middlewares acts on paths under ``/console`` only. Outermost first
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import logging
 import secrets
 import time
@@ -34,6 +33,7 @@ from aiohttp.typedefs import Handler, Middleware
 from aiohttp_session import Session, get_session, new_session
 from aiohttp_session.cookie_storage import EncryptedCookieStorage
 
+from bot.client import forwarded_client
 from bot.config import IPNetwork
 from bot.console import users
 from bot.console.users import User
@@ -80,35 +80,8 @@ class ConsoleCookieStorage(EncryptedCookieStorage):
 
 
 def client_address(request: web.Request, trusted: Sequence[IPNetwork]) -> str | None:
-    """The address of the consultant's browser, for sign-in throttling.
-
-    ``request.remote`` unless it is a trusted proxy (``BOT_TRUSTED_PROXIES``); then the
-    nearest address of X-Forwarded-For that is not a trusted proxy. Each proxy appends the
-    address it got the request from, so that one is genuine, whatever a browser put to its
-    left. Behind an untrusted peer the header is ignored: anyone can send one. A malformed
-    entry stops the walk at the proxy's own address.
-    """
-    remote = request.remote
-    if not _trusted(remote, trusted):
-        return remote
-    header = ",".join(request.headers.getall("X-Forwarded-For", ()))
-    hops = [hop.strip() for hop in header.split(",") if hop.strip()]
-    for hop in reversed(hops):
-        if not _trusted(hop, trusted):
-            return hop if _address(hop) else remote
-    return hops[0] if hops else remote
-
-
-def _address(text: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
-    try:
-        return ipaddress.ip_address(text or "")
-    except ValueError:
-        return None
-
-
-def _trusted(text: str | None, trusted: Sequence[IPNetwork]) -> bool:
-    address = _address(text)
-    return address is not None and any(address in network for network in trusted)
+    """The address of the browser (:func:`bot.client.forwarded_client`), for throttling."""
+    return forwarded_client(request.remote, request.headers.getall("X-Forwarded-For", ()), trusted)
 
 
 def is_https(request: web.Request) -> bool:

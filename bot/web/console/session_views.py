@@ -90,9 +90,19 @@ async def session_detail(request: web.Request) -> web.Response:
 
 
 async def attendees_csv(request: web.Request) -> web.Response:
+    """The attendees as CSV: names, e-mails, phones leave the console, so each export is in
+    the audit trail (who, when, which session, how many rows)."""
     attendance = await _attendance(request)
     bookings = attendance.confirmed + attendance.waitlisted
     body = admin.attendee_csv(bookings, request_language(request))
+    await blocking.write(
+        request,
+        audit.record,
+        request[USER].email,
+        "attendees_export",
+        session=attendance.session.id,
+        rows=len(bookings),
+    )
     return web.Response(
         body=body,
         content_type="text/csv",

@@ -1,0 +1,26 @@
+"""Callback requests keep the keyed hash of their client's address (limits per client).
+
+Revision ID: handoff_0002
+Revises: 9ed6af8a54a4
+Create Date: 2026-12-07 22:00:00
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "handoff_0002"
+down_revision = "9ed6af8a54a4"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("callback_requests") as batch:
+        batch.add_column(sa.Column("client_key", sa.String(length=64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("callback_requests") as batch:
+        batch.drop_column("client_key")
