@@ -68,6 +68,10 @@ callback_requests = Table(
     Column("consultant", String(120), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # The first time a consultant acted on it (took it, put it in progress or closed it),
+    # and when it was closed (done, no answer): the statistics' waiting and answer times.
+    Column("taken_at", DateTime(timezone=True), nullable=True),
+    Column("closed_at", DateTime(timezone=True), nullable=True),
     # Set when the candidate's data was erased; the row stays, anonymous, for the counts.
     Column("erased_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("sender_id", "message_id", name="uq_callback_requests_sender_message"),
@@ -179,11 +183,23 @@ def get(connection: Connection, callback_id: int) -> dict[str, Any] | None:
 def set_status(
     connection: Connection, callback_id: int, status: str, consultant: str | None, now: datetime
 ) -> bool:
-    """Change the status and the consultant of a request; False when there is no such row."""
+    """Change the status and the consultant of a request; False when there is no such row.
+
+    Any status but ``new`` is a consultant's action: the first one sets ``taken_at``; a
+    closed status (done, no answer) sets ``closed_at``, which reopening clears.
+    """
+    c = callback_requests.c
+    acted = status != "new"
     result = connection.execute(
         update(callback_requests)
-        .where(callback_requests.c.id == callback_id, callback_requests.c.erased_at.is_(None))
-        .values(status=status, consultant=consultant, updated_at=now)
+        .where(c.id == callback_id, c.erased_at.is_(None))
+        .values(
+            status=status,
+            consultant=consultant,
+            updated_at=now,
+            taken_at=func.coalesce(c.taken_at, now) if acted else c.taken_at,
+            closed_at=None if status in OPEN_STATUSES else now,
+        )
     )
     return bool(result.rowcount)
 
@@ -272,7 +288,7 @@ def _anonymise_ids(connection: Connection, ids: list[int], now: datetime) -> int
 
 def as_dict(row: Row) -> dict[str, Any]:
     values = dict(row._mapping)
-    for name in ("consent_at", "created_at", "updated_at", "erased_at"):
+    for name in ("consent_at", "created_at", "updated_at", "erased_at", "taken_at", "closed_at"):
         values[name] = utc(values[name])
     values["live"] = bool(values["live"])
     return values

@@ -7,7 +7,7 @@ import datetime as dt
 import aiohttp_jinja2
 from aiohttp import web
 
-from bot.console import analytics
+from bot.console import analytics, support_stats
 from bot.console.summary import LOCAL_TIME
 from bot.vacancies.freshness import SourceState, source_states
 from bot.vacancies.sync import sync_source_names
@@ -16,6 +16,24 @@ from bot.web.console.context import context, intent_namer, request_language
 from bot.web.console.conversation_views import refresh
 from bot.web.i18n import translator
 from bot.web.keys import SETTINGS
+
+
+def duration_text(language: str, seconds: float | None) -> str:
+    """A waiting or answer time as people read it: "45 s", "12 min", "2 h 05", "3 j 4 h"."""
+    t = translator(language)
+    if seconds is None:
+        return str(t("console.support.none"))
+    whole = int(round(seconds))
+    if whole < 60:
+        return str(t("console.support.seconds", n=whole))
+    minutes = whole // 60
+    if minutes < 60:
+        return str(t("console.support.minutes", n=minutes))
+    hours, rest = divmod(minutes, 60)
+    if hours < 24:
+        return str(t("console.support.hours", h=hours, m=f"{rest:02d}"))
+    days, hours = divmod(hours, 24)
+    return str(t("console.support.days", d=days, h=hours))
 
 
 def chart_data(result: analytics.Analytics, language: str) -> dict[str, object]:
@@ -73,6 +91,8 @@ async def analytics_page(request: web.Request) -> web.Response:
         return aiohttp_jinja2.render_template("console/analytics.html", request, page, status=400)
     await refresh(request)
     result = await blocking.read(request, analytics.compute, period)
+    support = await blocking.read(request, support_stats.compute, period)
+    language = request_language(request)
     page = context(
         request,
         "analytics",
@@ -80,7 +100,10 @@ async def analytics_page(request: web.Request) -> web.Response:
         period=period,
         asked=(period.start.isoformat(), period.end.isoformat()),
         refused=None,
-        charts=chart_data(result, request_language(request)),
+        charts=chart_data(result, language),
         sources=sources,
+        support=support,
+        support_kinds=support_stats.KINDS,
+        duration=lambda seconds: duration_text(language, seconds),
     )
     return aiohttp_jinja2.render_template("console/analytics.html", request, page)
