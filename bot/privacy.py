@@ -39,6 +39,7 @@ from bot import events, handoff, redis_keys, sessions
 from bot.config import Settings
 from bot.console import audit, projection
 from bot.console.summary import PERSONAL_SLOTS
+from bot.handoff import follow_up
 from bot.mailer import Mailer
 from bot.storage import db, rasa_events
 from bot.storage.console import (
@@ -400,6 +401,12 @@ def export(conn: Connection, candidate: Candidate) -> dict[str, Any]:
             **{feature.name: candidate.records.get(feature.name, []) for feature in FEATURES},
             "console_notes": notes,
             "console_tags": tags,
+            # Consultants' notes and call attempts about the candidate's callback requests.
+            "callback_follow_up": [
+                {"callback_id": record.id, **dataclasses.asdict(item)}
+                for record in candidate.records.get("callbacks", [])
+                for item in follow_up.history(conn, record.id)
+            ],
         }
     )
     return document

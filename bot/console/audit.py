@@ -38,6 +38,9 @@ ACTIONS = (
     "takeover_given",
     "reply_saved",
     "reply_deleted",
+    "callback_note",
+    "callback_attempt",
+    "callback_outcome",
 )
 
 

@@ -60,6 +60,7 @@ class CallbackRequest:
     consultant: str | None
     created_at: datetime
     updated_at: datetime
+    outcome: str | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> CallbackRequest:

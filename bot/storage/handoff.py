@@ -22,11 +22,14 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     String,
     Table,
+    Text,
     UniqueConstraint,
+    delete,
     false,
     func,
     or_,
@@ -72,6 +75,9 @@ callback_requests = Table(
     # and when it was closed (done, no answer): the statistics' waiting and answer times.
     Column("taken_at", DateTime(timezone=True), nullable=True),
     Column("closed_at", DateTime(timezone=True), nullable=True),
+    # How it ended, as the consultant closed it (OUTCOMES); NULL while open or when closed
+    # by a status only.
+    Column("outcome", String(16), nullable=True),
     # Set when the candidate's data was erased; the row stays, anonymous, for the counts.
     Column("erased_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("sender_id", "message_id", name="uq_callback_requests_sender_message"),
@@ -81,6 +87,25 @@ callback_requests = Table(
     Index("ix_callback_requests_status_created", "status", "created_at"),
     Index("ix_callback_requests_phone", "phone"),
     Index("ix_callback_requests_email", "email"),
+)
+
+OUTCOMES = ("reached", "unreachable", "wrong_number", "cancelled")
+NOTE_KINDS = ("note", "attempt")
+
+# What consultants write and do about a request: notes (free text, personal data: deleted
+# with the request's data) and call attempts (when, who, reached or not: kept for counts).
+callback_notes = Table(
+    "callback_notes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("callback_id", Integer, ForeignKey("callback_requests.id"), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("author", String(254), nullable=False),
+    Column("reached", Boolean(create_constraint=False), nullable=True),
+    Column("text", Text, nullable=True),
+    CheckConstraint("kind IN ('note', 'attempt')", name="kind"),
+    Index("ix_callback_notes_callback_id", "callback_id", "at"),
 )
 
 # Personal data: what erasure clears.
@@ -199,6 +224,7 @@ def set_status(
             updated_at=now,
             taken_at=func.coalesce(c.taken_at, now) if acted else c.taken_at,
             closed_at=None if status in OPEN_STATUSES else now,
+            outcome=None,  # a status alone says no outcome; bot.handoff.follow_up sets it
         )
     )
     return bool(result.rowcount)
@@ -269,6 +295,12 @@ def anonymise_closed_before(connection: Connection, cutoff: datetime, now: datet
 
 
 def _anonymise_ids(connection: Connection, ids: list[int], now: datetime) -> int:
+    if ids:  # notes are free text about the candidate: they go with the request's data
+        connection.execute(
+            delete(callback_notes).where(
+                callback_notes.c.callback_id.in_(ids), callback_notes.c.kind == "note"
+            )
+        )
     for callback_id in ids:
         connection.execute(
             update(callback_requests)
@@ -292,3 +324,42 @@ def as_dict(row: Row) -> dict[str, Any]:
         values[name] = utc(values[name])
     values["live"] = bool(values["live"])
     return values
+
+
+def add_note(
+    connection: Connection,
+    callback_id: int,
+    kind: str,
+    author: str,
+    at: datetime,
+    text: str | None = None,
+    reached: bool | None = None,
+) -> None:
+    connection.execute(
+        callback_notes.insert().values(
+            callback_id=callback_id, kind=kind, author=author, at=at, text=text, reached=reached
+        )
+    )
+
+
+def notes_of(connection: Connection, callback_id: int) -> list[dict[str, Any]]:
+    """The notes and attempts of a request, oldest first."""
+    n = callback_notes.c
+    rows = connection.execute(
+        select(callback_notes).where(n.callback_id == callback_id).order_by(n.at, n.id)
+    )
+    result = []
+    for row in rows:
+        values = dict(row._mapping)
+        values["at"] = utc(values["at"])
+        values["reached"] = None if values["reached"] is None else bool(values["reached"])
+        result.append(values)
+    return result
+
+
+def set_outcome(connection: Connection, callback_id: int, outcome: str | None) -> None:
+    connection.execute(
+        update(callback_requests)
+        .where(callback_requests.c.id == callback_id)
+        .values(outcome=outcome)
+    )
