@@ -72,6 +72,7 @@ class InfoSession:
     status: str
     demo: bool = False
     slug: str | None = None
+    archived_at: dt.datetime | None = None
 
     @property
     def seats_left(self) -> int:

@@ -85,7 +85,10 @@ def upcoming_sessions(
     """
     now = now or now_utc()
     query = select(sessions_table).where(
-        S.status.in_(OPEN_STATUSES), S.registration_deadline > now, S.starts_at > now
+        S.status.in_(OPEN_STATUSES),
+        S.registration_deadline > now,
+        S.starts_at > now,
+        S.archived_at.is_(None),
     )
     if topic:
         query = query.where(S.topic == topic)
@@ -104,10 +107,17 @@ def upcoming_sessions(
 
 
 def list_sessions(
-    conn: Connection, *, include_past: bool = False, now: dt.datetime | None = None
+    conn: Connection,
+    *,
+    include_past: bool = False,
+    archived: bool = False,
+    now: dt.datetime | None = None,
 ) -> list[InfoSession]:
-    """Every session, whatever its status (for the console and ``list-sessions``)."""
-    query = select(sessions_table)
+    """Every session, whatever its status (for the console and ``list-sessions``); the
+    archived ones only when ``archived``, and then only them."""
+    query = select(sessions_table).where(
+        S.archived_at.is_not(None) if archived else S.archived_at.is_(None)
+    )
     if not include_past:
         query = query.where(S.ends_at > (now or now_utc()))
     return [session_from_row(row) for row in conn.execute(query.order_by(S.starts_at, S.id)).all()]

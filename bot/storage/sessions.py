@@ -89,6 +89,9 @@ info_sessions = Table(
     Column("registration_deadline", UtcDateTime, nullable=False),
     Column("status", String(12), nullable=False, default="scheduled"),
     Column("demo", Boolean, nullable=False, default=False),
+    # Archived from the console (a past or test session): hidden from the lists and from
+    # candidates, kept for the statistics.
+    Column("archived_at", UtcDateTime, nullable=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     CheckConstraint("capacity > 0", name="capacity_positive"),

@@ -80,6 +80,7 @@ ROUTES: tuple[tuple[str, str, Handler, str], ...] = (
     ("GET", f"/sessions/{ID}/edit", session_views.edit_session, "edit_session"),
     ("POST", f"/sessions/{ID}/edit", session_views.update_session, "update_session"),
     ("POST", f"/sessions/{ID}/cancel", session_views.cancel_session, "cancel_session"),
+    ("POST", f"/sessions/{ID}/archive", session_views.archive_session, "archive_session"),
     (
         "POST",
         f"/sessions/{ID}/bookings/{{booking:\\d+}}/cancel",

@@ -20,6 +20,7 @@ from bot.console import audit
 from bot.console import session_admin as admin
 from bot.errors import BookingNotFound, SessionNotFound
 from bot.mailer import Mailer
+from bot.sessions import archive
 from bot.storage import db
 from bot.text import fold
 from bot.web.console import blocking
@@ -58,7 +59,8 @@ def _list(conn: Connection, include_past: bool) -> dict[str, Any]:
 async def session_list(request: web.Request) -> web.Response:
     include_past = request.query.get("all") == "yes"
     found = await blocking.read(request, _list, include_past)
-    page = context(request, "sessions", include_past=include_past, **found)
+    done = request.query.get("done")
+    page = context(request, "sessions", include_past=include_past, done=done, **found)
     return aiohttp_jinja2.render_template("console/sessions.html", request, page)
 
 
@@ -291,3 +293,21 @@ async def cancel_session(request: web.Request) -> web.StreamResponse:
         raise web.HTTPNotFound() from None
     url = route(request, "session").url_for(id=str(session_id)).with_query(done="session_cancelled")
     raise web.HTTPSeeOther(url)
+
+
+def _archive(conn: Connection, session_id: int, actor: str) -> None:
+    archive.archive_session(conn, session_id, actor)
+    audit.record(conn, actor, "session_saved", session=session_id, change="archived")
+
+
+async def archive_session(request: web.Request) -> web.StreamResponse:
+    """Archive a past or test session: it leaves the lists, kept for the statistics."""
+    session_id = int(request.match_info["id"])
+    try:
+        await blocking.write(request, _archive, session_id, request[USER].email)
+    except SessionNotFound:
+        raise web.HTTPNotFound() from None
+    except archive.ArchiveRefused as refused:
+        url = route(request, "session").url_for(id=str(session_id))
+        raise web.HTTPSeeOther(url.with_query(done=f"archive_{refused.reason}")) from None
+    raise web.HTTPSeeOther(route(request, "sessions").url_for().with_query(done="archived"))
