@@ -108,6 +108,11 @@ async def test_the_console_archives_a_test_session_and_refuses_a_booked_one(
     assert _html(lang, "console.sessions.done.archived") in listing
     assert 'href="/console/sessions/1"' not in listing
     assert 'href="/console/sessions/2"' in listing
+    shelf = await (await client.get("/console/sessions", params={"archived": "yes"})).text()
+    assert _html(lang, "console.sessions.archived_intro") in shelf
+    assert 'href="/console/sessions/1"' in shelf and 'href="/console/sessions/2"' not in shelf
+    detail = await (await client.get("/console/sessions/1")).text()
+    assert _html(lang, "console.sessions.archive_explained") not in detail
     refused = await client.post("/console/sessions/2/archive", data={"csrf_token": csrf})
     assert _html(lang, "console.sessions.done.archive_has_bookings") in await refused.text()
     engine = db.make_engine(client.server.app[SETTINGS].database_url)

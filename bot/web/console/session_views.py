@@ -49,18 +49,23 @@ def _places(language: str) -> list[tuple[str, str]]:
     return sorted(found, key=lambda item: fold(item[0]))
 
 
-def _list(conn: Connection, include_past: bool) -> dict[str, Any]:
+def _list(conn: Connection, include_past: bool, archived: bool) -> dict[str, Any]:
     return {
-        "sessions": sessions.list_sessions(conn, include_past=include_past),
+        "sessions": sessions.list_sessions(
+            conn, include_past=include_past or archived, archived=archived
+        ),
         "waiting": admin.waiting_counts(conn),
     }
 
 
 async def session_list(request: web.Request) -> web.Response:
     include_past = request.query.get("all") == "yes"
-    found = await blocking.read(request, _list, include_past)
+    archived = request.query.get("archived") == "yes"  # only the archived ones
+    found = await blocking.read(request, _list, include_past, archived)
     done = request.query.get("done")
-    page = context(request, "sessions", include_past=include_past, done=done, **found)
+    page = context(
+        request, "sessions", include_past=include_past, archived=archived, done=done, **found
+    )
     return aiohttp_jinja2.render_template("console/sessions.html", request, page)
 
 
