@@ -427,6 +427,8 @@ class Settings:
     max_open_callbacks_per_client: int = 5
     # Unknown booking references one conversation may try in the chat within 15 minutes.
     max_failed_references: int = 5
+    # Per client address: a library's or an agency's computers share one.
+    max_failed_references_per_client: int = 20
     # With e-mail configured, a chat booking is held this long for the candidate to confirm
     # it from the e-mail (double opt-in); 0: no confirmation asked.
     booking_hold_minutes: int = 30
@@ -511,6 +513,9 @@ class Settings:
             ),
             booking_hold_minutes=int(_number(env, "BOT_BOOKING_HOLD_MINUTES", 30, minimum=0)),
             max_failed_references=int(_number(env, "BOT_MAX_FAILED_REFERENCES", 5, minimum=1)),
+            max_failed_references_per_client=int(
+                _number(env, "BOT_MAX_FAILED_REFERENCES_PER_CLIENT", 20, minimum=1)
+            ),
             records_retention_days=int(_number(env, "BOT_RECORDS_RETENTION_DAYS", 90, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
             inbox_sample=_confidence(env, "BOT_INBOX_SAMPLE", 0.02),
