@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.throttle import FailureThrottle
-from bot.web import invites, public
+from bot.web import alerts, invites, public
 from bot.web.keys import ICS_FAILURES
 
 LANG = "{lang:fr|nl}"
@@ -26,3 +26,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get(f"/{LANG}/accessibility", public.accessibility, name="accessibility")
     app[ICS_FAILURES] = FailureThrottle()
     app.router.add_get("/ics/{reference}.ics", invites.calendar_invite, name="ics")
+    alerts.setup(app)
