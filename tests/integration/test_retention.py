@@ -106,11 +106,14 @@ async def test_the_privacy_page_states_the_records_and_backup_periods(
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
     migrate.upgrade(url)
-    settings = Settings(var_dir=tmp_path, database_url=url, records_retention_days=60)
+    settings = Settings(
+        var_dir=tmp_path, database_url=url, records_retention_days=60, alert_idle_days=45
+    )
     client = await aiohttp_client(create_app(settings))
     page = await (await client.get(f"/{lang}/privacy")).text()
     assert str(escape(text(lang, "web.privacy.how_long_records").format(days=60))) in page
     assert str(escape(text(lang, "web.privacy.how_long_backups"))) in page
+    assert str(escape(text(lang, "web.privacy.how_long_alerts").format(days=45))) in page
 
 
 def test_a_conversation_and_an_email_hold_at_most_three_upcoming_bookings(
