@@ -360,3 +360,30 @@ async def test_the_console_counts_alerts_created_confirmed_and_unsubscribed(
     with db.reading(engine) as conn:
         counted = analytics.compute(conn, period).alerts
     assert (counted.created, counted.confirmed, counted.unsubscribed) == (2, 2, 1)
+
+
+async def test_the_send_alerts_command_sends_the_due_digests(
+    engine: Engine,
+    database_url: str,
+    tmp_path: Path,
+    smtp: SmtpServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.ops import manage
+
+    settings = _settings(database_url, tmp_path, smtp.port)
+    alert = _subscribe(engine, settings).alert
+    await _confirm(engine, settings, alert.id)
+    _offers(engine, make_vacancy(title="Lasser van de opdracht"))
+    smtp.received.clear()
+    env = {"DATABASE_URL": database_url, "BOT_VAR_DIR": str(tmp_path), "SMTP_HOST": "127.0.0.1",
+           "SMTP_PORT": str(smtp.port), "SMTP_SECURITY": "none",
+           "SMTP_FROM": "alertes@assistant.example.be"}  # fmt: skip
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert manage.main(["send-alerts"]) == 0
+    assert "1 e-mails sent (1 offers)" in capsys.readouterr().out
+    assert len(smtp.received) == 1 and "Lasser van de opdracht" in _body(smtp)
+    monkeypatch.delenv("SMTP_HOST")
+    assert manage.main(["send-alerts"]) == 2  # no mail server: nothing to send with
