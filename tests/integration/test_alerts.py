@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp.test_utils import TestClient
@@ -356,7 +357,9 @@ async def test_the_console_counts_alerts_created_confirmed_and_unsubscribed(
     await _confirm(engine, settings, second.id)
     with db.transaction(engine) as conn:
         subscriptions.unsubscribe(conn, second.id)
-    period = analytics.Period(today.date() - dt.timedelta(days=6), today.date())
+    # The console's days are Brussels days (near midnight UTC, not the same date).
+    local_today = today.astimezone(ZoneInfo("Europe/Brussels")).date()
+    period = analytics.Period(local_today - dt.timedelta(days=6), local_today)
     with db.reading(engine) as conn:
         counted = analytics.compute(conn, period).alerts
     assert (counted.created, counted.confirmed, counted.unsubscribed) == (2, 2, 1)
