@@ -405,6 +405,11 @@ class Settings:
     vacancy_feeds: tuple[tuple[str, str], ...] = ()
     france_travail_sync: bool = False
     vacancy_sync_interval_s: float = 3600.0
+    # Job alerts: the web app e-mails due alerts every ``ALERT_SEND_INTERVAL`` minutes (0:
+    # only by ``send-alerts``; each alert gets one e-mail a day at most), and an alert whose
+    # links were not used for ``ALERT_IDLE_DAYS`` ends at the retention purge.
+    alert_send_interval_s: float = 3600.0
+    alert_idle_days: int = 180
     # Base of the links the assistant sends (privacy notice, calendar invites).
     public_url: str = "http://localhost:8080"
     smtp: SmtpSettings | None = None
@@ -497,6 +502,8 @@ class Settings:
             vacancy_feeds=_feeds(env),
             france_travail_sync=_flag(env, "FRANCE_TRAVAIL_SYNC", default=False),
             vacancy_sync_interval_s=60 * _number(env, "VACANCY_SYNC_INTERVAL", 60),
+            alert_send_interval_s=60 * _number(env, "ALERT_SEND_INTERVAL", 60),
+            alert_idle_days=int(_number(env, "ALERT_IDLE_DAYS", 180, minimum=1)),
             public_url=_site_url(env, ports["BOT_WEB_PORT"]),
             smtp=SmtpSettings.from_env(env),
             handoff=HandoffSettings.from_env(env),
