@@ -109,7 +109,11 @@ class ValidateCancelBookingForm(UsesServices, FormValidationAction):
             return self._failed(dispatcher, tracker, text(language, "invalid.reference.format"))
         keys = reference_keys(tracker)
         failures = self.services.reference_failures
-        wait = max(failures.blocked_for(key) for key in keys)
+        per_client = self.services.settings.max_failed_references_per_client
+        wait = max(
+            failures.blocked_for(key, free=per_client if key.startswith("client:") else None)
+            for key in keys
+        )
         if wait > 0:
             # Too many unknown references: a script guessing them. Not even looked up.
             log.warning("conversation %s: booking reference look-ups refused", tracker.sender_id)

@@ -50,6 +50,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 
 from bot.ops.cli import PROJECT_DIR, free_port
+from tests.support.launcher import MANY_PEOPLE_ONE_ADDRESS
 
 PANEL = PROJECT_DIR / "benchmarks" / "dialogue_panel"
 LANGUAGES = ("fr", "nl")
@@ -135,6 +136,7 @@ def running_assistant(workdir: Path) -> Iterator[Assistant]:
         "DATABASE_URL": database,
         "RASA_API_TOKEN": TOKEN,
         "BOT_DEMO_DATA": "1",
+        **MANY_PEOPLE_ONE_ADDRESS,
         # Each conversation says whether the offices are open (metadata office_hours).
         "BOT_OFFICE_HOURS_OVERRIDE": "metadata",
     }

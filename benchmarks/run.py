@@ -4,9 +4,10 @@ Nothing here is a test: no figure fails the build. Sections: NLU accuracy (held-
 development sets), the cross-border conversations, the dialogue panel (the whole assistant
 held through multi-turn conversations), REST latency and throughput next to a
 ``rasa init`` baseline, vacancy search latency, the sync of 100,000 offers from two sources
-and the search over them, booking throughput, the console's list and live updates,
-training time and memory, and the production-mode figures that ``make bench-prod`` last
-wrote (a run of its own, about ten minutes).
+and the search over them, the job alert round (10,000 alerts over 100,000 offers), booking
+throughput, the console's list and live updates, training time and memory, and the
+production-mode figures that ``make bench-prod`` last wrote (a run of its own, about ten
+minutes).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import (
+    alerts,
     bookings,
     console,
     console_live,
@@ -169,6 +171,8 @@ async def main() -> None:
     vacancy_figures = await asyncio.to_thread(vacancies.run)
     print("[bench] vacancy sync of 100,000 offers from two sources...", flush=True)
     sync_figures = await asyncio.to_thread(vacancy_sync.run)
+    print("[bench] job alerts: 10,000 alerts over 100,000 offers...", flush=True)
+    alert_figures = await asyncio.to_thread(alerts.run)
     print("[bench] bookings on SQLite and PostgreSQL...", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         booking_runs = [await asyncio.to_thread(bookings.run, f"sqlite:///{tmp}/bookings.db")]
@@ -190,6 +194,7 @@ async def main() -> None:
         *rest.report(ours, base),
         *_vacancy_report(vacancy_figures),
         *vacancy_sync.report(sync_figures),
+        *alerts.report(alert_figures),
         *_booking_report(booking_runs),
         *_console_report(console_figures),
         *console_live.report(live_figures),

@@ -405,6 +405,11 @@ class Settings:
     vacancy_feeds: tuple[tuple[str, str], ...] = ()
     france_travail_sync: bool = False
     vacancy_sync_interval_s: float = 3600.0
+    # Job alerts: the web app e-mails due alerts every ``ALERT_SEND_INTERVAL`` minutes (0:
+    # only by ``send-alerts``; each alert gets one e-mail a day at most), and an alert whose
+    # links were not used for ``ALERT_IDLE_DAYS`` ends at the retention purge.
+    alert_send_interval_s: float = 3600.0
+    alert_idle_days: int = 180
     # Base of the links the assistant sends (privacy notice, calendar invites).
     public_url: str = "http://localhost:8080"
     smtp: SmtpSettings | None = None
@@ -427,6 +432,8 @@ class Settings:
     max_open_callbacks_per_client: int = 5
     # Unknown booking references one conversation may try in the chat within 15 minutes.
     max_failed_references: int = 5
+    # Per client address: a library's or an agency's computers share one.
+    max_failed_references_per_client: int = 20
     # With e-mail configured, a chat booking is held this long for the candidate to confirm
     # it from the e-mail (double opt-in); 0: no confirmation asked.
     booking_hold_minutes: int = 30
@@ -495,6 +502,8 @@ class Settings:
             vacancy_feeds=_feeds(env),
             france_travail_sync=_flag(env, "FRANCE_TRAVAIL_SYNC", default=False),
             vacancy_sync_interval_s=60 * _number(env, "VACANCY_SYNC_INTERVAL", 60),
+            alert_send_interval_s=60 * _number(env, "ALERT_SEND_INTERVAL", 60),
+            alert_idle_days=int(_number(env, "ALERT_IDLE_DAYS", 180, minimum=1)),
             public_url=_site_url(env, ports["BOT_WEB_PORT"]),
             smtp=SmtpSettings.from_env(env),
             handoff=HandoffSettings.from_env(env),
@@ -511,6 +520,9 @@ class Settings:
             ),
             booking_hold_minutes=int(_number(env, "BOT_BOOKING_HOLD_MINUTES", 30, minimum=0)),
             max_failed_references=int(_number(env, "BOT_MAX_FAILED_REFERENCES", 5, minimum=1)),
+            max_failed_references_per_client=int(
+                _number(env, "BOT_MAX_FAILED_REFERENCES_PER_CLIENT", 20, minimum=1)
+            ),
             records_retention_days=int(_number(env, "BOT_RECORDS_RETENTION_DAYS", 90, minimum=1)),
             inbox_confidence=_confidence(env, "BOT_INBOX_CONFIDENCE", 0.6),
             inbox_sample=_confidence(env, "BOT_INBOX_SAMPLE", 0.02),

@@ -228,3 +228,15 @@ class ForeignConversation(BotError):
         super().__init__(f"a {channel} message for a conversation held on {held_on}")
         self.channel = channel
         self.held_on = held_on
+
+
+class AlertsNeedEmail(BotError):
+    """Job alerts are sent by e-mail, and no mail server is configured: none is created."""
+
+
+class AlertLimitReached(BotError):
+    """Too many active alerts for one e-mail address or one conversation."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} active job alerts")
+        self.limit = limit

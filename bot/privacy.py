@@ -35,7 +35,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from bot import events, handoff, redis_keys, sessions
+from bot import alerts, events, handoff, redis_keys, sessions
 from bot.config import Settings
 from bot.console import audit, projection
 from bot.console.summary import PERSONAL_SLOTS
@@ -91,8 +91,9 @@ class CandidateRecords:
     table: str
     find: ByIdentifier[Sequence[Any]]
     erase: ByIdentifier[Erased]
-    # Anonymises the records past the retention period (a cutoff date); how many.
-    expire: Callable[[Connection, dt.datetime], int]
+    # Anonymises the records past the retention period (a cutoff date); how many. None:
+    # the feature has its own retention rules, applied by :func:`purge` (job alerts).
+    expire: Callable[[Connection, dt.datetime], int] | None
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,15 @@ def _erase_bookings(
 ) -> Erased:
     result = sessions.erase_candidate(conn, email, phone, sender_id)
     return Erased(len(result.booking_ids), result.promoted)
+
+
+def _erase_alerts(
+    conn: Connection,
+    email: str | None = None,
+    phone: str | None = None,
+    sender_id: str | None = None,
+) -> Erased:
+    return Erased(alerts.erase_candidate(conn, email, phone, sender_id))
 
 
 def _erase_callbacks(
@@ -138,6 +148,13 @@ FEATURES = (
         handoff.callbacks_for_candidate,
         _erase_callbacks,
         lambda conn, cutoff: handoff.expire(conn, cutoff),
+    ),
+    CandidateRecords(
+        "job_alerts",
+        "job_alerts",
+        alerts.alerts_for_candidate,
+        _erase_alerts,
+        None,  # unconfirmed after 7 days, or unused for ALERT_IDLE_DAYS: see purge
     ),
 )
 
@@ -525,17 +542,23 @@ def purge(
     actor: str,
     now: float | None = None,
     records_days: int | None = None,
+    alert_idle_days: int | None = None,
 ) -> int:
     """Delete conversations idle for more than ``days`` days; how many (audited).
 
     The features' records (:data:`FEATURES`: bookings after their session, callback
     requests after they were closed) are anonymised after ``records_days``
-    (``BOT_RECORDS_RETENTION_DAYS`` when not given).
+    (``BOT_RECORDS_RETENTION_DAYS`` when not given). Job alerts end (anonymised) when
+    unconfirmed after 7 days or when their links were not used for ``alert_idle_days``
+    (``ALERT_IDLE_DAYS`` when not given).
     """
     if days < 1:
         raise ValueError("the retention period is at least one day")
-    if records_days is None:
-        records_days = Settings.from_env().records_retention_days
+    if records_days is None or alert_idle_days is None:
+        settings = Settings.from_env()
+        records_days = settings.records_retention_days if records_days is None else records_days
+        if alert_idle_days is None:
+            alert_idle_days = settings.alert_idle_days
     projection.lock_state(conn)
     senders = expired_senders(conn, days, now)
     if senders:
@@ -544,7 +567,14 @@ def purge(
             projection.rewind_after_delete(conn)
     moment = time.time() if now is None else now
     cutoff = dt.datetime.fromtimestamp(moment - records_days * 86400, dt.timezone.utc)
-    expired = {feature.name: feature.expire(conn, cutoff) for feature in FEATURES}
+    expired = {
+        feature.name: feature.expire(conn, cutoff)
+        for feature in FEATURES
+        if feature.expire is not None
+    }
+    expired["job_alerts"] = alerts.expire(
+        conn, alert_idle_days, dt.datetime.fromtimestamp(moment, dt.timezone.utc)
+    )
     events.forget_erased(conn, moment - ERASURE_LIST_DAYS * 86400)
     audit.record(conn, actor, "purge", conversations=len(senders), days=days, **expired)
     log.info(

@@ -40,14 +40,17 @@ class FailureThrottle:
         delay = min(2.0 ** (len(failures) - self.free), self.max_delay_s)
         return max(0.0, failures[-1] + delay - moment)
 
-    def blocked_for(self, key: str, now: float | None = None) -> float:
+    def blocked_for(self, key: str, now: float | None = None, free: int | None = None) -> float:
         """Seconds until ``key`` has fewer than ``free`` failures in the window (0: it may
-        try): a hard stop for a dialogue, where a delay of seconds would mean nothing."""
+        try): a hard stop for a dialogue, where a delay of seconds would mean nothing.
+        ``free`` defaults to the throttle's; a key shared by many people (a client address)
+        may be given more."""
+        allowed = self.free if free is None else free
         moment = time.monotonic() if now is None else now
         failures = self._recent(key, moment)
-        if len(failures) < self.free:
+        if len(failures) < allowed:
             return 0.0
-        return max(0.0, failures[len(failures) - self.free] + self.window_s - moment)
+        return max(0.0, failures[len(failures) - allowed] + self.window_s - moment)
 
     def failed(self, key: str, now: float | None = None) -> None:
         """Count one failure of ``key``."""

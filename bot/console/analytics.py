@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, and_, cast, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
+from bot.alerts import AlertCounts
+from bot.alerts import counts as alert_counts
 from bot.storage.console import conversation_intents, conversations
 
 DEFAULT_DAYS = 30
@@ -88,6 +91,8 @@ class Analytics:
     conversations_with_fallback: int
     session_conversations: int
     bookings: int
+    # Job alerts created (consented), confirmed and unsubscribed in the period.
+    alerts: AlertCounts = AlertCounts(0, 0, 0)
 
     @property
     def fallback_rate(self) -> float | None:
@@ -135,7 +140,16 @@ def compute(conn: Connection, period: Period) -> Analytics:
         conversations_with_fallback=int(totals[3]),
         session_conversations=sessions,
         bookings=int(totals[4]),
+        alerts=alert_counts(
+            conn, _moment(period.start), _moment(period.end + dt.timedelta(days=1))
+        ),
     )
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    """Midnight of ``day`` in Brussels (the console's days), in UTC."""
+    local = dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo("Europe/Brussels"))
+    return local.astimezone(dt.timezone.utc)
 
 
 def _day_count(per_day: dict[object, int], day: dt.date) -> int:

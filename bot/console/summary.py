@@ -71,6 +71,7 @@ PERSONAL_SLOTS = frozenset(
     {
         "candidate_name",
         "candidate_email",
+        "alert_email",
         "candidate_phone",
         "name",
         "email",

@@ -18,6 +18,7 @@ Register = Callable[[argparse._SubParsersAction], None]  # type: ignore[type-arg
 
 def _registrations() -> list[Register]:
     # Imported here so that one broken feature does not stop `--help` of the others.
+    from bot.alerts import digest as alert_digest
     from bot.console import commands as console_commands
     from bot.ops import models as model_commands
     from bot.sessions import cli as session_commands
@@ -32,6 +33,7 @@ def _registrations() -> list[Register]:
         session_commands.register,
         console_commands.register,
         model_commands.register,
+        alert_digest.register,
     ]
 
 

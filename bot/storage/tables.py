@@ -5,6 +5,7 @@ Alembic's autogeneration and the tests that create a schema import this module.
 
 from __future__ import annotations
 
+from bot.storage import alerts as _alerts  # noqa: F401  (defines its table)
 from bot.storage import console as _console  # noqa: F401  (defines its tables)
 from bot.storage import consumed_events as _consumed_events  # noqa: F401  (defines its table)
 from bot.storage import handoff as _handoff  # noqa: F401  (defines its tables)

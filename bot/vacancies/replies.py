@@ -38,6 +38,7 @@ INFORM_INTENT = "inform"
 SEARCH_INTENT = "search_vacancies"
 HUMAN_INTENT = "ask_human"
 STOP_INTENT = "deny"
+ALERT_INTENT = "subscribe_alert"
 MAX_RELATED_BUTTONS = 3
 LONG_ANSWER_WORDS = 4  # longer answers are not quoted back
 _VOWELS = frozenset("aeiouy")
@@ -83,6 +84,11 @@ def payload(intent: str, entities: dict[str, object] | None = None) -> str:
 
 def new_search_button(language: str) -> Button:
     return Button(_t(language, "dialogue.button.new_search"), payload(SEARCH_INTENT))
+
+
+def alert_button(language: str) -> Button:
+    """Receive this search's new offers by e-mail (actions/alerts.py)."""
+    return Button(text(language, "alerts.chat.button"), payload(ALERT_INTENT))
 
 
 def consultant_button(language: str) -> Button:
@@ -164,7 +170,7 @@ def page_replies(page: SearchPage, language: str, source_count: int) -> list[Rep
     wider = wider_radius(page.query)
     if wider is not None:
         buttons.append(_wider_button(language, wider))
-    buttons += [new_search_button(language), consultant_button(language)]
+    buttons += [alert_button(language), new_search_button(language), consultant_button(language)]
     replies.append(Reply(_t(language, "dialogue.next"), tuple(buttons)))
     return replies
 

@@ -18,7 +18,9 @@ import jinja2
 from aiohttp import web
 from sqlalchemy.engine import Engine
 
+from bot.alerts import digest as alert_digest
 from bot.config import Settings
+from bot.mailer import Mailer
 from bot.storage.db import make_engine
 from bot.vacancies import sync as vacancy_sync
 from bot.web import console, middlewares, routes
@@ -57,6 +59,9 @@ def create_app(settings: Settings, sessions: SessionsProvider | None = None) -> 
     sync_sources = vacancy_sync.sync_sources(settings)
     if sync_sources and settings.vacancy_sync_interval_s > 0:
         app.cleanup_ctx.append(_scheduled_sync(engine, sync_sources, settings))
+    mailer = Mailer.from_settings(settings)
+    if mailer is not None and settings.alert_send_interval_s > 0:
+        app.cleanup_ctx.append(_scheduled_alerts(engine, mailer, settings))
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -92,5 +97,24 @@ def _scheduled_sync(
         for source in sources:
             if isinstance(source, vacancy_sync.FranceTravailSync):
                 await source.close()
+
+    return scheduled
+
+
+def _scheduled_alerts(
+    engine: Engine, mailer: Mailer, settings: Settings
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The job alerts' e-mails, for the life of the app (stopped before the engine)."""
+
+    async def scheduled(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(alert_digest.run_scheduled(engine, mailer, settings, stop))
+        yield
+        stop.set()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
 
     return scheduled

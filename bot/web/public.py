@@ -85,6 +85,7 @@ async def privacy(request: web.Request) -> web.Response:
     context = pages.context(request, language, "privacy")
     context["retention_days"] = request.app[SETTINGS].retention_days
     context["records_retention_days"] = request.app[SETTINGS].records_retention_days
+    context["alert_idle_days"] = request.app[SETTINGS].alert_idle_days
     context["authorities"] = content.authorities(language)
     return aiohttp_jinja2.render_template("privacy.html", request, context)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.throttle import FailureThrottle
-from bot.web import booking_confirm, invites, public
+from bot.web import alerts, booking_confirm, invites, public
 from bot.web.keys import ICS_FAILURES
 
 LANG = "{lang:fr|nl}"
@@ -29,3 +29,4 @@ def setup(app: web.Application) -> None:
     app.router.add_post(confirm_path, booking_confirm.confirm)
     app[ICS_FAILURES] = FailureThrottle()
     app.router.add_get("/ics/{reference}.ics", invites.calendar_invite, name="ics")
+    alerts.setup(app)

@@ -241,7 +241,9 @@ async def test_one_client_address_has_a_limited_number_of_open_callback_requests
 
 
 async def test_failed_references_count_per_client_across_conversations(engine: Engine) -> None:
-    settings = Settings.from_env({"BOT_MAX_FAILED_REFERENCES": "3"})
+    settings = Settings.from_env(
+        {"BOT_MAX_FAILED_REFERENCES": "2", "BOT_MAX_FAILED_REFERENCES_PER_CLIENT": "3"}
+    )
     services = Services(settings, engine, reference_failures=reference_throttle(settings))
     script = client_key("203.0.113.7", SECRET)
 
@@ -258,8 +260,10 @@ async def test_failed_references_count_per_client_across_conversations(engine: E
         )
         return dispatcher.messages
 
-    for _ in range(3):  # a new conversation for each guess
-        await guess(script)
+    for _ in range(3):  # a new conversation for each guess: the client's allowance counts
+        assert [m["text"] for m in await guess(script)] != [
+            text("nl", "invalid.reference.throttled").format(minutes=15)
+        ]
     throttled = text("nl", "invalid.reference.throttled").format(minutes=15)
     assert [m["text"] for m in await guess(script)] == [throttled]
     assert [m["text"] for m in await guess(None)] != [throttled]

@@ -86,8 +86,11 @@ def test_bookings_and_closed_callbacks_past_the_retention_are_anonymised(engine:
 
 
 def test_every_feature_of_the_registry_has_a_retention() -> None:
-    assert {feature.name for feature in privacy.FEATURES} == {"bookings", "callbacks"}
-    assert all(callable(feature.expire) for feature in privacy.FEATURES)
+    names = {feature.name for feature in privacy.FEATURES}
+    assert names == {"bookings", "callbacks", "job_alerts"}
+    # Job alerts have their own rules (7 days unconfirmed, ALERT_IDLE_DAYS unused), which
+    # purge applies itself: tests/integration/test_alerts.py.
+    assert all(callable(f.expire) for f in privacy.FEATURES if f.name != "job_alerts")
 
 
 @pytest.mark.parametrize("lang", ["fr", "nl"])
@@ -103,11 +106,14 @@ async def test_the_privacy_page_states_the_records_and_backup_periods(
 
     url = f"sqlite:///{tmp_path / 'app.db'}"
     migrate.upgrade(url)
-    settings = Settings(var_dir=tmp_path, database_url=url, records_retention_days=60)
+    settings = Settings(
+        var_dir=tmp_path, database_url=url, records_retention_days=60, alert_idle_days=45
+    )
     client = await aiohttp_client(create_app(settings))
     page = await (await client.get(f"/{lang}/privacy")).text()
     assert str(escape(text(lang, "web.privacy.how_long_records").format(days=60))) in page
     assert str(escape(text(lang, "web.privacy.how_long_backups"))) in page
+    assert str(escape(text(lang, "web.privacy.how_long_alerts").format(days=45))) in page
 
 
 def test_a_conversation_and_an_email_hold_at_most_three_upcoming_bookings(

@@ -19,6 +19,15 @@ from bot.ops.cli import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 300
+# The people these tests play all write from this machine's one address: the limits per
+# client address would stop the eleventh booking of a test session. Those limits have tests
+# of their own (tests/integration/test_client_limits.py, on a real server with real
+# addresses); tests/e2e/test_security.py checks the client key each message carries.
+MANY_PEOPLE_ONE_ADDRESS = {
+    "BOT_MAX_BOOKINGS_PER_CLIENT": "100000",
+    "BOT_MAX_OPEN_CALLBACKS_PER_CLIENT": "100000",
+    "BOT_MAX_FAILED_REFERENCES_PER_CLIENT": "100000",
+}
 
 
 @dataclass
@@ -79,6 +88,7 @@ def start_assistant(var_dir: Path, extra_env: Mapping[str, str] | None = None) -
         "BOT_VAR_DIR": str(var_dir),
         "DATABASE_URL": f"sqlite:///{var_dir / 'rasa.db'}",
         "RASA_API_TOKEN": token,
+        **MANY_PEOPLE_ONE_ADDRESS,
         **(extra_env or {}),
     }
     process = subprocess.Popen(

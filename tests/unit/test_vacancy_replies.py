@@ -58,6 +58,7 @@ async def test_page_shows_summary_cards_and_what_to_do_next() -> None:
     assert _payloads(replies[-1]) == [
         "/more_results",
         '/inform{"radius_km": 50}',
+        "/subscribe_alert",
         "/search_vacancies",
         "/ask_human",
     ]
