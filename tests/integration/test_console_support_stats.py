@@ -242,3 +242,16 @@ async def test_the_statistics_page_shows_the_tables_with_captions_in_both_langua
     title = "Belastingen en sociale zekerheid" if lang == "nl" else "Impôts et sécurité sociale"
     assert title in page
     assert _html(lang, "console.support.attendance.unknown") in page
+
+
+def test_a_live_request_is_timed_by_the_takeover_that_follows_it(engine: Engine) -> None:
+    with db.transaction(engine) as conn:
+        _request(conn, 1, "telegram", True, T0)
+        taken, handed_back = T0 + dt.timedelta(seconds=75), T0 + dt.timedelta(minutes=20)
+        handoff.live_request_follows(conn, "conv-1", "in_progress", "anne@forem.be", taken)
+        handoff.live_request_follows(conn, "conv-1", "in_progress", "jan@vdab.be", handed_back)
+        handoff.live_request_follows(conn, "conv-1", "done", "jan@vdab.be", handed_back)
+        found = support_stats.compute(conn, PERIOD)
+    telegram = {row.channel: row for row in found.of("live")}["telegram"]
+    assert telegram.waiting == support_stats.Timing(1, 75.0, 75.0)  # the first takeover
+    assert telegram.answer == support_stats.Timing(1, 1200.0, 1200.0)  # handed back
