@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from email.message import EmailMessage
 from email.utils import getaddresses
 
@@ -22,7 +24,8 @@ log = logging.getLogger(__name__)
 
 
 class Mailer:
-    """Sends messages through one SMTP server; one connection per message."""
+    """Sends messages through one SMTP server; one connection per message (``batch``: one
+    for a round)."""
 
     def __init__(self, settings: SmtpSettings) -> None:
         self.settings = settings
@@ -42,9 +45,13 @@ class Mailer:
         Raises:
             smtplib.SMTPException, OSError: when the server refuses or cannot be reached.
         """
-        s = self.settings
         if "From" not in message:
-            message["From"] = s.sender
+            message["From"] = self.settings.sender
+        with self._connect() as client:
+            client.send_message(message)
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
         if s.security == "ssl":
             context = ssl.create_default_context()
             client: smtplib.SMTP = smtplib.SMTP_SSL(
@@ -52,12 +59,26 @@ class Mailer:
             )
         else:
             client = smtplib.SMTP(s.host, s.port, timeout=s.timeout_s)
-        with client:
+        try:
             if s.security == "starttls":
                 client.starttls(context=ssl.create_default_context())
             if s.user and s.password:
                 client.login(s.user, str(s.password))
-            client.send_message(message)
+        except BaseException:
+            client.close()
+            raise
+        return client
+
+    @contextmanager
+    def batch(self) -> Iterator[Mailer]:
+        """A mailer that sends a round of messages (the job alerts' digests) over one
+        connection, opened again when the server drops it; only for the thread that opened
+        it."""
+        batch = _BatchMailer(self.settings)
+        try:
+            yield batch
+        finally:
+            batch.close()
 
     def deliver(self, message: EmailMessage, about: str = "e-mail") -> bool:
         """Send ``message``; False (and a warning naming ``about``, not a person) on failure.
@@ -76,3 +97,35 @@ class Mailer:
             log.warning("%s not sent: %s", about, mask(str(error)))
             return False
         return True
+
+
+class _BatchMailer(Mailer):
+    """:meth:`Mailer.batch`'s mailer: one connection kept open between messages."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        super().__init__(settings)
+        self._client: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        if "From" not in message:
+            message["From"] = self.settings.sender
+        for attempt in (1, 2):
+            if self._client is None:
+                self._client = self._connect()
+            try:
+                self._client.send_message(message)
+                return
+            except smtplib.SMTPServerDisconnected:
+                self._client = None  # dropped between two messages: once more, anew
+                if attempt == 2:
+                    raise
+            except (smtplib.SMTPException, OSError):
+                self.close()
+                raise
+
+    def close(self) -> None:
+        client, self._client = self._client, None
+        if client is not None:
+            with suppress(smtplib.SMTPException, OSError):
+                client.quit()
+            client.close()

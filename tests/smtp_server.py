@@ -33,6 +33,8 @@ class SmtpServer:
     host: str
     port: int
     received: list[Received] = field(default_factory=list)
+    connections: int = 0  # sessions opened by clients
+    drop_after: int | None = None  # close each session after this many messages (a server's limit)
 
 
 async def _session(reader, writer, server: SmtpServer, refuse: bool) -> None:  # type: ignore[no-untyped-def]
@@ -40,8 +42,10 @@ async def _session(reader, writer, server: SmtpServer, refuse: bool) -> None:  #
         writer.write(f"{line}\r\n".encode())
         await writer.drain()
 
+    server.connections += 1
     await reply("220 localhost test SMTP")
     sender, recipients = "", []
+    accepted = 0
     while line := await reader.readline():
         command = line.decode().strip()
         verb = command[:4].upper()
@@ -65,6 +69,9 @@ async def _session(reader, writer, server: SmtpServer, refuse: bool) -> None:  #
                 lines.append(chunk[1:] if chunk.startswith(b"..") else chunk)
             server.received.append(Received(sender, recipients, b"".join(lines)))
             await reply("250 OK queued")
+            accepted += 1
+            if server.drop_after is not None and accepted >= server.drop_after:
+                break  # hang up without a word, as a server at its per-session limit may
         elif verb in ("RSET", "NOOP"):
             await reply("250 OK")
         elif verb == "QUIT":

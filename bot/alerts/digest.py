@@ -110,36 +110,54 @@ def send_digests(
     everything = [item for items in by_occupation.values() for item in items]
     sent, failed, offered = [], 0, 0
     quiet: list[int] = []
-    for alert in alerts:
-        assert alert.search is not None
-        pool = (
-            by_occupation.get(alert.search.occupation_id, [])
-            if alert.search.occupation_id
-            else everything
-        )
-        candidates = _near(alert, [(i, v) for i, v in pool if i > alert.last_vacancy_id])
-        ids = {v.key: i for i, v in candidates}
-        query = alert.search.query(today)
-        results = rank([v for _i, v in candidates], query) if candidates else []
-        if not results:
-            quiet.append(alert.id)
-            continue
-        shown = [(ids[r.vacancy.key], r) for r in results[:MAX_OFFERS]]
-        message = mail.digest_email(
-            alert, shown, sender=mailer.sender, public_url=public_url, key=key,
-            more=len(results) - len(shown),
-        )  # fmt: skip
-        if mailer.deliver(message, about=f"digest of job alert {alert.id}"):
-            sent.append(alert.id)
-            offered += len(shown)
-        else:
-            failed += 1
+    with mailer.batch() as batch:
+        for alert in alerts:
+            outcome = _digest_one(alert, by_occupation, everything, today, batch, public_url, key)
+            if outcome is None:
+                quiet.append(alert.id)
+            elif outcome:
+                sent.append(alert.id)
+                offered += outcome
+            else:
+                failed += 1
     with db.transaction(engine) as conn:
         _advance(conn, sent, newest, moment)
         _advance(conn, quiet, newest, None)
     report = DigestReport(len(alerts), len(sent), failed, offered)
     log.info("job alerts: %s", report.summary())
     return report
+
+
+def _digest_one(
+    alert: Alert,
+    by_occupation: dict[str | None, list[tuple[int, Vacancy]]],
+    everything: list[tuple[int, Vacancy]],
+    today: dt.date,
+    mailer: Mailer,
+    public_url: str,
+    key: bytes,
+) -> int | None:
+    """E-mail ``alert`` its new offers: how many were sent, 0 when sending failed, None when
+    there was nothing new."""
+    assert alert.search is not None
+    pool = (
+        by_occupation.get(alert.search.occupation_id, [])
+        if alert.search.occupation_id
+        else everything
+    )
+    candidates = _near(alert, [(i, v) for i, v in pool if i > alert.last_vacancy_id])
+    ids = {v.key: i for i, v in candidates}
+    results = rank([v for _i, v in candidates], alert.search.query(today)) if candidates else []
+    if not results:
+        return None
+    shown = [(ids[r.vacancy.key], r) for r in results[:MAX_OFFERS]]
+    message = mail.digest_email(
+        alert, shown, sender=mailer.sender, public_url=public_url, key=key,
+        more=len(results) - len(shown),
+    )  # fmt: skip
+    if mailer.deliver(message, about=f"digest of job alert {alert.id}"):
+        return len(shown)
+    return 0
 
 
 def _near(alert: Alert, candidates: list[tuple[int, Vacancy]]) -> list[tuple[int, Vacancy]]:
