@@ -24,6 +24,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from bot import gazetteer
 from bot.errors import SourceUnavailable
@@ -185,7 +186,10 @@ _GENDER_MARK = re.compile(r"\((?:[hfmvx]\s*/\s*)+[hfmvx]\)")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=65_536)
 def _normalised(text: str) -> str:
+    """Titles, employers and towns repeat across offers and searches (the job alerts' round
+    ranks the same offers for thousands of alerts): folded once each."""
     folded = _GENDER_MARK.sub(" ", fold(text)).replace(".", "")  # "N.V." is "NV"
     return _NOT_WORD.sub(" ", folded).strip()
 
