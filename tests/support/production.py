@@ -31,6 +31,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.pool import NullPool
 
 from bot.ops.cli import free_port
+from tests.support.launcher import MANY_PEOPLE_ONE_ADDRESS
 
 ROOT = Path(__file__).resolve().parents[2]
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -262,6 +263,7 @@ def start_production(
         "BOT_DEMO_DATA": "0",
         # Production mode offers the REST webhook only behind a secret.
         "BOT_REST_SECRET": REST_SECRET,
+        **MANY_PEOPLE_ONE_ADDRESS,
         **dict(extra_env),
     }
     env.pop("RASA_API_TOKEN", None)
