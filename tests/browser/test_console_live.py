@@ -109,7 +109,8 @@ def test_two_consultants_follow_a_live_request_without_reloading(
         )
         _not_reloaded(page)
     fr_page.screenshot(path=str(artifacts / "console-live-queue.png"), full_page=True)
-    link = fr_page.locator("[data-live=queue] table.list tbody tr").first.get_by_role("link")
+    row = fr_page.locator("[data-live=queue] table.list tbody tr").first
+    link = row.locator("a[href*='/console/conversations/']")
     number = link.inner_text().lstrip("#")
     transcript = f"{assistant.web_url}/console/conversations/{number}"
 
