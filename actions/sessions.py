@@ -62,7 +62,7 @@ _OTHER_REQUESTS = frozenset(
 _SURE = 0.85
 # The details a message may give before they are asked, and how each is found in it.
 _FINDERS = {
-    "candidate_name": contact.find_name,
+    "candidate_name": contact.name_among_details,
     "candidate_email": contact.find_email,
     "candidate_phone": contact.find_phone,
 }

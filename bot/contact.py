@@ -426,6 +426,39 @@ def find_name(text: str) -> str | None:
         return None
 
 
+# Parts of a message listing its details: between commas, semicolons, lines or " - ".
+_DETAIL_PARTS = re.compile(r"[,;\n]| - ")
+# Folded words that pick a session or a moment, never a name ("celle du mardi", "de eerste").
+_CHOICE_WORDS = frozenset(
+    """celle celui session seance sessie infosessie reunion deze die degene
+    lundi mardi mercredi jeudi vendredi samedi dimanche
+    maandag dinsdag woensdag donderdag vrijdag zaterdag zondag
+    premiere premier deuxieme troisieme derniere dernier eerste tweede derde laatste
+    janvier fevrier avril juin juillet aout septembre octobre novembre decembre
+    januari februari maart juni juli augustus oktober""".split()
+)
+
+
+def name_among_details(text: str) -> str | None:
+    """The name a message gives before it is asked: after "je m'appelle" / "mijn naam is"
+    (:func:`find_name`), or, in a message that lists its details ("la 2, Jan Peeters,
+    jan@telenet.be, 0470 12 34 56"), the one part between commas that is a name. None when
+    there is none, or when two parts could be one (nothing is guessed)."""
+    found = find_name(text)
+    if found or (find_email(text) is None and find_phone(text) is None):
+        return found
+    names = []
+    for part in _DETAIL_PARTS.split(without_contact_details(text)):
+        part = part.strip(_OUTER)
+        if not part or _CHOICE_WORDS.intersection(_folded_words(part)):
+            continue
+        try:
+            names.append(normalise_name(part))
+        except InvalidName:
+            continue
+    return names[0] if len(names) == 1 else None
+
+
 def without_contact_details(text: str) -> str:
     """``text`` without its e-mail addresses and phone numbers (which look like dates)."""
     return _PHONE_TEXT.sub(" ", _EMAIL_IN_TEXT.sub(" ", text))

@@ -68,6 +68,26 @@ def test_booking_form_picks_the_session_shown_and_keeps_what_is_typed(
     assert {"utter_booking_confirmed", "utter_booking_waitlisted"} & set(responses), replies
 
 
+def test_details_listed_before_the_session_is_chosen_are_all_kept(assistant: Assistant) -> None:
+    """The name, like the address and the number, is kept from a list of details typed
+    while the assistant still asks which session."""
+    sender = f"e2e-form-{secrets.token_hex(6)}"
+    listed = say(assistant, sender, "ik wil me inschrijven voor een infosessie")
+    shown = _session_ids(listed)
+    assert len(shown) >= 2, listed
+    assert tracker(assistant, sender)["slots"]["requested_slot"] == "session_id"
+    say(assistant, sender, "Karel Van den Broeck, karel.vdbroeck@skynet.be, 0478 12 34 56")
+    slots = tracker(assistant, sender)["slots"]
+    assert slots["candidate_name"] == "Karel Van den Broeck"
+    assert slots["candidate_email"] == "karel.vdbroeck@skynet.be"
+    assert slots["candidate_phone"] == "+32478123456"
+    assert slots["requested_slot"] == "session_id"
+    say(assistant, sender, "de tweede")
+    state = tracker(assistant, sender)
+    assert state["slots"]["session_id"] == str(shown[1])
+    assert state["slots"]["requested_slot"] in ("waitlist_consent", "booking_consent")
+
+
 @pytest.mark.parametrize("name", ["Léa Moreau", "Thomas Fournier", "Els De Wilde"])
 def test_names_the_model_misreads_are_kept(assistant: Assistant, name: str) -> None:
     sender = f"e2e-form-{secrets.token_hex(6)}"

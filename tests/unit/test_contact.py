@@ -249,3 +249,23 @@ def test_every_refused_callback_moment_has_an_explanation(language: str) -> None
 )
 def test_demo_addresses_are_reserved(address: str, reserved: bool) -> None:
     assert contact.is_reserved_address(address) is reserved
+
+
+@pytest.mark.parametrize(
+    ("typed", "name"),
+    [
+        ("la 2, Jan Peeters, jan.peeters@telenet.be, 0470 12 34 56", "Jan Peeters"),
+        ("celle de Tournai ; Sophie Lefebvre ; sophie.lefebvre@orange.fr", "Sophie Lefebvre"),
+        ("de eerste - Karel Van den Broeck - karel@skynet.be", "Karel Van den Broeck"),
+        ("mijn naam is An De Smet, an@telenet.be", "An De Smet"),
+        # Nothing guessed: no detail beside it, a choice of session, or two candidates.
+        ("Jan Peeters", None),
+        ("celle du mardi, jan@telenet.be, 0470 12 34 56", None),
+        ("je voudrais la 3, merci, jan@telenet.be", None),
+        ("Marie Dubois, Paul Durand, marie@free.fr", None),
+    ],
+)
+def test_a_name_is_found_among_details_given_before_it_is_asked(
+    typed: str, name: str | None
+) -> None:
+    assert contact.name_among_details(typed) == name
