@@ -188,10 +188,9 @@ class ValidateVacancySearchForm(UsesServices, FormValidationAction):
         language = language_of(tracker)
         message = tracker.latest_message or {}
         if wants_to_stop(said):
-            # "laisse tomber" the classifier did not read as stop: stop all the same.
+            # "laisse tomber" the classifier did not read as stop: stop all the same (the
+            # reply says how to search again).
             dispatcher.utter_message(response="utter_vacancy_search_stopped")
-            text = catalog_text(language, "forms.resume.search")
-            dispatcher.utter_message(text=text, language=language)
             return {slot: None, "requested_slot": None}
         if _other_flow(tracker) is not None:
             text = catalog_text(language, "forms.resume.search")
