@@ -240,3 +240,12 @@ class AlertLimitReached(BotError):
     def __init__(self, limit: int) -> None:
         super().__init__(f"at most {limit} active job alerts")
         self.limit = limit
+
+
+class Refused(BotError, ValueError):
+    """What a consultant asked for, refused with a reason the console shows: ``reason``
+    names the catalogue text (``console....``)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from bot.console.users import now_utc
+from bot.errors import Refused
 from bot.language.codes import SUPPORTED
 from bot.storage.console import canned_replies
 
@@ -23,12 +24,8 @@ MAX_TITLE = 80
 MAX_TEXT = 2000  # what the takeover's message box accepts
 
 
-class InvalidReply(ValueError):
+class InvalidReply(Refused):
     """A reply refused; ``reason`` names the catalog text (``console.replies.refused.*``)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

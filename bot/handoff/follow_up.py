@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy.engine import Connection
 
-from bot.errors import CallbackNotFound
+from bot.errors import CallbackNotFound, Refused
 from bot.storage import handoff as store
 
 OUTCOMES = store.OUTCOMES
@@ -30,12 +30,8 @@ MAX_NOTE = 2000
 _TOLERANCE = timedelta(minutes=5)
 
 
-class FollowUpRefused(ValueError):
+class FollowUpRefused(Refused):
     """A note, an attempt or an outcome refused; ``reason`` is a catalog key."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import datetime as dt
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import Connection
 
+from bot.errors import Refused
 from bot.sessions.booking import audit
 from bot.sessions.model import OPEN_STATUSES, InfoSession, now_utc
 from bot.sessions.queries import get_session
@@ -20,12 +21,8 @@ from bot.storage.sessions import info_sessions as sessions_table
 from bot.storage.sessions import session_bookings as bookings_table
 
 
-class ArchiveRefused(ValueError):
+class ArchiveRefused(Refused):
     """Not archived: ``has_bookings`` (a future session candidates hold places in)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def archive_session(
