@@ -97,3 +97,12 @@ def booking_value(**overrides: Any) -> sessions.Booking:
     )
     values.update(overrides)
     return sessions.Booking(**values)
+
+
+def html_text(lang: str, key: str, **values: object) -> str:
+    """A catalog text as a page shows it (HTML-escaped)."""
+    from markupsafe import escape
+
+    from bot.messages import text
+
+    return str(escape(text(lang, key).format(**values)))

@@ -11,17 +11,16 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
-from markupsafe import escape
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from bot import handoff, privacy
 from bot.errors import CallbackNotFound
 from bot.handoff import follow_up
-from bot.messages import text
 from bot.storage import db
 from bot.storage.handoff import callback_notes
 from bot.web.app import create_app
+from tests.factories import html_text
 from tests.integration.console_client import (
     ADMIN,
     CONSULTANT,
@@ -159,10 +158,6 @@ async def client(aiohttp_client, tmp_path: Path) -> TestClient:
     return await aiohttp_client(create_app(console_settings(tmp_path, url)))
 
 
-def _html(lang: str, key: str, **values: object) -> str:
-    return str(escape(text(lang, key).format(**values)))
-
-
 @pytest.mark.parametrize(("account", "lang"), [(ADMIN, "fr"), (CONSULTANT, "nl")])
 async def test_the_callback_page_adds_notes_attempts_and_an_outcome_audited(
     client: TestClient, account: str, lang: str
@@ -171,39 +166,39 @@ async def test_the_callback_page_adds_notes_attempts_and_an_outcome_audited(
     queue = await (await client.get("/console/callbacks")).text()
     assert 'href="/console/callbacks/1"' in queue
     page = await (await client.get("/console/callbacks/1")).text()
-    assert _html(lang, "console.callback.title", number=1) in page
-    assert _html(lang, "handoff.moment.morning") in page  # the moment in the reader's language
-    assert _html(lang, "console.callback.no_history") in page
+    assert html_text(lang, "console.callback.title", number=1) in page
+    assert html_text(lang, "handoff.moment.morning") in page  # the moment in the reader's language
+    assert html_text(lang, "console.callback.no_history") in page
     note = await client.post(
         "/console/callbacks/1/note", data={"csrf_token": csrf, "text": "Rappeler lundi"}
     )
     assert note.status == 200 and "done=note" in str(note.url)
     empty = await client.post("/console/callbacks/1/note", data={"csrf_token": csrf, "text": ""})
-    assert _html(lang, "console.callback.done.refused_empty") in await empty.text()
+    assert html_text(lang, "console.callback.done.refused_empty") in await empty.text()
     attempt = await client.post(
         "/console/callbacks/1/attempt",
         data={"csrf_token": csrf, "reached": "no", "at": ""},
     )
     page = await attempt.text()
-    assert _html(lang, "console.callback.done.attempt") in page
+    assert html_text(lang, "console.callback.done.attempt") in page
     assert "Rappeler lundi" in page
-    assert _html(lang, "console.callback.attempt_not_reached") in page
+    assert html_text(lang, "console.callback.attempt_not_reached") in page
     assert re.search(r"<caption id=\"history-caption\">", page)
     future = await client.post(
         "/console/callbacks/1/attempt",
         data={"csrf_token": csrf, "reached": "yes", "at": "2999-01-01T10:00"},
     )
-    assert _html(lang, "console.callback.done.refused_future") in await future.text()
+    assert html_text(lang, "console.callback.done.refused_future") in await future.text()
     closed = await client.post(
         "/console/callbacks/1/outcome", data={"csrf_token": csrf, "outcome": "wrong_number"}
     )
     page = await closed.text()
-    assert _html(lang, "console.callback.outcomes.wrong_number") in page
-    assert _html(lang, "console.callbacks.filter.no_answer") in page
+    assert html_text(lang, "console.callback.outcomes.wrong_number") in page
+    assert html_text(lang, "console.callbacks.filter.no_answer") in page
     missing = await client.get("/console/callbacks/99")
     assert missing.status == 404
     audit_page = await client.get("/console/admin/audit")
     if account == ADMIN:
         trail = await audit_page.text()
         for action in ("callback_note", "callback_attempt", "callback_outcome"):
-            assert _html(lang, f"console.audit.actions.{action}") in trail
+            assert html_text(lang, f"console.audit.actions.{action}") in trail

@@ -18,11 +18,12 @@ from sqlalchemy import select
 from bot.config import PROJECT_DIR
 from bot.console import users
 from bot.console.projection import refresh_projection
-from bot.messages import catalog, text
+from bot.messages import catalog
 from bot.storage import db
 from bot.storage.console import audit
 from bot.web.app import create_app
 from tests.console_factories import action, bot, greeting, slot, store_events, user
+from tests.factories import html_text
 from tests.integration.console_client import (
     ADMIN,
     CONSULTANT,
@@ -76,27 +77,23 @@ def _intent_names(lang: str) -> dict[str, str]:
     return dict(catalog(lang)["console"]["intent_names"])
 
 
-def _html(lang: str, key: str, **values: object) -> str:
-    return str(escape(text(lang, key).format(**values)))
-
-
 async def test_list_shows_conversations_and_filters_them(client: TestClient) -> None:
     await sign_in(client, ADMIN)
     page = await (await client.get("/console/conversations")).text()
-    assert _html("fr", "console.conversations.title") in page
+    assert html_text("fr", "console.conversations.title") in page
     assert "/console/conversations/1" in page and "/console/conversations/2" in page
     dutch = await (await client.get("/console/conversations?language=nl&handoff=yes")).text()
     assert "/console/conversations/2" in dutch and "/console/conversations/1" not in dutch
     search = await (await client.get("/console/conversations?q=soudeur+courtrai")).text()
     assert "/console/conversations/1" in search and "/console/conversations/2" not in search
     none = await (await client.get("/console/conversations?channel=facebook")).text()
-    assert _html("fr", "console.conversations.none") in none
+    assert html_text("fr", "console.conversations.none") in none
 
 
 async def test_consultant_works_in_the_language_of_their_account(client: TestClient) -> None:
     await sign_in(client, CONSULTANT)  # created with the Dutch interface
     page = await (await client.get("/console/conversations")).text()
-    assert '<html lang="nl">' in page and _html("nl", "console.conversations.title") in page
+    assert '<html lang="nl">' in page and html_text("nl", "console.conversations.title") in page
 
 
 async def test_transcript_tags_notes_and_review(client: TestClient) -> None:
@@ -118,7 +115,7 @@ async def test_transcript_tags_notes_and_review(client: TestClient) -> None:
     page = await (await client.get("/console/conversations/1")).text()
     assert '<span class="tag">suivi</span>' in page
     assert "&lt;b&gt;rappeler&lt;/b&gt; demain" in page
-    assert _html("nl", "console.transcript.mark_unreviewed") in page
+    assert html_text("nl", "console.transcript.mark_unreviewed") in page
     tagged = await (await client.get("/console/conversations?tag=suivi&reviewed=yes")).text()
     assert "/console/conversations/1" in tagged and "/console/conversations/2" not in tagged
     await client.post(
@@ -132,7 +129,7 @@ async def test_unknown_conversation_is_a_console_404(client: TestClient) -> None
     await sign_in(client, ADMIN)
     response = await client.get("/console/conversations/999")
     assert response.status == 404
-    assert _html("fr", "console.errors.not_found_title") in await response.text()
+    assert html_text("fr", "console.errors.not_found_title") in await response.text()
 
 
 async def test_inbox_message_is_corrected_and_exported(client: TestClient) -> None:
@@ -169,7 +166,7 @@ async def test_a_confident_message_reported_wrong_from_the_transcript_is_in_the_
     page = await (await client.get("/console/conversations/1")).text()
     forms = re.findall(r'name="event_id" value="(\d+)"', page)
     assert len(forms) == 3  # one per user message: the greeting, the search, blorfzak
-    assert _html("fr", "console.transcript.report_wrong") in page
+    assert html_text("fr", "console.transcript.report_wrong") in page
     response = await client.post(
         "/console/conversations/1/wrong",
         data={"csrf_token": csrf, "event_id": forms[1]},
@@ -178,10 +175,10 @@ async def test_a_confident_message_reported_wrong_from_the_transcript_is_in_the_
     assert response.status == 303
     assert response.headers["Location"].endswith(f"?reported=reported#event-{forms[1]}")
     shown = await (await client.get(response.headers["Location"])).text()
-    assert _html("fr", "console.transcript.reported.reported") in shown
+    assert html_text("fr", "console.transcript.reported.reported") in shown
     inbox_page = await (await client.get("/console/inbox")).text()
     assert "soudeur à Courtrai" in inbox_page
-    assert _html("fr", "console.inbox.reason.reported") in inbox_page
+    assert html_text("fr", "console.inbox.reason.reported") in inbox_page
     elsewhere = await client.post(
         "/console/conversations/2/wrong", data={"csrf_token": csrf, "event_id": forms[1]}
     )
@@ -217,7 +214,7 @@ async def test_a_period_outside_the_allowed_range_is_refused_with_a_message(
     response = await client.get("/console/analytics", params={"from": start, "to": end})
     page = await response.text()
     assert response.status == 400
-    assert _html("nl", f"console.analytics.refused.{reason}", days=366) in page
+    assert html_text("nl", f"console.analytics.refused.{reason}", days=366) in page
     assert 'id="chart-data"' not in page  # no figures of another period
     assert f'value="{start}"' in page  # the dates as typed, to correct them
 
@@ -260,7 +257,7 @@ async def test_transcript_names_intents_and_clicked_buttons_and_folds_slot_event
     assert "/En Belgique" not in page
     assert re.search(r'<p class="text"[^>]*><span class="badge">[^<]+</span> En Belgique</p>', page)
     assert "residence_country" not in page  # behind the toggle
-    assert _html("fr", "console.transcript.show_technical", count=2) in page
+    assert html_text("fr", "console.transcript.show_technical", count=2) in page
     detailed = await (await client.get("/console/conversations/1?technical=1")).text()
     assert "residence_country" in detailed and "/En Belgique" not in detailed
 
@@ -303,7 +300,7 @@ async def test_admin_creates_an_account_and_cannot_remove_the_last_admin(
         data={"csrf_token": csrf, "action": "role", "role": "consultant"},
     )
     assert demote.status == 400
-    assert _html("fr", "console.users.errors.last_admin") in await demote.text()
+    assert html_text("fr", "console.users.errors.last_admin") in await demote.text()
 
 
 async def test_deactivated_consultant_is_signed_out(client: TestClient, sqlite_url: str) -> None:
@@ -353,13 +350,13 @@ async def test_retention_page_purges_old_conversations(client: TestClient, sqlit
     refresh_projection(engine)
     csrf = await sign_in(client, ADMIN)
     page = await (await client.get("/console/admin/retention")).text()
-    assert _html("fr", "console.retention.expired", count=1) in page
+    assert html_text("fr", "console.retention.expired", count=1) in page
     response = await client.post(
         "/console/admin/retention/purge", data={"csrf_token": csrf}, allow_redirects=False
     )
     assert response.headers["Location"].endswith("done=1")
     listing = await (await client.get("/console/conversations?q=vieux")).text()
-    assert _html("fr", "console.conversations.none") in listing
+    assert html_text("fr", "console.conversations.none") in listing
     with db.reading(engine) as conn:
         actions = [r.action for r in conn.execute(select(audit.c.action))]
     engine.dispose()
@@ -456,7 +453,7 @@ async def test_in_production_mode_the_list_leaves_the_projection_to_the_event_co
     engine.dispose()
     await sign_in(client, ADMIN)
     page = await (await client.get("/console/conversations?q=production")).text()
-    assert _html("fr", "console.conversations.none") in page
+    assert html_text("fr", "console.conversations.none") in page
 
 
 async def test_stale_vacancy_sources_are_flagged_on_the_statistics_page(
@@ -491,8 +488,8 @@ async def test_stale_vacancy_sources_are_flagged_on_the_statistics_page(
     rows = re.findall(r'<th scope="row">([^<]+)</th>.*?</tr>', page, re.S)
     assert rows == ["forem", "vdab", "old-partner"]
     stale, fresh = (
-        _html("nl", "console.vacancy_sources.stale"),
-        _html("nl", "console.vacancy_sources.fresh"),
+        html_text("nl", "console.vacancy_sources.stale"),
+        html_text("nl", "console.vacancy_sources.fresh"),
     )
     states = {
         name: row for name, row in re.findall(r'<th scope="row">([^<]+)</th>(.*?)</tr>', page, re.S)

@@ -10,14 +10,13 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
-from markupsafe import escape
 
 from bot import sessions
 from bot.console import audit
 from bot.messages import text
 from bot.storage import db
 from bot.web.app import create_app
-from tests.factories import booking_fields, in_days, make_info_session
+from tests.factories import booking_fields, html_text, in_days, make_info_session
 from tests.integration.console_client import (
     ADMIN,
     CONSULTANT,
@@ -39,10 +38,6 @@ async def client(aiohttp_client, tmp_path: Path, database_url: str) -> TestClien
             )
     engine.dispose()
     return await aiohttp_client(create_app(console_settings(tmp_path, database_url)))
-
-
-def _html(lang: str, key: str, **values: object) -> str:
-    return str(escape(text(lang, key).format(**values)))
 
 
 async def test_session_list_shows_seats_taken_left_and_waiting(client: TestClient) -> None:
@@ -85,7 +80,7 @@ async def test_every_attendee_export_is_audited(client: TestClient, database_url
     assert [(e.actor, e.details) for e in entries] == [(CONSULTANT, {"session": 1, "rows": 3})] * 2
     await sign_in(client, ADMIN)  # the audit page is an admin's, in French here
     page = await (await client.get("/console/admin/audit")).text()
-    label = _html("fr", "console.audit.actions.attendees_export")
+    label = html_text("fr", "console.audit.actions.attendees_export")
     assert page.count(label) == 2 and CONSULTANT in page
     assert "<code>rows</code> 3" in page and "<code>session</code> 1" in page
 
@@ -101,16 +96,18 @@ async def test_cancelling_a_booking_gives_the_seat_to_the_waiting_list(
     assert asked.status == 303
     assert asked.headers["Location"].endswith(f"?cancel={first.group(2)}#confirm-cancel")
     question = await (await client.get(asked.headers["Location"])).text()
-    will = _html("nl", "console.sessions.cancel_booking_will.promote", name="Hélène Dubois-Lefèvre")
+    will = html_text(
+        "nl", "console.sessions.cancel_booking_will.promote", name="Hélène Dubois-Lefèvre"
+    )
     assert will in question
-    assert _html("nl", "console.sessions.cancel_booking_yes") in question
+    assert html_text("nl", "console.sessions.cancel_booking_yes") in question
     response = await client.post(
         first.group(1), data={"csrf_token": csrf, "confirm": "yes"}, allow_redirects=False
     )
     assert response.status == 303
     assert response.headers["Location"].endswith("done=cancelled_promoted")
     told = await (await client.get(response.headers["Location"])).text()
-    assert _html("nl", "console.sessions.done.cancelled_promoted") in told
+    assert html_text("nl", "console.sessions.done.cancelled_promoted") in told
     again = await client.post(
         first.group(1), data={"csrf_token": csrf, "confirm": "yes"}, allow_redirects=False
     )
@@ -157,9 +154,9 @@ async def test_consultant_creates_and_edits_a_session(
     bad = await client.post("/console/sessions/new", data={**form, "end": "08:00", "capacity": "0"})
     assert bad.status == 400
     page = await bad.text()
-    assert _html("nl", "console.sessions.form.fields.end") in page
-    assert _html("nl", "console.sessions.form.fields.capacity") in page
-    assert _html("nl", "console.sessions.form.reasons.capacity_too_small") in page
+    assert html_text("nl", "console.sessions.form.fields.end") in page
+    assert html_text("nl", "console.sessions.form.fields.capacity") in page
+    assert html_text("nl", "console.sessions.form.reasons.capacity_too_small") in page
     created = await client.post("/console/sessions/new", data=form, allow_redirects=False)
     assert created.status == 303, await created.text()
     url = created.headers["Location"].split("?")[0]
@@ -192,18 +189,20 @@ async def test_a_refused_edit_shows_the_form_again_with_the_reason(client: TestC
     missing = await client.post("/console/sessions/1/edit", data=form)
     assert missing.status == 400
     page = await missing.text()
-    assert _html("nl", "console.sessions.form.fields.venue") in page and "Rue du Test 7" in page
+    assert html_text("nl", "console.sessions.form.fields.venue") in page and "Rue du Test 7" in page
     late = {**form, "venue": "VDAB Kortrijk", "deadline_day": in_days(400).date().isoformat()}
     refused = await client.post("/console/sessions/1/edit", data=late)
     assert refused.status == 400
     page = await refused.text()
-    assert _html("nl", "console.sessions.form.reasons.deadline_after_start") in page
+    assert html_text("nl", "console.sessions.form.reasons.deadline_after_start") in page
     assert "registration_deadline" not in page and "starts_at" not in page  # no English
     fewer = await client.post(
         "/console/sessions/1/edit", data={**form, "venue": "VDAB Kortrijk", "capacity": "1"}
     )
     assert fewer.status == 400
-    assert _html("nl", "console.sessions.form.reasons.below_taken", taken=2) in await fewer.text()
+    assert (
+        html_text("nl", "console.sessions.form.reasons.below_taken", taken=2) in await fewer.text()
+    )
 
 
 @pytest.mark.parametrize(
@@ -237,7 +236,7 @@ async def test_a_new_session_is_refused_with_the_reason_in_the_consultants_langu
     assert response.status == 400
     page = await response.text()
     assert f'<li id="error-{field}">' in page
-    expected = _html("nl", f"console.sessions.form.reasons.{reason}", max=500, taken=0)
+    expected = html_text("nl", f"console.sessions.form.reasons.{reason}", max=500, taken=0)
     assert expected in page
 
 
@@ -269,4 +268,4 @@ async def test_cancelling_a_session_needs_a_confirmation(client: TestClient) -> 
     )
     assert confirmed.headers["Location"].endswith("done=session_cancelled")
     page = await (await client.get("/console/sessions/1")).text()
-    assert _html("nl", "console.sessions.statuses.cancelled") in page
+    assert html_text("nl", "console.sessions.statuses.cancelled") in page

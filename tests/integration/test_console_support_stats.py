@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
-from markupsafe import escape
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
 
@@ -20,12 +19,11 @@ from bot import handoff, sessions
 from bot.console import support_stats
 from bot.console.analytics import Period
 from bot.console.projection import refresh_projection
-from bot.messages import text
 from bot.storage import db
 from bot.storage.console import audit, conversations
 from bot.web.app import create_app
 from tests.console_factories import greeting, store_events, user
-from tests.factories import booking_fields, in_days, make_info_session
+from tests.factories import booking_fields, html_text, in_days, make_info_session
 from tests.integration.console_client import (
     ADMIN,
     CONSULTANT,
@@ -210,10 +208,6 @@ async def client(aiohttp_client, tmp_path: Path) -> TestClient:
     return await aiohttp_client(create_app(console_settings(tmp_path, url)))
 
 
-def _html(lang: str, key: str) -> str:
-    return str(escape(text(lang, key)))
-
-
 @pytest.mark.parametrize(("account", "lang"), [(ADMIN, "fr"), (CONSULTANT, "nl")])
 async def test_the_statistics_page_shows_the_tables_with_captions_in_both_languages(
     client: TestClient, account: str, lang: str
@@ -227,12 +221,13 @@ async def test_the_statistics_page_shows_the_tables_with_captions_in_both_langua
     page = await (await client.get("/console/analytics", params=period)).text()
     for kind in support_stats.KINDS:
         assert (
-            f'<caption id="support-{kind}">{_html(lang, f"console.support.kinds.{kind}")}' in page
+            f'<caption id="support-{kind}">{html_text(lang, f"console.support.kinds.{kind}")}'
+            in page
         )
-    assert _html(lang, "console.support.attendance.caption") in page
-    assert _html(lang, "console.support.waiting_p90") in page
+    assert html_text(lang, "console.support.attendance.caption") in page
+    assert html_text(lang, "console.support.waiting_p90") in page
     whatsapp = re.search(
-        rf'<th scope="row">{_html(lang, "console.support.channels.whatsapp")}</th>(.*?)</tr>',
+        rf'<th scope="row">{html_text(lang, "console.support.channels.whatsapp")}</th>(.*?)</tr>',
         page.split('id="support-live"')[1],
         re.S,
     )
@@ -241,7 +236,7 @@ async def test_the_statistics_page_shows_the_tables_with_captions_in_both_langua
     assert cells == ["1", "2 min", "2 min", "30 min", "30 min"]
     title = "Belastingen en sociale zekerheid" if lang == "nl" else "Impôts et sécurité sociale"
     assert title in page
-    assert _html(lang, "console.support.attendance.unknown") in page
+    assert html_text(lang, "console.support.attendance.unknown") in page
 
 
 def test_a_live_request_is_timed_by_the_takeover_that_follows_it(engine: Engine) -> None:

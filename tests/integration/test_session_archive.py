@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from aiohttp.test_utils import TestClient
-from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
@@ -18,13 +17,12 @@ from bot import sessions
 from bot.console import support_stats
 from bot.console.analytics import Period
 from bot.errors import SessionCancelled
-from bot.messages import text
 from bot.sessions.archive import ArchiveRefused, archive_session
 from bot.storage import db
 from bot.storage.console import audit
 from bot.web.app import create_app
 from bot.web.keys import SETTINGS
-from tests.factories import booking_fields, in_days, make_info_session
+from tests.factories import booking_fields, html_text, in_days, make_info_session
 from tests.integration.console_client import (
     ADMIN,
     CONSULTANT,
@@ -91,30 +89,26 @@ async def client(aiohttp_client, tmp_path: Path) -> TestClient:
     return await aiohttp_client(create_app(console_settings(tmp_path, url)))
 
 
-def _html(lang: str, key: str) -> str:
-    return str(escape(text(lang, key)))
-
-
 @pytest.mark.parametrize(("account", "lang"), [(ADMIN, "fr"), (CONSULTANT, "nl")])
 async def test_the_console_archives_a_test_session_and_refuses_a_booked_one(
     client: TestClient, account: str, lang: str
 ) -> None:
     csrf = await sign_in(client, account)
     page = await (await client.get("/console/sessions/1")).text()
-    assert _html(lang, "console.sessions.archive_explained") in page
+    assert html_text(lang, "console.sessions.archive_explained") in page
     archived = await client.post("/console/sessions/1/archive", data={"csrf_token": csrf})
     listing = await archived.text()
     assert str(archived.url).endswith("/console/sessions?done=archived")
-    assert _html(lang, "console.sessions.done.archived") in listing
+    assert html_text(lang, "console.sessions.done.archived") in listing
     assert 'href="/console/sessions/1"' not in listing
     assert 'href="/console/sessions/2"' in listing
     shelf = await (await client.get("/console/sessions", params={"archived": "yes"})).text()
-    assert _html(lang, "console.sessions.archived_intro") in shelf
+    assert html_text(lang, "console.sessions.archived_intro") in shelf
     assert 'href="/console/sessions/1"' in shelf and 'href="/console/sessions/2"' not in shelf
     detail = await (await client.get("/console/sessions/1")).text()
-    assert _html(lang, "console.sessions.archive_explained") not in detail
+    assert html_text(lang, "console.sessions.archive_explained") not in detail
     refused = await client.post("/console/sessions/2/archive", data={"csrf_token": csrf})
-    assert _html(lang, "console.sessions.done.archive_has_bookings") in await refused.text()
+    assert html_text(lang, "console.sessions.done.archive_has_bookings") in await refused.text()
     engine = db.make_engine(client.server.app[SETTINGS].database_url)
     with db.transaction(engine) as conn:
         entries = conn.execute(select(audit.c.details).where(audit.c.action == "session_saved"))

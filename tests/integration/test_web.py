@@ -20,6 +20,7 @@ from bot.web import content
 from bot.web.app import STATIC_DIR, create_app
 from bot.web.i18n import translator
 from bot.web.upcoming import SessionListing
+from tests.factories import html_text
 
 
 def _settings(tmp_path: Path, **overrides: object) -> Settings:
@@ -33,11 +34,6 @@ def _settings(tmp_path: Path, **overrides: object) -> Settings:
 @pytest.fixture
 async def client(aiohttp_client, tmp_path: Path) -> TestClient:
     return await aiohttp_client(create_app(_settings(tmp_path)))
-
-
-def _html(lang: str, key: str, **values: object) -> str:
-    """A catalog text as the page shows it (HTML-escaped)."""
-    return str(escape(text(lang, key).format(**values)))
 
 
 def _chat_config(page: str) -> dict:
@@ -79,9 +75,9 @@ async def test_home_page_in_each_language(client: TestClient, lang: str, other: 
     assert response.status == 200
     page = await response.text()
     assert f'<html lang="{lang}">' in page
-    assert _html(lang, "web.home.title") in page
-    assert _html(lang, "web.sessions.empty") in page  # no sessions module yet
-    assert _html(other, "web.home.title") not in page
+    assert html_text(lang, "web.home.title") in page
+    assert html_text(lang, "web.sessions.empty") in page  # no sessions module yet
+    assert html_text(other, "web.home.title") not in page
     for site in ("https://www.francetravail.fr", "https://www.leforem.be", "https://www.vdab.be"):
         assert f'href="{site}"' in page
     assert "geonames.org" in page and "CC BY 4.0" in page
@@ -118,8 +114,8 @@ async def test_privacy_page_says_what_is_kept_and_for_how_long(
     response = await client.get(f"/{lang}/privacy")
     assert response.status == 200
     page = await response.text()
-    assert _html(lang, "web.privacy.title") in page
-    assert _html(lang, "web.privacy.how_long", days=180) in page
+    assert html_text(lang, "web.privacy.title") in page
+    assert html_text(lang, "web.privacy.how_long", days=180) in page
     assert "cnil.fr" in page
 
 
@@ -134,7 +130,7 @@ async def test_the_privacy_links_the_assistant_sends_reach_the_notice(client: Te
     base = str(client.make_url("")).rstrip("/")
     for language in ("fr", "nl"):
         page = await client.get(privacy_url(base, language).removeprefix(base))
-        assert page.status == 200 and _html(language, "web.privacy.title") in await page.text()
+        assert page.status == 200 and html_text(language, "web.privacy.title") in await page.text()
     chosen = await client.get(
         privacy_url(base).removeprefix(base), headers={"Accept-Language": "nl"}
     )
@@ -150,11 +146,13 @@ async def test_accessibility_statement_says_what_is_met_what_is_not_and_whom_to_
     page = await response.text()
     t = translator(lang)
     for key in ("title", "status", "report", "appeal"):
-        assert _html(lang, f"web.accessibility.{key}") in page
+        assert html_text(lang, f"web.accessibility.{key}") in page
     for item in (*t("web.accessibility.met"), *t("web.accessibility.not_met")):
         assert str(escape(item)) in page
     for service in content.SERVICES:  # a phone number for whoever cannot use the chat
-        assert _html(lang, "web.contacts.phone", phone=t(f"web.contacts.{service}.phone")) in page
+        assert (
+            html_text(lang, "web.contacts.phone", phone=t(f"web.contacts.{service}.phone")) in page
+        )
     # The mediation bodies' names are not translated: each is marked with its language.
     for body in content.appeal_bodies(lang):
         assert f'<a href="{body.url}" lang="{body.name_lang}">' in page
@@ -186,7 +184,7 @@ async def test_every_page_links_to_the_accessibility_statement_in_its_footer(
     footer = re.search(r"<footer.*?</footer>", page, re.S)
     assert lang and footer, path
     link = f'href="/{lang.group(1)}/accessibility"'
-    assert link in footer.group(0) and _html(
+    assert link in footer.group(0) and html_text(
         lang.group(1), "web.nav_accessibility"
     ) in footer.group(0)
 
@@ -207,7 +205,7 @@ async def test_not_found_page_in_the_right_language(
     assert response.status == 404
     page = await response.text()
     assert f'<html lang="{lang}">' in page
-    assert _html(lang, "web.errors.not_found_title") in page
+    assert html_text(lang, "web.errors.not_found_title") in page
 
 
 async def test_static_files_are_served(client: TestClient) -> None:
@@ -248,8 +246,8 @@ async def test_sessions_from_the_provider_are_listed(aiohttp_client, tmp_path: P
     page = await (await client.get("/nl/")).text()
     assert "Werken in Vlaanderen" in page
     assert "dinsdag 8 december 2026, 09:30–11:30" in page
-    assert _html("nl", "web.sessions.full") in page
-    assert _html("nl", "web.sessions.empty") not in page
+    assert html_text("nl", "web.sessions.full") in page
+    assert html_text("nl", "web.sessions.empty") not in page
 
 
 async def test_a_failing_page_is_a_500_page_without_details(aiohttp_client, tmp_path: Path) -> None:
@@ -260,7 +258,7 @@ async def test_a_failing_page_is_a_500_page_without_details(aiohttp_client, tmp_
     response = await client.get("/fr/")
     assert response.status == 500
     page = await response.text()
-    assert _html("fr", "web.errors.server_error_title") in page
+    assert html_text("fr", "web.errors.server_error_title") in page
     assert "database is down" not in page
 
 
@@ -275,7 +273,7 @@ async def test_home_page_lists_the_sessions_of_the_database(aiohttp_client, tmp_
     for lang in ("fr", "nl"):
         page = await (await client.get(f"/{lang}/")).text()
         assert str(escape(first.title(lang))) in page
-        assert _html(lang, "web.sessions.empty") not in page
+        assert html_text(lang, "web.sessions.empty") not in page
 
 
 async def test_calendar_invite_of_a_booking_and_404_for_an_unknown_reference(
