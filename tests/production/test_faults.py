@@ -268,8 +268,9 @@ def _answers(deployment: Deployment) -> bool:
 
 
 # Issue 27 asks for at most 1 in 100 (3 of 320). Before the fixes: 61 of 320; before the
-# chained lock lifetimes of bot/server/redis_lock.py, up to 6 of 320 here, after the other
-# faults of this module (docs/deployment.md).
+# chained lock lifetimes of bot/server/redis_lock.py, up to 6 of 320 here; before
+# `option http-buffer-request`, up to 4 (requests held by the killed process not sent
+# again); since, 0 in eight runs (docs/deployment.md).
 MAX_FAILED_SHARE = 0.01
 
 
@@ -280,8 +281,8 @@ async def test_killing_a_rasa_process_fails_few_first_sendings(
     await asyncio.to_thread(deployment.wait_all_ready)
     run = await prod_faults.run_fault(deployment, "rasa-1")
     assert len(run.sent) == prod_faults.CANDIDATES * len(prod_faults.SCRIPTS["fr"])
-    failed = [(s.turn.text, s.turn.status) for s in run.failures]
-    assert len(failed) <= len(run.sent) * MAX_FAILED_SHARE, failed
+    failed = [(s.at_s, s.turn.text, s.turn.status, s.turn.error) for s in run.failures]
+    assert len(failed) <= len(run.sent) * MAX_FAILED_SHARE, (run.killed_at_s, failed)
     # Every message answered is stored, and none twice (each script's messages differ).
     for sender in run.senders:
         answered = [s.turn.text for s in run.sent if s.sender == sender and s.turn.status == 200]

@@ -321,6 +321,8 @@ class Turn:
     status: int
     answers: list[dict[str, Any]]
     seconds: float
+    # Why a request got no HTTP answer (status 0): the client's exception, for the reports.
+    error: str = ""
 
     @property
     def answer_text(self) -> str:
@@ -332,19 +334,21 @@ async def say(
 ) -> Turn:
     """POST one message to the REST webhook; a refused or broken request is status 0."""
     started = time.perf_counter()
+    error = ""
     try:
         body = {"sender": sender, "message": message, **extra}
         async with session.post(url, json=body, headers=REST_HEADERS) as r:
             body = await r.text()
             status = r.status
         answers = json.loads(body) if status == 200 and body else []
-    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError):
-        status, answers = 0, []
+    except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        status, answers, error = 0, [], f"{type(exc).__name__}: {exc}"
     return Turn(
         message,
         status,
         answers if isinstance(answers, list) else [],
         0.0 + (time.perf_counter() - started),
+        error,
     )
 
 
