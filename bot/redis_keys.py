@@ -1,12 +1,13 @@
 """The Redis keys of production mode that name a conversation, and their erasure.
 
 Rasa's lock store (``lock_store: key_prefix``) keeps each conversation's lock under
-``crossborder:lock:<sender id>``, and the channels keep the last buttons sent to a sender
-under ``crossborder:channels:buttons:<sender id>`` (:mod:`bot.channels.memory`). A sender id
-may be a phone number (WhatsApp, SMS): a privacy erasure deletes both keys
-(:func:`forget_conversations`). The other keys name no conversation: a channel's update ids
-(``crossborder:channels:seen:<update id>``) and socket.io's room messages (publish/subscribe,
-nothing stored).
+``crossborder:lock:<sender id>`` and which process holds each ticket under
+``crossborder:lock-holders:<sender id>`` (:mod:`bot.server.redis_lock`), and the channels
+keep the last buttons sent to a sender under ``crossborder:channels:buttons:<sender id>``
+(:mod:`bot.channels.memory`). A sender id may be a phone number (WhatsApp, SMS): a privacy
+erasure deletes the three keys (:func:`forget_conversations`). The other keys name no
+conversation: a channel's update ids (``crossborder:channels:seen:<update id>``) and
+socket.io's room messages (publish/subscribe, nothing stored).
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ def lock_key(sender_id: str) -> str:
     return f"{PREFIX}:lock:{sender_id}"
 
 
+def lock_holders_key(sender_id: str) -> str:
+    """Where the processes holding this conversation's lock tickets are recorded."""
+    return f"{PREFIX}:lock-holders:{sender_id}"
+
+
 def buttons_key(sender_id: str) -> str:
     """Where the channels keep the last buttons sent to this sender."""
     return f"{CHANNELS_PREFIX}:buttons:{sender_id}"
@@ -34,7 +40,7 @@ def buttons_key(sender_id: str) -> str:
 
 def conversation_keys(sender_id: str) -> list[str]:
     """Every key that holds or names this conversation."""
-    return [lock_key(sender_id), buttons_key(sender_id)]
+    return [lock_key(sender_id), lock_holders_key(sender_id), buttons_key(sender_id)]
 
 
 def forget_conversations(redis_url: str, sender_ids: Sequence[str]) -> int:

@@ -23,6 +23,7 @@ from bot.channels.memory import RedisButtons
 from bot.events import parse, write_batch
 from bot.events.consumer import Consumer
 from bot.events.projection import console_projection
+from bot.server import redis_lock
 from bot.storage import db
 from bot.storage.console import conversations
 from bot.storage.consumed_events import consumed_events
@@ -132,22 +133,23 @@ async def test_erasure_deletes_the_conversations_redis_keys(
     erased = f"whatsapp:+32470{uuid.uuid4().int % 10**6:06d}"
     other = f"whatsapp:+32471{uuid.uuid4().int % 10**6:06d}"
     _project(engine, [_user(erased, "bonjour", time.time()), _user(other, "hallo", time.time())])
-    # As production mode configures them: Rasa's lock store and the channels' buttons.
+    # As production mode configures them: Rasa's lock store (patched: its tickets' holders
+    # recorded beside the lock) and the channels' buttons.
     locks = RedisLockStore(host="127.0.0.1", port=6379, db=0, key_prefix=redis_keys.PREFIX)
     buttons = RedisButtons(REDIS_URL)
     for sender in (erased, other):
-        locks.issue_ticket(sender)
+        redis_lock.issue_ticket(locks, sender)
         await buttons.remember(sender, [{"title": "Oui", "payload": "/affirm"}])
     client = redis.Redis.from_url(REDIS_URL)
     try:
         keys = {s: redis_keys.conversation_keys(s) for s in (erased, other)}
-        assert client.exists(*keys[erased]) == 2 and client.exists(*keys[other]) == 2
+        assert client.exists(*keys[erased]) == 3 and client.exists(*keys[other]) == 3
 
         report = _erase(engine, erased, REDIS_URL)
 
-        assert report.counts["redis_keys"] == 2
+        assert report.counts["redis_keys"] == 3
         assert client.exists(*keys[erased]) == 0
-        assert client.exists(*keys[other]) == 2  # another conversation's keys stay
+        assert client.exists(*keys[other]) == 3  # another conversation's keys stay
     finally:
         client.delete(*keys[other])
         client.close()

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 import threading
 import time
 import uuid
 
 import pytest
 import redis
+from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LockError, LockStore, RedisLockStore
 
 from bot.server import redis_lock
@@ -106,3 +109,76 @@ async def test_a_waiter_whose_ticket_expired_stops_with_a_lock_error(
     redis_lock.issue_ticket(store, conversation, 0.3)
     with pytest.raises(LockError):
         await asyncio.wait_for(store._acquire_lock(conversation, 5, 0.2), timeout=3)
+
+
+# --- a process that died holding a ticket -------------------------------------------------
+
+_HOLDER = """
+import sys, time
+from rasa.core.lock_store import RedisLockStore
+from bot.server import redis_lock
+store = RedisLockStore(db=3, key_prefix="locktest")
+print(redis_lock.issue_ticket(store, sys.argv[1], 15.0), flush=True)
+time.sleep(60)
+"""
+
+
+def _holder(conversation: str) -> subprocess.Popen[str]:
+    """Another process that takes the conversation's first ticket (15 s) and keeps it."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _HOLDER, conversation], stdout=subprocess.PIPE, text=True
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "0"
+    return process
+
+
+async def _served_after_s(store: RedisLockStore, conversation: str, timeout_s: float) -> float:
+    ticket = redis_lock.issue_ticket(store, conversation, 15.0)
+    started = time.monotonic()
+    await asyncio.wait_for(store._acquire_lock(conversation, ticket, 0.2), timeout=timeout_s)
+    return time.monotonic() - started
+
+
+async def test_a_killed_holders_ticket_is_dropped_at_once_not_after_its_lifetime(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(RedisLockStore, "update_lock", redis_lock.update_lock)
+    store = RedisLockStore(db=3, key_prefix="locktest")
+    conversation = uuid.uuid4().hex
+    holder = _holder(conversation)
+    holder.kill()  # SIGKILL, as the fault test kills a Rasa process
+    holder.wait()
+    assert await _served_after_s(store, conversation, timeout_s=5) < 2  # not 15 s
+    redis_lock.cleanup(store, conversation, 1)
+    assert store.get_lock(conversation) is None
+    assert not store.red.exists(redis_lock.holders_key(store.key_prefix, conversation))
+
+
+async def test_a_live_holders_ticket_is_kept_however_long_it_works(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(RedisLockStore, "update_lock", redis_lock.update_lock)
+    store = RedisLockStore(db=3, key_prefix="locktest")
+    conversation = uuid.uuid4().hex
+    holder = _holder(conversation)
+    try:
+        with pytest.raises(asyncio.TimeoutError):
+            await _served_after_s(store, conversation, timeout_s=2.5)
+        lock = store.get_lock(conversation)
+        assert lock is not None and lock.now_serving == 0  # still the live holder's turn
+    finally:
+        holder.kill()
+        holder.wait()
+        store.red.delete(
+            store.key_prefix + conversation, redis_lock.holders_key(store.key_prefix, conversation)
+        )
+
+
+def test_only_another_processs_recorded_tickets_can_be_dropped_as_dead() -> None:
+    lock = TicketLock("c")
+    lock.tickets = [Ticket(0, time.time() + 15), Ticket(1, time.time() + 30)]
+    redis_lock.drop_dead(lock, {"0": "bot-rasa-gone", "1": redis_lock.IDENTITY}, alive=set())
+    assert [t.number for t in lock.tickets] == [1]  # our own ticket is never dropped
+    lock.tickets = [Ticket(0, time.time() + 15)]
+    redis_lock.drop_dead(lock, {}, alive=set())  # no record of its holder: kept
+    assert [t.number for t in lock.tickets] == [0]
