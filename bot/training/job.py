@@ -106,6 +106,10 @@ class TrainingJob:
         shown = [line.rsplit("\r", 1)[-1].rstrip() for line in text.splitlines()]
         return [line for line in shown if line][-lines:]
 
+    def snapshot(self) -> tuple[JobState, list[str]]:
+        """The state and the log's last lines (files: call it off the event loop)."""
+        return self.status(), self.tail()
+
     async def start(self, by: str) -> JobState:
         """Start a training by ``by``; :class:`TrainingRunning` if one runs."""
         async with self._lock:

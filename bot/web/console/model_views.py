@@ -13,7 +13,7 @@ from bot.console import audit
 from bot.console import models as console_models
 from bot.language.codes import SUPPORTED
 from bot.training.activation import Reload, switch
-from bot.training.job import RUNNING, JobState, TrainingJob, TrainingRunning
+from bot.training.job import RUNNING, TrainingJob, TrainingRunning
 from bot.training.models import MAX_INTENT_LOSS, MIN_ACCURACY, ModelError
 from bot.web.console import blocking
 from bot.web.console.context import context, request_language, route
@@ -47,8 +47,10 @@ def _training(request: web.Request) -> TrainingJob:
     return request.config_dict[MODEL_TRAINING]
 
 
-def training_state(request: web.Request, job: JobState, tail: list[str]) -> dict[str, Any]:
+async def training_state(request: web.Request) -> dict[str, Any]:
     """The training's state as the page and its JSON show it, in the reader's words."""
+    training = _training(request)
+    job, tail = await blocking.call(training.snapshot)
     t = translator(request_language(request))
     values = {
         "by": job.by or "",
@@ -73,8 +75,7 @@ async def _page(
 ) -> web.Response:
     settings = request.config_dict[SETTINGS]
     seen = await blocking.call(console_models.overview, settings)
-    job = _training(request)
-    state = training_state(request, job.status(), job.tail())
+    state = await training_state(request)
     page = context(
         request,
         "models",
@@ -100,8 +101,7 @@ async def models_page(request: web.Request) -> web.Response:
 
 async def training_status(request: web.Request) -> web.Response:
     """The training's state, polled by static/console-models.js while it runs."""
-    job = _training(request)
-    state = training_state(request, job.status(), job.tail())
+    state = await training_state(request)
     return web.json_response(state, headers={"Cache-Control": "no-store"})
 
 
