@@ -44,6 +44,7 @@ ACTIONS = (
     "model_training",
     "model_activated",
     "model_rolled_back",
+    "inbox_written",
 )
 
 

@@ -79,6 +79,8 @@ class TrainingJob:
         self.log_file = var_dir / "log" / LOG_FILE
         self.command = command
         self.cwd = cwd
+        # What the command trains from (the console writes the inbox's examples there).
+        self.data_dir = cwd / "data"
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[JobState] | None = None
 

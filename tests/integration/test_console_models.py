@@ -417,3 +417,85 @@ async def test_a_failed_training_says_why_and_leaves_the_active_model(
     assert html_text("nl", "console.models.training.title") in page
     assert registry.active_id() == OLD and registry.active_file.read_text() == OLD
     assert fake.loads == []
+
+
+# --- labelled inbox messages into the training data ----------------------------------------
+
+
+def _data_dir(root: Path) -> Path:
+    """A repository's data/ in small: Dutch teaches an intent French does not."""
+    for language, intents in (
+        ("fr", {"greet": ["bonjour", "salut"]}),
+        ("nl", {"greet": ["hallo", "dag"], "dutch_only": ["alleen in het Nederlands"]}),
+    ):
+        folder = root / "data" / f"nlu_{language}"
+        folder.mkdir(parents=True)
+        lines = ['version: "3.1"', "nlu:"]
+        for intent, examples in intents.items():
+            lines += [f"- intent: {intent}", "  examples: |", *(f"    - {e}" for e in examples)]
+        (folder / "core.yml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root / "data"
+
+
+def _label_inbox(database_url: str, labels: dict[str, str]) -> None:
+    from bot.console import inbox
+    from bot.console.projection import refresh_projection
+    from tests.console_factories import greeting, store_events, user
+
+    engine = db.make_engine(database_url)
+    with db.transaction(engine) as conn:
+        store_events(conn, "fr-1", [*greeting(), user("salut", "greet", 0.3, "fr")])
+        store_events(conn, "fr-1", [user("coucou tout le monde", "greet", 0.3, "fr")])
+        store_events(conn, "fr-1", [user("un mot pour les Flamands", "greet", 0.3, "fr")])
+        store_events(
+            conn, "nl-1", [*greeting("Dag", "nl"), user("hoi allemaal", "greet", 0.3, "nl")]
+        )
+    refresh_projection(engine, inbox_confidence=0.6)
+    with db.transaction(engine) as conn:
+        items, _ = inbox.list_inbox(conn, 0.6)
+        ids = {item.text: item.id for item in items}
+        for text, intent in labels.items():
+            assert inbox.label(conn, ids[text], intent, ADMIN, ["greet", "dutch_only"])
+    engine.dispose()
+
+
+async def test_labelled_messages_are_written_per_language_and_the_other_languages_intent_refused(
+    aiohttp_client: Any, tmp_path: Path, database_url: str, rasa: tuple[FakeRasa, int]
+) -> None:
+    _fake, port = rasa
+    settings = _settings(tmp_path, database_url, port)
+    _registry(settings)
+    repository = tmp_path / "repo"
+    data = _data_dir(repository)
+    job = TrainingJob(tmp_path / "var", cwd=repository)
+    client = await _app(aiohttp_client, settings, database_url, job)
+    _label_inbox(
+        database_url,
+        {
+            "salut": "greet",  # already in the French data
+            "coucou tout le monde": "greet",
+            "un mot pour les Flamands": "dutch_only",  # taught in Dutch only: refused
+            "hoi allemaal": "greet",
+        },
+    )
+    csrf = await sign_in(client, ADMIN)
+    written = await client.post("/console/admin/models/data", data={"csrf_token": csrf})
+    assert written.status == 200
+    page = await written.text()
+    french, dutch = (html_text("fr", f"console.language.{code}") for code in ("fr", "nl"))
+    assert f"{french} : 1 nouveaux exemples écrits dans console_inbox.yml, 1 déjà présents" in page
+    assert f"{dutch} : 1 nouveaux exemples" in page
+    assert 'data-refused="fr dutch_only"' in page
+    fr_file = data / "nlu_fr" / "console_inbox.yml"
+    nl_file = data / "nlu_nl" / "console_inbox.yml"
+    from bot.training import data as training_data
+
+    assert training_data.examples(fr_file) == {"greet": ["coucou tout le monde"]}
+    assert training_data.examples(nl_file) == {"greet": ["hoi allemaal"]}
+    again = await (
+        await client.post("/console/admin/models/data", data={"csrf_token": csrf})
+    ).text()
+    assert f"{french} : 0 nouveaux exemples" in again  # written once only
+    assert training_data.examples(fr_file) == {"greet": ["coucou tout le monde"]}
+    [entry, _first] = _audit(database_url, "inbox_written")
+    assert entry.details == {"added_fr": 0, "added_nl": 0, "refused": 1}

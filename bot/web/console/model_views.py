@@ -4,16 +4,18 @@ their comparison with the active one and the training's state; admins (routes un
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
+from sqlalchemy.engine import Connection
 
-from bot.console import audit
+from bot.console import audit, inbox
 from bot.console import models as console_models
 from bot.language.codes import SUPPORTED
 from bot.training.activation import Reload, switch
-from bot.training.job import RUNNING, TrainingJob, TrainingRunning
+from bot.training.job import RUNNING, JobState, TrainingJob, TrainingRunning
 from bot.training.models import MAX_INTENT_LOSS, MIN_ACCURACY, ModelError
 from bot.web.console import blocking
 from bot.web.console.context import context, request_language, route
@@ -72,6 +74,7 @@ async def _page(
     status: int = 200,
     error: str | None = None,
     error_values: dict[str, str] | None = None,
+    written: list[inbox.Written] | None = None,
 ) -> web.Response:
     settings = request.config_dict[SETTINGS]
     seen = await blocking.call(console_models.overview, settings)
@@ -91,6 +94,8 @@ async def _page(
         reloads=_reloads(request),
         error=error,
         error_values=error_values or {},
+        written=written,
+        export_file=inbox.EXPORT_FILE,
     )
     return aiohttp_jinja2.render_template("console/models.html", request, page, status=status)
 
@@ -182,12 +187,34 @@ async def rollback(request: web.Request) -> web.StreamResponse:
     return await _switched(request, model_id, None, "rollback")
 
 
+def _running(state: JobState) -> dict[str, str]:
+    return {"by": state.by or "", "elapsed": duration(state.elapsed())}
+
+
 async def train(request: web.Request) -> web.StreamResponse:
     actor = request[USER].email
     try:
         await _training(request).start(actor)
     except TrainingRunning as running:
-        values = {"by": running.state.by or "", "elapsed": duration(running.state.elapsed())}
-        return await _page(request, 409, "running", values)
+        return await _page(request, 409, "running", _running(running.state))
     await blocking.write(request, audit.record, actor, "model_training")
     raise web.HTTPSeeOther(route(request, "models").url_for().with_query(done="training"))
+
+
+def _write_data(conn: Connection, data_dir: Path, actor: str) -> list[inbox.Written]:
+    written = inbox.write_training_data(conn, data_dir)
+    counts = {f"added_{w.language}": w.added for w in written}
+    refused = sum(sum(w.refused.values()) for w in written)
+    audit.record(conn, actor, "inbox_written", **counts, refused=refused)
+    return written
+
+
+async def write_data(request: web.Request) -> web.StreamResponse:
+    """The inbox's labelled messages into data/nlu_<language>/ (not while a training reads
+    it); the page says what was added and refused (writing again adds nothing)."""
+    job = _training(request)
+    state, _tail = await blocking.call(job.snapshot)
+    if state.state == RUNNING:
+        return await _page(request, 409, "running", _running(state))
+    written = await blocking.write(request, _write_data, job.data_dir, request[USER].email)
+    return await _page(request, written=written)

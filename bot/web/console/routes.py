@@ -93,6 +93,7 @@ ROUTES: tuple[tuple[str, str, Handler, str], ...] = (
     ("GET", "/models/training", model_views.training_status, "model_training"),
     ("GET", f"/models/{MODEL}", model_views.compare_page, "model"),
     ("POST", "/admin/models/train", model_views.train, "model_train"),
+    ("POST", "/admin/models/data", model_views.write_data, "model_data"),
     ("POST", f"/admin/models/{MODEL}/activate", model_views.activate, "model_activate"),
     ("POST", f"/admin/models/{MODEL}/rollback", model_views.rollback, "model_rollback"),
     ("GET", "/admin/users", admin_views.users_page, "users"),
