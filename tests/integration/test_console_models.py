@@ -148,6 +148,7 @@ async def test_consultants_see_the_models_and_only_admins_act(
     assert page.index(RAW) < page.index(BAD) < page.index(GOOD) < page.index(OLD)  # newest first
     assert "100.0 %" in page and "75.0 %" in page  # held-out accuracy per language
     assert f"hash{OLD}"[:10] in page and html_text("nl", "console.models.not_evaluated") in page
+    assert html_text("nl", "console.models.data") in page  # the column, a text
     assert html_text("nl", "console.models.admins_only") in page
     assert "/console/admin/models" not in page  # no train, activate nor roll-back form
     compared = await (await client.get(f"/console/models/{BAD}")).text()
