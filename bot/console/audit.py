@@ -41,6 +41,10 @@ ACTIONS = (
     "callback_note",
     "callback_attempt",
     "callback_outcome",
+    "model_training",
+    "model_activated",
+    "model_rolled_back",
+    "inbox_written",
 )
 
 

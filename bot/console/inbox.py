@@ -17,6 +17,9 @@ NLU material (``bot.console.summary``; migration ``console_0002`` purged the old
 language when the detection was neither), retrieval intents as ``faq/<topic>``, e-mails
 and phone numbers masked (``bot.log.mask``), and without the sentences that the training
 data already has (``bot.training.data``) or that repeat each other.
+:func:`write_training_data` adds them to ``data/nlu_<language>/console_inbox.yml`` itself
+(the Models page, before training), where git shows them for review; a message labelled
+into an intent whose examples live only in the other language's files is refused there.
 """
 
 from __future__ import annotations
@@ -281,3 +284,60 @@ def _render(by_intent: dict[str, list[str]], language: str, day: str, count: int
         lines += [f"- intent: {intent}", "  examples: |"]
         lines += [f"    - {example}" for example in by_intent[intent]]
     return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Written:
+    """What :func:`write_training_data` did in one language."""
+
+    language: str
+    path: Path
+    added: int
+    duplicates: int
+    # intent -> labelled messages refused: its examples live in the other language's files.
+    refused: dict[str, int]
+
+
+def _trained_intents(folder: Path) -> set[str]:
+    """The intents ``folder``'s files teach, the console's own file left aside."""
+    return {
+        intent
+        for path in sorted(folder.glob("*.yml"))
+        if path.name != EXPORT_FILE
+        for intent in training_data.examples(path)
+    }
+
+
+def write_training_data(
+    conn: Connection, data_dir: Path = PROJECT_DIR / "data", today: dt.date | None = None
+) -> list[Written]:
+    """Add the new labelled messages to ``data/nlu_<language>/console_inbox.yml`` (both
+    files are written, empty ones too: both languages keep the same file names)."""
+    written = []
+    for language in LANGUAGES:
+        other = next(code for code in LANGUAGES if code != language)
+        folder = data_dir / f"nlu_{language}"
+        path = folder / EXPORT_FILE
+        kept = training_data.examples(path) if path.is_file() else {}
+        own, theirs = _trained_intents(folder), _trained_intents(data_dir / f"nlu_{other}")
+        known = existing_examples(language, data_dir)
+        added = duplicates = 0
+        refused: dict[str, int] = {}
+        for intent, raw in labelled_examples(conn, language):
+            if intent not in own and intent in theirs:
+                refused[intent] = refused.get(intent, 0) + 1
+                continue
+            line = clean_example(raw)
+            key = _key(line)
+            if not key or line.startswith("/") or key in known:
+                duplicates += 1
+                continue
+            known.add(key)
+            kept.setdefault(intent, []).append(line)
+            added += 1
+        day = (today or now_utc().date()).isoformat()
+        count = sum(len(lines) for lines in kept.values())
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(_render(kept, language, day, count), encoding="utf-8")
+        written.append(Written(language, path, added, duplicates, refused))
+    return written

@@ -38,8 +38,9 @@ from bot.config import PROJECT_DIR, Secret, Settings
 from bot.console import commands as console
 from bot.ops import demo
 from bot.ops.tracker_store import tracker_store_config
+from bot.training.activation import MODEL_NAME
+from bot.training.activation import model_path as model_path  # the shell and benchmarks
 
-MODEL_NAME = "crossborder"
 # What the trained model depends on: a change in any of these retrains it. Rasa's training
 # cache knows the first three; the code and word lists of the project's own NLU components it
 # does not, so a change there retrains without the cache (``rasa train --force``).
@@ -99,10 +100,6 @@ def training_fingerprint(inputs: Iterable[str] = TRAINING_INPUTS) -> str:
         digest.update(str(path.relative_to(PROJECT_DIR)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def model_path(settings: Settings) -> Path:
-    return settings.models_dir / f"{MODEL_NAME}.tar.gz"
 
 
 def free_port() -> int:

@@ -2,9 +2,8 @@
 
 ``activate`` and ``rollback`` replace ``models/crossborder.tar.gz`` (the file every Rasa
 process loads when it starts) and ask each running Rasa process to load it through Rasa's
-HTTP API (``PUT /model``), one process at a time, so that in production mode the others
-go on answering while one loads. A process that is not running loads the file when it
-starts.
+HTTP API (``PUT /model``): bot.training.activation.switch, which the console's Models page
+calls too.
 """
 
 from __future__ import annotations
@@ -12,22 +11,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import json
 import time
-from pathlib import Path
-
-import aiohttp
 
 from bot.config import Settings
 from bot.ops import cli
-from bot.training import models
-from bot.training.models import KeptModel, ModelError, Registry
-
-RELOAD_TIMEOUT_S = 300
-
-
-def registry(settings: Settings) -> Registry:
-    return Registry(settings.models_dir, cli.model_path(settings))
+from bot.training import activation, models
+from bot.training.activation import registry
+from bot.training.models import KeptModel, ModelError
 
 
 def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -36,6 +26,7 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     actions.add_parser("list", help="the kept models, newest first").set_defaults(handler=_list)
     train = actions.add_parser("train", help="train and keep a model (the active one stays)")
     train.add_argument("--by", default=None, help="who trains it (default: this user)")
+    train.add_argument("--evaluate", action="store_true", help="and score it at once")
     train.set_defaults(handler=_train)
     evaluate = actions.add_parser("evaluate", help="score a kept model on the held-out set")
     evaluate.add_argument("model", help="a kept model's id")
@@ -90,6 +81,10 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
         training_seconds=round(time.monotonic() - started, 1),
         model_id=model_id,
     )
+    if args.evaluate:
+        model = evaluate(settings, model)
+        _say(f"kept and evaluated {model.id} ({model.training_seconds} s)")
+        return 0
     _say(f"kept {model.id} ({model.training_seconds} s); next: models evaluate {model.id}")
     return 0
 
@@ -110,19 +105,7 @@ def _evaluate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _current(settings: Settings) -> KeptModel | None:
-    """The active kept model; the file the servers load is kept first if no model is."""
-    kept = registry(settings)
-    active = kept.active_id()
-    if active is not None:
-        return kept.get(active)
-    path = cli.model_path(settings)
-    if not path.exists():
-        return None
-    stamp = settings.models_dir / "fingerprint.json"
-    data_hash = json.loads(stamp.read_text()).get("fingerprint", "") if stamp.exists() else ""
-    model = kept.keep(path, trained_by="make train", data_hash=data_hash)
-    kept.activate(model.id, by="make train", reason=None, action="kept")
-    return model
+    return activation.current(settings)
 
 
 def _activate(settings: Settings, args: argparse.Namespace) -> int:
@@ -169,49 +152,8 @@ def _rollback(settings: Settings, args: argparse.Namespace) -> int:
 
 def _switch(settings: Settings, model_id: str, by: str, reason: str | None, action: str) -> int:
     settings = cli.ensure_api_token(settings)
-    model = registry(settings).activate(model_id, by=by, reason=reason, action=action)
-    stamp = settings.models_dir / "fingerprint.json"
-    previous = json.loads(stamp.read_text()) if stamp.exists() else {}
-    # `make run` trains again only when data/ differs from what this model was trained on.
-    stamp.write_text(json.dumps({**previous, "fingerprint": model.data_hash}))
+    model, loaded = asyncio.run(activation.switch(settings, model_id, by, reason, action))
     _say(f"{model.id} is the active model ({action} by {by})")
-    loaded = asyncio.run(reload_running(settings, cli.model_path(settings)))
     for port, result in loaded.items():
         _say(f"Rasa on port {port}: {result}")
     return 0
-
-
-def rasa_ports(settings: Settings) -> list[int]:
-    """The ports of the running Rasa processes: production mode's when it runs, else the
-    embedded one's."""
-    if (settings.var_dir / "run" / "processes.json").exists():
-        from bot.ops.production_config import ProductionSettings
-
-        try:
-            return list(ProductionSettings.from_env().rasa_ports)
-        except ValueError:
-            pass
-    return [settings.rasa_port]
-
-
-async def reload_running(settings: Settings, model_file: Path) -> dict[int, str]:
-    """Ask each running Rasa process, one after the other, to load ``model_file``."""
-    results: dict[int, str] = {}
-    token = settings.rasa_api_token
-    timeout = aiohttp.ClientTimeout(total=RELOAD_TIMEOUT_S, sock_connect=3)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        for port in rasa_ports(settings):
-            url = f"http://127.0.0.1:{port}/model"
-            params = {"token": str(token)} if token else {}
-            try:
-                async with session.put(
-                    url, params=params, json={"model_file": str(model_file.resolve())}
-                ) as response:
-                    results[port] = (
-                        "loaded" if response.status == 204 else f"refused ({response.status})"
-                    )
-            except aiohttp.ClientConnectorError:
-                results[port] = "not running (loads the model when it starts)"
-            except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
-                results[port] = f"failed ({type(exc).__name__})"
-    return results

@@ -209,23 +209,59 @@ def compare(active: KeptModel | None, candidate: KeptModel) -> Comparison:
     return Comparison(languages, intents, newly_right, newly_wrong)
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """One reason a candidate must not replace the active model, for any language to word.
+
+    ``kind`` is "accuracy" (a language below ``limit``; ``intent`` is None, ``before`` the
+    active model's accuracy) or "intent" (an intent losing more than ``limit`` points).
+    """
+
+    kind: str
+    language: str
+    intent: str | None
+    before: float | None
+    after: float
+    limit: float
+
+    def __str__(self) -> str:
+        if self.kind == "accuracy":
+            return (
+                f"{self.language}: held-out accuracy {self.after:.1f} % is below {self.limit:.1f} %"
+            )
+        before = self.before or 0.0
+        return (
+            f"{self.language}/{self.intent}: loses {before - self.after:.1f} points"
+            f" ({before:.0f} % -> {self.after:.0f} %)"
+        )
+
+
+def refusal_reasons(
+    comparison: Comparison,
+    min_accuracy: float = MIN_ACCURACY,
+    max_intent_loss: float = MAX_INTENT_LOSS,
+) -> list[Refusal]:
+    """Why the candidate must not replace the active model (empty: it may)."""
+    found = [
+        Refusal("accuracy", lang, None, old, new, min_accuracy)
+        for lang, (old, new) in comparison.languages.items()
+        if new < min_accuracy
+    ]
+    found += [
+        Refusal("intent", lang, intent, old, new, max_intent_loss)
+        for lang, intent, old, new, _n in comparison.intents
+        if old is not None and old - new > max_intent_loss
+    ]
+    return found
+
+
 def refusals(
     comparison: Comparison,
     min_accuracy: float = MIN_ACCURACY,
     max_intent_loss: float = MAX_INTENT_LOSS,
 ) -> list[str]:
-    """Why the candidate must not replace the active model (empty: it may)."""
-    found = [
-        f"{lang}: held-out accuracy {new:.1f} % is below {min_accuracy:.1f} %"
-        for lang, (_old, new) in comparison.languages.items()
-        if new < min_accuracy
-    ]
-    found += [
-        f"{lang}/{intent}: loses {old - new:.1f} points ({old:.0f} % -> {new:.0f} %)"
-        for lang, intent, old, new, _n in comparison.intents
-        if old is not None and old - new > max_intent_loss
-    ]
-    return found
+    """:func:`refusal_reasons` in English words (the shell's)."""
+    return [str(r) for r in refusal_reasons(comparison, min_accuracy, max_intent_loss)]
 
 
 def stored_scores(figures: dict[str, Any]) -> dict[str, Any]:

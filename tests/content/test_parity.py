@@ -165,6 +165,22 @@ def test_catalogs_have_the_same_keys_and_placeholders() -> None:
         assert values[0] == values[1], key
 
 
+class _UniqueKeys(yaml.SafeLoader):
+    """A loader that refuses a key written twice in one mapping (PyYAML keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        keys = [self.construct_object(key, deep=deep) for key, _value in node.value]
+        twice = {key for key in keys if keys.count(key) > 1}
+        assert not twice, f"line {node.start_mark.line + 1}: {sorted(twice)} written twice"
+        return super().construct_mapping(node, deep=deep)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalogs_write_each_key_once(lang: str) -> None:
+    # A second "data:" under console.models replaced the first: a page showed a dict.
+    yaml.load((ROOT / "bot" / "resources" / f"{lang}.yml").read_text("utf-8"), _UniqueKeys)
+
+
 def test_e2e_conversations_have_the_same_stories_in_both_languages() -> None:
     names = []
     for lang in LANGUAGES:

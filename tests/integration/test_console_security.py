@@ -36,7 +36,7 @@ from tests.integration.console_client import (
     token,
 )
 
-PLACEHOLDERS = {"id": "1", "lang": "fr", "booking": "1"}
+PLACEHOLDERS = {"id": "1", "lang": "fr", "booking": "1", "model": "20260101-000000"}
 
 
 def console_routes(app: web.Application) -> list[tuple[str, str, str]]:

@@ -13,7 +13,9 @@ While it runs, a background task keeps the conversation projection fresh every
 (``BOT_RETENTION_DAYS``) once a day, the first time ``FIRST_PURGE_S`` after start. It also
 hands back to the assistant the takeovers nobody wrote in for ``BOT_TAKEOVER_IDLE_MINUTES``
 (bot.console.idle_takeovers) and tells their holders through the live stream
-(bot.web.console.live, whose own task reads every change for the open consoles).
+(bot.web.console.live, whose own task reads every change for the open consoles). The
+Models page's training runs as a child process (bot.training.job) that the application
+watches without waiting for it.
 """
 
 from __future__ import annotations
@@ -32,7 +34,9 @@ from bot.console.projection import refresh_for
 from bot.events.projection import broker_feeds_console
 from bot.mailer import Mailer
 from bot.storage import db
+from bot.training.job import TrainingJob
 from bot.web.console import live, routes, security
+from bot.web.console.keys import MODEL_TRAINING
 from bot.web.keys import ENGINE
 
 log = logging.getLogger(__name__)
@@ -59,7 +63,14 @@ def setup(app: web.Application, settings: Settings) -> None:
     app.cleanup_ctx.append(live.background(settings))
     app.on_shutdown.append(live.end_streams)  # type: ignore[arg-type]  # aiosignal typing
     app.cleanup_ctx.append(_background(settings))
+    app[MODEL_TRAINING] = TrainingJob(settings.var_dir)
+    app.on_cleanup.append(_stop_watching_training)  # type: ignore[arg-type]  # aiosignal typing
     routes.setup(app)
+
+
+async def _stop_watching_training(app: web.Application) -> None:
+    """A training outlives the web server (its state file says so; bot.training.job)."""
+    app[MODEL_TRAINING].close()
 
 
 def _background(settings: Settings):  # type: ignore[no-untyped-def]

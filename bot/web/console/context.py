@@ -29,6 +29,7 @@ NAVIGATION = (
     ("inbox", "console.nav.inbox", False),
     ("analytics", "console.nav.analytics", False),
     ("sessions", "console.nav.sessions", False),
+    ("models", "console.nav.models", False),
     ("users", "console.nav.users", True),
     ("privacy", "console.nav.privacy", True),
     ("retention", "console.nav.retention", True),

@@ -22,6 +22,7 @@ from bot.web.console import (
     handoff_views,
     inbox_views,
     live,
+    model_views,
     reply_views,
     session_views,
 )
@@ -29,6 +30,7 @@ from bot.web.console.context import ROUTE_PREFIX
 
 PREFIX = "/console"
 ID = "{id:\\d+}"
+MODEL = "{model:[0-9-]+}"
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 ROUTES: tuple[tuple[str, str, Handler, str], ...] = (
@@ -87,6 +89,13 @@ ROUTES: tuple[tuple[str, str, Handler, str], ...] = (
         session_views.cancel_booking,
         "cancel_booking",
     ),
+    ("GET", "/models", model_views.models_page, "models"),
+    ("GET", "/models/training", model_views.training_status, "model_training"),
+    ("GET", f"/models/{MODEL}", model_views.compare_page, "model"),
+    ("POST", "/admin/models/train", model_views.train, "model_train"),
+    ("POST", "/admin/models/data", model_views.write_data, "model_data"),
+    ("POST", f"/admin/models/{MODEL}/activate", model_views.activate, "model_activate"),
+    ("POST", f"/admin/models/{MODEL}/rollback", model_views.rollback, "model_rollback"),
     ("GET", "/admin/users", admin_views.users_page, "users"),
     ("POST", "/admin/users", admin_views.create_user, "create_user"),
     ("POST", f"/admin/users/{ID}", admin_views.change_user, "change_user"),
