@@ -38,6 +38,7 @@ from bot.config import PROJECT_DIR
 from bot.ops import cli
 from bot.ops.production_config import AmqpAddress, ProductionSettings, RedisAddress
 from bot.ops.tracker_store import tracker_store_config
+from bot.training import activation
 
 TEMPLATE = PROJECT_DIR / "deploy" / "haproxy.cfg.template"
 LOGGING_CONFIG = PROJECT_DIR / "deploy" / "rasa-logging.yml"
@@ -464,6 +465,8 @@ def serve(settings: ProductionSettings) -> int:
         for service in found:
             _start(service, logs)
         write_pids(found, files.endpoints.parent)
+        ports_file = activation.rasa_ports_file(settings.base)
+        ports_file.write_text(json.dumps(settings.rasa_ports))
         cli.wait_until_ready(_processes(found), {s.name: s.ready_url for s in found})
         wait_lb_servers_up(files.haproxy.parent)
         _say_ready(settings, files)
@@ -484,6 +487,8 @@ def serve(settings: ProductionSettings) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         cli.stop_processes(_processes(found))
+        # Models activated from now on go to the embedded Rasa process, not to these.
+        activation.rasa_ports_file(settings.base).unlink(missing_ok=True)
         say("stopped")
 
 

@@ -81,16 +81,25 @@ class Reload:
         return f"{self.outcome} ({self.detail})"
 
 
-def rasa_ports(settings: Settings) -> list[int]:
-    """The ports of the running Rasa processes: production mode's when it runs, else the
-    embedded one's."""
-    if (settings.var_dir / "run" / "processes.json").exists():
-        from bot.ops.production_config import ProductionSettings
+RASA_PORTS_FILE = "rasa-ports.json"
 
-        try:
-            return list(ProductionSettings.from_env().rasa_ports)
-        except ValueError:
-            pass
+
+def rasa_ports_file(settings: Settings) -> Path:
+    """Where production mode lists its Rasa processes' ports while it runs
+    (bot.ops.production writes it at start and removes it when it stops)."""
+    return settings.var_dir / "run" / RASA_PORTS_FILE
+
+
+def rasa_ports(settings: Settings) -> list[int]:
+    """The ports of the running Rasa processes: production mode's while it runs, else the
+    embedded one's."""
+    path = rasa_ports_file(settings)
+    try:
+        ports = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return [settings.rasa_port]
+    if isinstance(ports, list) and ports and all(isinstance(p, int) for p in ports):
+        return ports
     return [settings.rasa_port]
 
 

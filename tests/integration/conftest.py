@@ -63,8 +63,7 @@ _SCHEMA = text(
     " ORDER BY 1, 2"
 )
 _TABLES = text(
-    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-    " AND tablename <> 'alembic_version'"
+    "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'alembic_version'"
 )
 
 

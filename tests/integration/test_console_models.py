@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -255,6 +256,39 @@ async def test_rollback_switches_the_active_model_back(
     again = await client.post(f"/console/admin/models/{OLD}/rollback", data={"csrf_token": csrf})
     assert again.status == 400  # already the active one
     assert html_text("fr", "console.models.refused.active") in await again.text()
+
+
+async def test_in_production_mode_each_rasa_process_loads_the_model_in_turn(
+    aiohttp_client: Any,
+    aiohttp_server: Any,
+    tmp_path: Path,
+    database_url: str,
+    rasa: tuple[FakeRasa, int],
+) -> None:
+    """Production mode lists its processes' ports while it runs; the embedded port (the
+    ``rasa`` fixture's) is then not asked, and it is again once that list is gone."""
+    embedded, embedded_port = rasa
+    processes = [FakeRasa(), FakeRasa()]
+    ports = [await _rasa(aiohttp_server, fake) for fake in processes]
+    settings = _settings(tmp_path, database_url, embedded_port)
+    registry = _registry(settings)
+    ports_file = activation.rasa_ports_file(settings)
+    ports_file.parent.mkdir(parents=True, exist_ok=True)
+    ports_file.write_text(json.dumps(ports))
+    client = await _app(aiohttp_client, settings, database_url)
+    csrf = await sign_in(client, ADMIN)
+    activated = await client.post(
+        f"/console/admin/models/{GOOD}/activate", data={"csrf_token": csrf}, allow_redirects=False
+    )
+    assert all(f"rasa={port}-loaded" in activated.headers["Location"] for port in ports)
+    assert [len(fake.loads) for fake in processes] == [1, 1] and embedded.loads == []
+    ports_file.unlink()  # production mode stopped
+    rolled = await client.post(
+        f"/console/admin/models/{OLD}/rollback", data={"csrf_token": csrf}, allow_redirects=False
+    )
+    assert f"rasa={embedded_port}-loaded" in rolled.headers["Location"]
+    assert [len(fake.loads) for fake in processes] == [1, 1] and len(embedded.loads) == 1
+    assert registry.active_id() == OLD
 
 
 async def test_a_model_never_evaluated_is_not_activated_and_a_stopped_rasa_is_reported(
