@@ -67,13 +67,20 @@ browser-deps: ## install Debian's Chromium for the browser tests, when it is mis
 test-browser: train browser-deps ## the website and its chat in headless Chromium (Playwright)
 	@$(PY) -m pytest -q -s tests/browser
 
+# Training keeps one core busy for minutes and the unit and integration tests need no model:
+# they run beside it (its output in var/log/train.log, shown when it fails).
 test: install ## everything CI runs: pip check, lint, types, validate, unit, integration, end-to-end, browser, production
 	@$(PY) -m pip check
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory types
-	@$(MAKE) --no-print-directory validate
-	@$(MAKE) --no-print-directory test-unit
-	@$(MAKE) --no-print-directory test-integration
+	@mkdir -p var/log; \
+	  echo "[test] training the model if needed, beside the unit and integration tests (var/log/train.log)"; \
+	  $(MAKE) --no-print-directory train > var/log/train.log 2>&1 & training=$$!; \
+	  $(MAKE) --no-print-directory validate && $(MAKE) --no-print-directory test-unit \
+	    && $(MAKE) --no-print-directory test-integration; tests=$$?; \
+	  wait $$training; trained=$$?; \
+	  if [ $$trained -ne 0 ]; then tail -n 40 var/log/train.log; echo "[test] training failed"; exit $$trained; fi; \
+	  grep -h "^\[assistant\]" var/log/train.log | tail -n 1; exit $$tests
 	@$(MAKE) --no-print-directory test-e2e
 	@$(MAKE) --no-print-directory test-browser
 	@$(MAKE) --no-print-directory test-prod
