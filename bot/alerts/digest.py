@@ -103,16 +103,12 @@ def send_digests(
             return DigestReport(0, 0, 0, 0)
         newest = newest_vacancy_id(conn)
         offers = _new_offers(conn, min(alert.last_vacancy_id for alert in alerts))
-    by_occupation: dict[str | None, list[tuple[int, Vacancy]]] = defaultdict(list)
-    for vacancy_id, vacancy in offers:
-        if vacancy.is_open(today):
-            by_occupation[vacancy.occupation_id].append((vacancy_id, vacancy))
-    everything = [item for items in by_occupation.values() for item in items]
+    pool = _Pool([(i, v) for i, v in offers if v.is_open(today)])
     sent, failed, offered = [], 0, 0
     quiet: list[int] = []
     with mailer.batch() as batch:
         for alert in alerts:
-            outcome = _digest_one(alert, by_occupation, everything, today, batch, public_url, key)
+            outcome = _digest_one(alert, pool, today, batch, public_url, key)
             if outcome is None:
                 quiet.append(alert.id)
             elif outcome:
@@ -130,8 +126,7 @@ def send_digests(
 
 def _digest_one(
     alert: Alert,
-    by_occupation: dict[str | None, list[tuple[int, Vacancy]]],
-    everything: list[tuple[int, Vacancy]],
+    pool: _Pool,
     today: dt.date,
     mailer: Mailer,
     public_url: str,
@@ -140,12 +135,7 @@ def _digest_one(
     """E-mail ``alert`` its new offers: how many were sent, 0 when sending failed, None when
     there was nothing new."""
     assert alert.search is not None
-    pool = (
-        by_occupation.get(alert.search.occupation_id, [])
-        if alert.search.occupation_id
-        else everything
-    )
-    candidates = _near(alert, [(i, v) for i, v in pool if i > alert.last_vacancy_id])
+    candidates = pool.candidates(alert)
     ids = {v.key: i for i, v in candidates}
     results = rank([v for _i, v in candidates], alert.search.query(today)) if candidates else []
     if not results:
@@ -160,30 +150,62 @@ def _digest_one(
     return 0
 
 
-def _near(alert: Alert, candidates: list[tuple[int, Vacancy]]) -> list[tuple[int, Vacancy]]:
-    """The candidates within the alert's radius and of its contract types, each distance
-    computed once per location (offers share a few hundred): :func:`rank` then applies
-    every rule again, on a handful of offers instead of thousands."""
-    search = alert.search
-    assert search is not None
-    if search.contract_types:
-        candidates = [(i, v) for i, v in candidates if v.contract_type in search.contract_types]
-    origin = gazetteer.place(search.place_id) if search.place_id else None
-    if origin is None or search.radius_km is None:
-        return candidates
-    radius = search.radius_km
-    within: dict[tuple[float, float], bool] = {}
-    kept = []
-    for vacancy_id, vacancy in candidates:
-        if vacancy.lat is None or vacancy.lon is None:
-            continue
-        where = (vacancy.lat, vacancy.lon)
-        if where not in within:
-            distance = gazetteer.distance_km(origin.lat, origin.lon, *where)
-            within[where] = distance <= radius
-        if within[where]:
-            kept.append((vacancy_id, vacancy))
-    return kept
+Where = tuple[float, float] | None  # an offer's location (None: not placed)
+
+
+class _Pool:
+    """The round's open new offers, grouped by occupation, then by location.
+
+    :meth:`candidates` keeps an alert's new offers within its radius and of its contract
+    types, looking at each location once (offers share a few hundred) with each distance
+    from a town to a location computed once in the round (10,000 alerts share a few
+    hundred towns): :func:`rank` then applies every rule again, on a handful of offers
+    instead of thousands."""
+
+    def __init__(self, offers: list[tuple[int, Vacancy]]) -> None:
+        self._groups: dict[str | None, dict[Where, list[tuple[int, Vacancy]]]] = {}
+        self._everything: dict[Where, list[tuple[int, Vacancy]]] = defaultdict(list)
+        for item in offers:  # in id order
+            vacancy = item[1]
+            where = (
+                None if vacancy.lat is None or vacancy.lon is None else (vacancy.lat, vacancy.lon)
+            )
+            groups = self._groups.setdefault(vacancy.occupation_id, defaultdict(list))
+            groups[where].append(item)
+            self._everything[where].append(item)
+        self._km: dict[tuple[str, float, float], float] = {}
+
+    def candidates(self, alert: Alert) -> list[tuple[int, Vacancy]]:
+        search = alert.search
+        assert search is not None
+        groups = (
+            self._groups.get(search.occupation_id, {}) if search.occupation_id else self._everything
+        )
+        origin = gazetteer.place(search.place_id) if search.place_id else None
+        radius = search.radius_km if origin is not None else None
+        cursor, contracts = alert.last_vacancy_id, search.contract_types
+        kept = []
+        for where, items in groups.items():
+            if origin is not None and radius is not None:
+                if (
+                    where is None
+                    or self._distance(origin.id, origin.lat, origin.lon, where) > radius
+                ):
+                    continue
+            kept += [
+                (i, v)
+                for i, v in items
+                if i > cursor and (not contracts or v.contract_type in contracts)
+            ]
+        kept.sort(key=lambda item: item[0])
+        return kept
+
+    def _distance(self, town: str, lat: float, lon: float, where: tuple[float, float]) -> float:
+        key = (town, *where)
+        distance = self._km.get(key)
+        if distance is None:
+            distance = self._km[key] = gazetteer.distance_km(lat, lon, *where)
+        return distance
 
 
 def _advance(
