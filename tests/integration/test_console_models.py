@@ -129,6 +129,16 @@ def _audit(database_url: str, action: str) -> list[audit.AuditEntry]:
     return entries
 
 
+async def _signed_in(
+    aiohttp_client: Any, tmp_path: Path, database_url: str, rasa_port: int, who: str
+) -> tuple[Settings, Registry, Any, str]:
+    """The four kept models of :func:`_registry`, the console, ``who`` signed in (CSRF)."""
+    settings = _settings(tmp_path, database_url, rasa_port)
+    registry = _registry(settings)
+    client = await _app(aiohttp_client, settings, database_url)
+    return settings, registry, client, await sign_in(client, who)
+
+
 @pytest.fixture
 async def rasa(aiohttp_server: Any) -> tuple[FakeRasa, int]:
     fake = FakeRasa()
@@ -139,10 +149,9 @@ async def test_consultants_see_the_models_and_only_admins_act(
     aiohttp_client: Any, tmp_path: Path, database_url: str, rasa: tuple[FakeRasa, int]
 ) -> None:
     fake, port = rasa
-    settings = _settings(tmp_path, database_url, port)
-    registry = _registry(settings)
-    client = await _app(aiohttp_client, settings, database_url)
-    csrf = await sign_in(client, CONSULTANT)  # reads Dutch
+    settings, registry, client, csrf = await _signed_in(
+        aiohttp_client, tmp_path, database_url, port, CONSULTANT
+    )  # reads Dutch
     page = await (await client.get("/console/models")).text()
     assert html_text("nl", "console.nav.models") in page
     assert html_text("nl", "console.models.title") in page
@@ -170,10 +179,9 @@ async def test_a_better_model_is_activated_and_every_rasa_process_loads_it(
     aiohttp_client: Any, tmp_path: Path, database_url: str, rasa: tuple[FakeRasa, int]
 ) -> None:
     fake, port = rasa
-    settings = _settings(tmp_path, database_url, port)
-    registry = _registry(settings)
-    client = await _app(aiohttp_client, settings, database_url)
-    csrf = await sign_in(client, ADMIN)  # reads French
+    settings, registry, client, csrf = await _signed_in(
+        aiohttp_client, tmp_path, database_url, port, ADMIN
+    )  # reads French
     compared = await (await client.get(f"/console/models/{GOOD}")).text()
     assert html_text("fr", "console.models.model.may_activate") in compared
     assert 'id="newly-right"' in compared and "fr-greet-1" in compared
@@ -200,10 +208,9 @@ async def test_a_refused_model_needs_a_written_reason_which_both_audit_trails_ke
     aiohttp_client: Any, tmp_path: Path, database_url: str, rasa: tuple[FakeRasa, int]
 ) -> None:
     fake, port = rasa
-    settings = _settings(tmp_path, database_url, port)
-    registry = _registry(settings)
-    client = await _app(aiohttp_client, settings, database_url)
-    csrf = await sign_in(client, ADMIN)
+    settings, registry, client, csrf = await _signed_in(
+        aiohttp_client, tmp_path, database_url, port, ADMIN
+    )
     compared = await (await client.get(f"/console/models/{BAD}")).text()
     assert html_text("fr", "console.models.model.refusals") in compared
     assert 'id="newly-wrong"' in compared and "nl-goodbye-0" in compared
@@ -294,10 +301,9 @@ async def test_in_production_mode_each_rasa_process_loads_the_model_in_turn(
 async def test_a_model_never_evaluated_is_not_activated_and_a_stopped_rasa_is_reported(
     aiohttp_client: Any, tmp_path: Path, database_url: str
 ) -> None:
-    settings = _settings(tmp_path, database_url, free_port())  # nothing listens there
-    registry = _registry(settings)
-    client = await _app(aiohttp_client, settings, database_url)
-    csrf = await sign_in(client, ADMIN)
+    settings, registry, client, csrf = await _signed_in(
+        aiohttp_client, tmp_path, database_url, free_port(), ADMIN
+    )  # nothing listens there
     compared = await (await client.get(f"/console/models/{RAW}")).text()
     assert html_text("fr", "console.models.model.not_evaluated", id=RAW) in compared
     refused = await client.post(
