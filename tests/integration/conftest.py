@@ -27,7 +27,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
-from bot.storage import migrate
+from bot.storage import db, migrate
+from tests.smtp_server import SmtpServer, smtp_server
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -160,3 +161,18 @@ def database_url(
             yield url
         finally:
             databases.give_back(url, made, schema)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on :func:`database_url`'s database (a test module may define its own)."""
+    made = db.make_engine(database_url)
+    yield made
+    made.dispose()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """The local SMTP test server, receiving what the project sends."""
+    with smtp_server() as server:
+        yield server

@@ -28,7 +28,7 @@ from bot.mailer import Mailer
 from bot.messages import text
 from bot.storage import db, migrate
 from tests.conftest import make_tracker
-from tests.smtp_server import SmtpServer, smtp_server
+from tests.smtp_server import SmtpServer
 
 SEARCHED = {"language": "fr", "occupation": "welder", "location": "be-kortrijk"}
 
@@ -40,12 +40,6 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     engine = db.make_engine(url)
     yield engine
     engine.dispose()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with smtp_server() as server:
-        yield server
 
 
 def _services(engine: Engine, tmp_path: Path, port: int | None) -> Services:

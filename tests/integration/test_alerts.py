@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -34,19 +33,6 @@ from tests.vacancy_factories import make_vacancy
 PUBLIC_URL = "https://assistant.example.be"
 WELDER_KORTRIJK = SavedSearch(occupation_id="welder", place_id="be-kortrijk", radius_km=30.0)
 NOW = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.timezone.utc)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with smtp_server() as server:
-        yield server
 
 
 def _settings(database_url: str, tmp_path: Path, port: int, **overrides: str) -> Settings:

@@ -4,7 +4,6 @@ a booking."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 
 import pytest
 from icalendar import Calendar
@@ -20,13 +19,6 @@ from tests.factories import booking_fields, make_info_session
 from tests.smtp_server import smtp_server
 
 PUBLIC_URL = "https://assistant.example.be"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def _mailer(port: int) -> Mailer:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +33,7 @@ from bot.storage.sessions import session_bookings
 from bot.web.app import create_app
 from tests.conftest import make_tracker
 from tests.factories import booking_fields, make_info_session
-from tests.smtp_server import SmtpServer, smtp_server
+from tests.smtp_server import SmtpServer
 
 PUBLIC_URL = "https://assistant.example.be"
 LINK = re.compile(r"https://assistant\.example\.be(/(fr|nl)/bookings/confirm/[A-Za-z0-9_-]+)")
@@ -51,19 +50,6 @@ def _settings(tmp_path: Path, database_url: str, smtp_port: int | None) -> Setti
             "SMTP_TIMEOUT": "5",
         }
     return Settings.from_env(env)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture
-def smtp() -> Iterator[SmtpServer]:
-    with smtp_server() as server:
-        yield server
 
 
 async def _book_in_chat(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,13 +29,6 @@ from tests.integration.console_client import (
 )
 
 T0 = dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.timezone.utc)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def _callback(conn: Connection, n: int = 1, now: dt.datetime = T0) -> int:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
 
 import aio_pika
 import pytest
@@ -43,13 +42,6 @@ def _user(sender: str, text: str, timestamp: float) -> bytes:
             "input_channel": "rest",
         }
     ).encode()
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def _messages(engine: Engine, sender: str) -> int | None:

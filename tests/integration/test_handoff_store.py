@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -17,13 +16,6 @@ from bot.storage import db
 from bot.storage.handoff import callback_requests
 
 T0 = datetime(2026, 12, 2, 9, 30, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def _callback(engine: Engine, **overrides: Any) -> handoff.CallbackRequest:

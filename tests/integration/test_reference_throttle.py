@@ -7,7 +7,6 @@ The real cancellation form's validation on SQLite and PostgreSQL, as the action 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -25,13 +24,6 @@ from tests.conftest import make_tracker
 from tests.factories import booking_fields, make_info_session
 
 SETTINGS = Settings.from_env({"BOT_MAX_FAILED_REFERENCES": "3"})
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def _reference(engine: Engine) -> str:

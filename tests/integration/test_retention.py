@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select, update
@@ -19,13 +18,6 @@ from bot.storage.sessions import info_sessions, session_bookings
 from tests.factories import booking_fields, make_info_session
 
 DAY = dt.timedelta(days=1)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def _booking_started(engine: Engine, days_ago: int) -> str:

@@ -5,7 +5,6 @@ both languages, audited."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,13 +29,6 @@ from tests.integration.console_client import (
     prepare,
     sign_in,
 )
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def test_a_test_session_nobody_booked_is_archived_hidden_and_takes_no_booking(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -18,13 +17,6 @@ from bot.storage import db
 from bot.storage.sessions import info_sessions, session_audit, session_bookings
 from bot.storage.tables import metadata
 from tests.factories import booking_fields, in_days, make_info_session
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def _session(engine: Engine, **overrides) -> sessions.InfoSession:  # type: ignore[no-untyped-def]

@@ -29,13 +29,6 @@ from tests.vacancy_factories import TODAY, feed_row, make_vacancy
 DEMO_FEED = Path(__file__).resolve().parents[2] / "bot" / "resources" / "demo" / "vacancies.json"
 
 
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
-
-
 def _write(tmp_path: Path, rows: list, name: str = "feed.json", **header) -> Path:
     path = tmp_path / name
     path.write_text(json.dumps({"source": "test-feed", **header, "vacancies": rows}, indent=2))

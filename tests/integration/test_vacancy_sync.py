@@ -4,7 +4,6 @@ source, a report; local aiohttp servers play a partner's feed and France Travail
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import Any
 
@@ -19,13 +18,6 @@ from bot.storage import vacancies as table
 from bot.vacancies.sources.france_travail import FranceTravailSource
 from bot.vacancies.sync import FeedSync, FranceTravailSync, run_scheduled, sync
 from tests.vacancy_factories import TODAY, feed_row, make_vacancy
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = db.make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 class PartnerFeed:
