@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +29,8 @@ from bot.config import PROJECT_DIR
 STATE_FILE = "model-training.json"
 LOG_FILE = "model-training.log"
 TAIL_LINES = 15
+# How much of the end of the log :func:`progress` reads (a training's log is about 30 KB).
+PROGRESS_BYTES = 262_144
 
 IDLE, RUNNING, FINISHED, FAILED = "idle", "running", "finished", "failed"
 
@@ -37,6 +40,40 @@ Command = Callable[[str], Sequence[str]]
 def train_command(by: str) -> list[str]:
     """The shell's training, evaluated at once so that the console can compare it."""
     return [sys.executable, "-m", "bot.manage", "models", "train", "--by", by, "--evaluate"]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a running training is, read off its log: the component Rasa trains (the how
+    many-th), the epoch of one that trains in epochs, or the evaluation that follows."""
+
+    component: str | None = None
+    number: int = 0  # components started so far
+    epoch: int | None = None
+    epochs: int | None = None
+    evaluating: bool = False
+
+
+_COMPONENT = re.compile(r"Starting to train component '([^']+)'")
+_EPOCH = re.compile(r"Epochs:[^|\r\n]*\|[^|\r\n]*\|\s*(\d+)/(\d+)")
+_EVALUATING = "[models] evaluating"
+
+
+def progress(log: str) -> Progress | None:
+    """The progress of the training whose log (its end) is ``log``; None before Rasa starts
+    its first component."""
+    starts = list(_COMPONENT.finditer(log))
+    if not starts:
+        return None
+    last = starts[-1]
+    after = log[last.end() :]
+    if _EVALUATING in after:
+        return Progress(last.group(1), len(starts), evaluating=True)
+    epochs = _EPOCH.findall(after)
+    if epochs:
+        epoch, total = epochs[-1]
+        return Progress(last.group(1), len(starts), int(epoch), int(total))
+    return Progress(last.group(1), len(starts))
 
 
 class TrainingRunning(Exception):
@@ -96,21 +133,28 @@ class TrainingJob:
             return replace(state, state=FAILED, reason="lost")
         return state
 
-    def tail(self, lines: int = TAIL_LINES) -> list[str]:
-        """The last lines of the log (carriage-return progress bars: their last state)."""
+    def _end_of_log(self, size: int) -> str:
         try:
             with self.log_file.open("rb") as log:
                 log.seek(0, os.SEEK_END)
-                log.seek(max(0, log.tell() - 16_384))
-                text = log.read().decode("utf-8", errors="replace")
+                log.seek(max(0, log.tell() - size))
+                return log.read().decode("utf-8", errors="replace")
         except OSError:
-            return []
-        shown = [line.rsplit("\r", 1)[-1].rstrip() for line in text.splitlines()]
+            return ""
+
+    def tail(self, lines: int = TAIL_LINES) -> list[str]:
+        """The last lines of the log (carriage-return progress bars: their last state)."""
+        text = self._end_of_log(16_384)
+        # Lines end with "\n" only: splitlines() would also cut at each "\r" of a bar.
+        shown = [line.rsplit("\r", 1)[-1].rstrip() for line in text.split("\n")]
         return [line for line in shown if line][-lines:]
 
-    def snapshot(self) -> tuple[JobState, list[str]]:
-        """The state and the log's last lines (files: call it off the event loop)."""
-        return self.status(), self.tail()
+    def snapshot(self) -> tuple[JobState, list[str], Progress | None]:
+        """The state, the log's last lines and, while it runs, the training's progress
+        (files: call it off the event loop)."""
+        state = self.status()
+        now = progress(self._end_of_log(PROGRESS_BYTES)) if state.state == RUNNING else None
+        return state, self.tail(), now
 
     async def start(self, by: str) -> JobState:
         """Start a training by ``by``; :class:`TrainingRunning` if one runs."""

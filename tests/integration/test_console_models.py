@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.config import Secret, Settings
 from bot.console import audit
+from bot.messages import text as catalog
 from bot.ops.cli import free_port
 from bot.storage import db
 from bot.training import activation
@@ -325,6 +326,10 @@ SCRIPT = """
 import pathlib, sys, time
 print("training by", sys.argv[1], flush=True)
 print("epoch 1/2\\r", "epoch 2/2", flush=True)
+# What Rasa's training prints (rasa.engine.training.hooks, then tqdm's bar with carriage returns)
+print("INFO rasa.engine.training.hooks - Starting to train component 'RegexFeaturizer'.")
+print("INFO rasa.engine.training.hooks - Starting to train component 'ResponseSelector'.")
+print("Epochs:   0%|   | 0/40 [00:00<?, ?it/s]\\rEpochs:  30%|#  | 12/40 [00:20<00:45]", flush=True)
 go = pathlib.Path(sys.argv[2])
 deadline = time.monotonic() + 30
 while not go.exists() and time.monotonic() < deadline:
@@ -365,7 +370,11 @@ async def test_the_training_job_runs_one_child_at_a_time_and_logs_its_output(
     (tmp_path / "go").touch()
     ended = await asyncio.wait_for(job.wait(), 30)
     assert ended.state == FINISHED and ended.returncode == 0
-    assert job.tail()[-1] == "the end" and "epoch 2/2" in job.tail()[-2]
+    tail = job.tail()
+    assert tail[-1] == "the end"
+    # A progress bar (carriage returns) shows its last state only.
+    assert " epoch 2/2" in tail and not any("epoch 1/2" in line for line in tail), tail
+    assert tail[-2] == "Epochs:  30%|#  | 12/40 [00:20<00:45]"
     assert TrainingJob(tmp_path / "var").status().state == FINISHED  # what another process sees
     assert (await job.start("bert")).state == RUNNING  # a new one may start now
     assert (await asyncio.wait_for(job.wait(), 30)).by == "bert"
@@ -420,9 +429,15 @@ async def test_admins_train_from_the_page_and_see_the_state_a_second_start_is_re
     assert html_text("fr", "console.models.refused.running", by=ADMIN, elapsed="")[:40] in (
         await again.text()
     )
-    await _until(lambda: "training by " + ADMIN in job.tail())
+    await _until(lambda: any("12/40" in line for line in job.tail()))
     state = await (await client.get("/console/models/training")).json()
     assert "training by " + ADMIN in state["tail"]
+    assert (state["epoch"], state["epochs"]) == (12, 40)
+    assert state["stage"] == catalog("fr", "console.models.training.stage_component").format(
+        component="ResponseSelector", number=2
+    ) + catalog("fr", "console.models.training.stage_epoch").format(epoch=12, epochs=40)
+    page = await (await client.get("/console/models")).text()
+    assert 'id="training-progress" max="40" value="12"' in page
 
     (tmp_path / "go").touch()
     await asyncio.wait_for(job.wait(), 30)

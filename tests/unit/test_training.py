@@ -9,6 +9,7 @@ import pytest
 
 from bot.config import Settings
 from bot.ops import cli
+from bot.training import job
 
 
 @pytest.fixture
@@ -48,3 +49,32 @@ def test_code_change_retrains_without_the_cache_and_data_change_with_it(
     _inputs(monkeypatch, data="d2", code="c2")
     cli.train(settings)
     assert len(rasa_train) == 3 and "--force" in rasa_train[2]
+
+
+# --- the console's training progress, read off the log -------------------------------------
+
+# Lines of a real `make train` log (2026-12-08): Rasa's hooks, then tqdm's bar, whose updates
+# are separated by carriage returns, then the shell command's evaluation.
+RASA_LOG = (
+    "2026-12-08 01:55:30 INFO     rasa.engine.training.hooks  - Starting to train component"
+    " 'RegexFeaturizer'.\n"
+    "2026-12-08 01:55:30 INFO     rasa.engine.training.hooks  - Finished training component"
+    " 'RegexFeaturizer'.\n"
+    "2026-12-08 01:55:44 INFO     rasa.engine.training.hooks  - Starting to train component"
+    " 'ResponseSelector'.\n"
+    "Epochs:   0%|          | 0/40 [00:00<?, ?it/s]\r"
+    "Epochs:   2%|▎         | 1/40 [00:04<02:57,  4.56s/it]\r"
+    "Epochs:   5%|▌         | 2/40 [00:05<01:24,  2.22s/it, t_loss=6.71, r_acc=0.3]"
+)
+
+
+def test_progress_names_the_component_under_way_and_its_epoch() -> None:
+    assert job.progress("Loading data...\n") is None
+    assert job.progress(RASA_LOG) == job.Progress("ResponseSelector", 2, 2, 40)
+    finished = (
+        RASA_LOG + "\n2026-12-08 01:56:19 INFO  - Finished training component 'ResponseSelector'.\n"
+    )
+    started = finished + "... - Starting to train component 'FaqTopicVote'.\n"
+    assert job.progress(started) == job.Progress("FaqTopicVote", 3)  # no epochs of its own
+    evaluating = started + "[models] evaluating 20261208-020000 on the held-out and dev sets...\n"
+    assert job.progress(evaluating) == job.Progress("FaqTopicVote", 3, evaluating=True)

@@ -15,7 +15,7 @@ from bot.console import audit, inbox
 from bot.console import models as console_models
 from bot.language.codes import SUPPORTED
 from bot.training.activation import Reload, switch
-from bot.training.job import RUNNING, JobState, TrainingJob, TrainingRunning
+from bot.training.job import RUNNING, JobState, Progress, TrainingJob, TrainingRunning
 from bot.training.models import MAX_INTENT_LOSS, MIN_ACCURACY, ModelError
 from bot.web.console import blocking
 from bot.web.console.context import context, request_language, route
@@ -52,7 +52,7 @@ def _training(request: web.Request) -> TrainingJob:
 async def training_state(request: web.Request) -> dict[str, Any]:
     """The training's state as the page and its JSON show it, in the reader's words."""
     training = _training(request)
-    job, tail = await blocking.call(training.snapshot)
+    job, tail, progress = await blocking.call(training.snapshot)
     t = translator(request_language(request))
     values = {
         "by": job.by or "",
@@ -66,7 +66,28 @@ async def training_state(request: web.Request) -> dict[str, Any]:
         "running": job.state == RUNNING,
         "text": t(f"console.models.training.{key}", **values),
         "tail": tail,
+        "stage": _stage(t, progress),
+        "epoch": progress.epoch if progress else None,
+        "epochs": progress.epochs if progress else None,
     }
+
+
+def _stage(t: Any, progress: Progress | None) -> str:
+    """ "Step: ResponseSelector (component 9), epoch 12 of 40", in the reader's words."""
+    if progress is None:
+        return ""
+    if progress.evaluating:
+        return str(t("console.models.training.stage_evaluation"))
+    stage = t(
+        "console.models.training.stage_component",
+        component=progress.component or "",
+        number=progress.number,
+    )
+    if progress.epoch is not None and progress.epochs:
+        stage += t(
+            "console.models.training.stage_epoch", epoch=progress.epoch, epochs=progress.epochs
+        )
+    return str(stage)
 
 
 async def _page(
@@ -213,7 +234,7 @@ async def write_data(request: web.Request) -> web.StreamResponse:
     """The inbox's labelled messages into data/nlu_<language>/ (not while a training reads
     it); the page says what was added and refused (writing again adds nothing)."""
     job = _training(request)
-    state, _tail = await blocking.call(job.snapshot)
+    state = await blocking.call(job.status)
     if state.state == RUNNING:
         return await _page(request, 409, "running", _running(state))
     written = await blocking.write(request, _write_data, job.data_dir, request[USER].email)
