@@ -5,8 +5,9 @@ The console's **Train** button starts the command as a child process
 going to ``var/log/model-training.log``. Its state (running since when and by whom,
 finished, failed and why) is kept in ``var/run/model-training.json``, so that every web
 process, and one started again, sees the same state and refuses a second training while
-the first runs. A training that fails leaves the active model as it was: the command only
-keeps a new model (bot/training/models.py), activating one is a separate step.
+the first runs (the check and the start under a file lock, ``model-training.lock``). A
+training that fails leaves the active model as it was: the command only keeps a new model
+(bot/training/models.py), activating one is a separate step.
 
 The command is a parameter (``command(by)`` gives its argv): the tests run a small real
 command instead of a training.
@@ -15,6 +16,7 @@ command instead of a training.
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
 import os
 import re
@@ -27,6 +29,7 @@ from pathlib import Path
 from bot.config import PROJECT_DIR
 
 STATE_FILE = "model-training.json"
+LOCK_FILE = "model-training.lock"
 LOG_FILE = "model-training.log"
 TAIL_LINES = 15
 # How much of the end of the log :func:`progress` reads (a training's log is about 30 KB).
@@ -113,6 +116,7 @@ class TrainingJob:
         self, var_dir: Path, command: Command = train_command, cwd: Path = PROJECT_DIR
     ) -> None:
         self.state_file = var_dir / "run" / STATE_FILE
+        self.lock_file = var_dir / "run" / LOCK_FILE
         self.log_file = var_dir / "log" / LOG_FILE
         self.command = command
         self.cwd = cwd
@@ -157,33 +161,39 @@ class TrainingJob:
         return state, self.tail(), now
 
     async def start(self, by: str) -> JobState:
-        """Start a training by ``by``; :class:`TrainingRunning` if one runs."""
+        """Start a training by ``by``; :class:`TrainingRunning` if one runs.
+
+        Checking that none runs and recording the new one happen under a file lock, so that
+        two web processes clicked at the same moment cannot both start one."""
         async with self._lock:
-            current = self.status()
-            if current.state == RUNNING:
-                raise TrainingRunning(current)
-            self.log_file.parent.mkdir(parents=True, exist_ok=True)
             self.state_file.parent.mkdir(parents=True, exist_ok=True)
-            started = time.time()
-            with self.log_file.open("wb") as log:
-                try:
-                    process = await asyncio.create_subprocess_exec(
-                        *self.command(by),
-                        cwd=self.cwd,
-                        stdin=asyncio.subprocess.DEVNULL,
-                        stdout=log,
-                        stderr=asyncio.subprocess.STDOUT,
-                    )
-                except OSError as exc:
-                    failed = JobState(
-                        FAILED, by, started, time.time(), reason="start", detail=str(exc)
-                    )
-                    self._write(failed)
-                    return failed
-            running = JobState(RUNNING, by, started, pid=process.pid)
-            self._write(running)
-            self._task = asyncio.create_task(self._watch(process, running))
-            return running
+            with self.lock_file.open("a") as guard:
+                await asyncio.to_thread(fcntl.flock, guard.fileno(), fcntl.LOCK_EX)
+                return await self._start(by)  # closing the file releases the lock
+
+    async def _start(self, by: str) -> JobState:
+        current = self.status()
+        if current.state == RUNNING:
+            raise TrainingRunning(current)
+        self.log_file.parent.mkdir(parents=True, exist_ok=True)
+        started = time.time()
+        with self.log_file.open("wb") as log:
+            try:
+                process = await asyncio.create_subprocess_exec(
+                    *self.command(by),
+                    cwd=self.cwd,
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=asyncio.subprocess.STDOUT,
+                )
+            except OSError as exc:
+                failed = JobState(FAILED, by, started, time.time(), reason="start", detail=str(exc))
+                self._write(failed)
+                return failed
+        running = JobState(RUNNING, by, started, pid=process.pid)
+        self._write(running)
+        self._task = asyncio.create_task(self._watch(process, running))
+        return running
 
     async def wait(self) -> JobState:
         """The end of the training this process started (tests, shutdown)."""

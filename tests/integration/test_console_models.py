@@ -22,7 +22,7 @@ from bot.messages import text as catalog
 from bot.ops.cli import free_port
 from bot.storage import db
 from bot.training import activation
-from bot.training.job import FAILED, FINISHED, RUNNING, TrainingJob, TrainingRunning
+from bot.training.job import FAILED, FINISHED, RUNNING, JobState, TrainingJob, TrainingRunning
 from bot.training.models import Registry
 from bot.web.app import create_app
 from bot.web.console.keys import MODEL_TRAINING
@@ -378,6 +378,22 @@ async def test_the_training_job_runs_one_child_at_a_time_and_logs_its_output(
     assert TrainingJob(tmp_path / "var").status().state == FINISHED  # what another process sees
     assert (await job.start("bert")).state == RUNNING  # a new one may start now
     assert (await asyncio.wait_for(job.wait(), 30)).by == "bert"
+
+
+async def test_two_web_processes_clicked_at_once_start_one_training(tmp_path: Path) -> None:
+    """Two jobs on one var/ directory, as two web processes have: each sees the state file,
+    and only one of two simultaneous starts runs (without the file lock, both did)."""
+    first, second = _job(tmp_path), _job(tmp_path)
+    started = await asyncio.gather(
+        first.start("anna"), second.start("bert"), return_exceptions=True
+    )
+    running = [s for s in started if isinstance(s, JobState)]
+    refused = [s for s in started if isinstance(s, TrainingRunning)]
+    assert len(running) == 1 and len(refused) == 1, started
+    assert refused[0].state.by == running[0].by
+    (tmp_path / "go").touch()
+    job = first if running[0].by == "anna" else second
+    assert (await asyncio.wait_for(job.wait(), 30)).state == FINISHED
 
 
 async def test_a_failed_or_missing_command_says_why(tmp_path: Path) -> None:
