@@ -531,6 +531,35 @@ def _label_inbox(database_url: str, labels: dict[str, str]) -> None:
     engine.dispose()
 
 
+async def test_train_writes_the_labelled_messages_first(
+    aiohttp_client: Any, tmp_path: Path, database_url: str, rasa: tuple[FakeRasa, int]
+) -> None:
+    _fake, port = rasa
+    settings = _settings(tmp_path, database_url, port)
+    _registry(settings)
+    repository = tmp_path / "repo"
+    data = _data_dir(repository)
+    job = TrainingJob(tmp_path / "var", command=_job(tmp_path).command, cwd=repository)
+    client = await _app(aiohttp_client, settings, database_url, job)
+    _label_inbox(database_url, {"coucou tout le monde": "greet"})
+    csrf = await sign_in(client, ADMIN)
+    started = await client.post(
+        "/console/admin/models/train", data={"csrf_token": csrf}, allow_redirects=False
+    )
+    assert started.status == 303
+    from bot.training import data as training_data
+
+    fr_file = data / "nlu_fr" / "console_inbox.yml"
+    assert training_data.examples(fr_file) == {"greet": ["coucou tout le monde"]}
+    [written] = _audit(database_url, "inbox_written")
+    assert written.details == {"added_fr": 1, "added_nl": 0, "refused": 0}
+    again = await client.post("/console/admin/models/train", data={"csrf_token": csrf})
+    assert again.status == 409  # one training at a time: nothing written again
+    assert len(_audit(database_url, "inbox_written")) == 1
+    (tmp_path / "go").touch()
+    assert (await asyncio.wait_for(job.wait(), 30)).state == FINISHED
+
+
 async def test_labelled_messages_are_written_per_language_and_the_other_languages_intent_refused(
     aiohttp_client: Any, tmp_path: Path, database_url: str, rasa: tuple[FakeRasa, int]
 ) -> None:

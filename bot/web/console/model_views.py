@@ -213,9 +213,16 @@ def _running(state: JobState) -> dict[str, str]:
 
 
 async def train(request: web.Request) -> web.StreamResponse:
+    """Write the inbox's labelled messages into the data (as the data button does), then
+    start a training: one click trains on them too."""
     actor = request[USER].email
+    job = _training(request)
+    current = await blocking.call(job.status)
+    if current.state == RUNNING:
+        return await _page(request, 409, "running", _running(current))
+    await blocking.write(request, _write_data, job.data_dir, actor)
     try:
-        await _training(request).start(actor)
+        await job.start(actor)
     except TrainingRunning as running:
         return await _page(request, 409, "running", _running(running.state))
     await blocking.write(request, audit.record, actor, "model_training")
