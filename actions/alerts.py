@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions._base import UsesServices, language_of
 from actions.sessions import acknowledged, failed, is_payload
+from actions.vacancies import AREA, OCCUPATIONS
 from bot import alerts, contact
 from bot.alerts.links import link_key
 from bot.alerts.mail import describe
@@ -28,7 +29,7 @@ from bot.errors import AlertLimitReached, AlertsNeedEmail, InvalidContact
 from bot.handoff.answers import wants_to_stop
 from bot.messages import text
 from bot.storage import db
-from bot.vacancies.dialogue import ANY
+from bot.vacancies.dialogue import build_query
 
 FORM = "alert_form"
 CONSENT = "alert_consent"
@@ -37,19 +38,27 @@ ATTEMPTS = "alert_attempts"
 
 
 def saved_search(tracker: Tracker) -> SavedSearch | None:
-    """The search of this conversation (its slots), None before any search."""
-    occupation = tracker.get_slot("occupation")
-    place = tracker.get_slot("location")
-    occupation_id = occupation if occupation and occupation != ANY else None
-    place_id = place if place and place != ANY else None
-    if not occupation_id and not place_id:
-        return None
-    radius: Any = tracker.get_slot("radius_km")
-    radius_km = None if radius == ANY else (float(radius) if radius else 30.0)
-    contract = tracker.get_slot("contract_type")
+    """The search of this conversation, read from its slots as the search reads them (every
+    occupation named, the country or region asked); None before any search."""
+    query = build_query(
+        tracker.get_slot("occupation"),
+        tracker.get_slot("location"),
+        tracker.get_slot("radius_km"),
+        tracker.get_slot("contract_type"),
+        area=tracker.get_slot(AREA),
+        occupations=tracker.get_slot(OCCUPATIONS),
+    )
+    first, *others = query.occupation_ids or (None,)
     try:
-        return SavedSearch(occupation_id, place_id, radius_km, (contract,) if contract else ())
-    except ValueError:
+        return SavedSearch(
+            first,
+            query.place_id,
+            query.radius_km,
+            query.contract_types,
+            other_occupation_ids=tuple(others),
+            area=query.area.as_slot() if query.area else None,
+        )
+    except ValueError:  # neither an occupation nor a place: no search yet
         return None
 
 

@@ -156,6 +156,9 @@ Where = tuple[float, float] | None  # an offer's location (None: not placed)
 class _Pool:
     """The round's open new offers, grouped by occupation, then by location.
 
+    An alert's occupations are looked at in turn (an offer has one occupation: none is
+    taken twice); its country or region is left to :func:`rank`, as in a search.
+
     :meth:`candidates` keeps an alert's new offers within its radius and of its contract
     types, looking at each location once (offers share a few hundred) with each distance
     from a town to a location computed once in the round (10,000 alerts share a few
@@ -179,13 +182,15 @@ class _Pool:
         search = alert.search
         assert search is not None
         groups = (
-            self._groups.get(search.occupation_id, {}) if search.occupation_id else self._everything
+            [self._groups.get(o, {}) for o in search.occupation_ids]
+            if search.occupation_ids
+            else [self._everything]
         )
         origin = gazetteer.place(search.place_id) if search.place_id else None
         radius = search.radius_km if origin is not None else None
         cursor, contracts = alert.last_vacancy_id, search.contract_types
         kept = []
-        for where, items in groups.items():
+        for where, items in (entry for group in groups for entry in group.items()):
             if origin is not None and radius is not None:
                 if (
                     where is None

@@ -12,8 +12,10 @@ from bot.alerts.links import sign
 from bot.alerts.subscriptions import Alert, SavedSearch
 from bot.config import privacy_url
 from bot.messages import text
+from bot.vacancies.areas import Area
 from bot.vacancies.cards import render_card
 from bot.vacancies.model import SearchResult
+from bot.vacancies.replies import area_label, occupations_label
 
 
 def confirm_url(public_url: str, key: bytes, alert_id: int) -> str:
@@ -29,17 +31,22 @@ def offer_url(public_url: str, key: bytes, alert_id: int, vacancy_id: int) -> st
 
 
 def describe(search: SavedSearch, language: str) -> str:
-    """ "soudeur, à 30 km de Courtrai": what the alert looks for, in ``language``."""
-    occupation = gazetteer.occupation(search.occupation_id) if search.occupation_id else None
+    """ "soudeur ou chaudronnier, à 30 km de Courtrai, en Belgique": what the alert looks for,
+    in ``language`` (the words of the search's summary in the chat)."""
+    what = occupations_label(search.occupation_ids, language) or text(language, "alerts.any_job")
     place = gazetteer.place(search.place_id)
-    what = occupation.label(language) if occupation else text(language, "alerts.any_job")
     if place is None:
-        return what
-    if search.radius_km is None:
-        return text(language, "alerts.search_near").format(what=what, place=place.name(language))
-    return text(language, "alerts.search_within").format(
-        what=what, km=round(search.radius_km), place=place.name(language)
-    )
+        described = what
+    elif search.radius_km is None:
+        described = text(language, "alerts.search_near").format(
+            what=what, place=place.name(language)
+        )
+    else:
+        described = text(language, "alerts.search_within").format(
+            what=what, km=round(search.radius_km), place=place.name(language)
+        )
+    area = area_label(Area.from_slot(search.area), language)
+    return f"{described}, {area}" if area else described
 
 
 def _message(alert: Alert, sender: str, subject: str, paragraphs: list[str]) -> EmailMessage:

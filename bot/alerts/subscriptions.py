@@ -1,10 +1,11 @@
 """Job alerts: subscribe (double opt-in), confirm, unsubscribe, and the candidate's rights.
 
-An alert is a saved search (occupation, place, radius, contract types) with an e-mail
-address, the candidate's language, the moment they consented and whether they confirmed
-the link sent to that address. Only confirmed alerts get e-mails (:mod:`bot.alerts.digest`).
-An alert that ends (unsubscribed, erased, expired by the retention rules) loses its address,
-its conversation id and its place; the row stays for the console's counts.
+An alert is a saved search (occupations, place, radius, contract types, country or region)
+with an e-mail address, the candidate's language, the moment they consented and whether
+they confirmed the link sent to that address. Only confirmed alerts get e-mails
+(:mod:`bot.alerts.digest`). An alert that ends (unsubscribed, erased, expired by the
+retention rules) loses its address, its conversation id and its place; the row stays for the
+console's counts.
 
 Data functions take the caller's connection (``with db.transaction(engine) as conn``).
 """
@@ -22,6 +23,7 @@ from bot.contact import normalise_email
 from bot.errors import AlertLimitReached
 from bot.storage.alerts import job_alerts
 from bot.storage.vacancies import vacancies
+from bot.vacancies.areas import Area
 from bot.vacancies.model import CONTRACT_TYPES, DEFAULT_RADIUS_KM, SearchQuery
 
 ACTIVE = ("pending", "confirmed")
@@ -38,6 +40,11 @@ class SavedSearch:
     place_id: str | None = None
     radius_km: float | None = DEFAULT_RADIUS_KM
     contract_types: tuple[str, ...] = ()
+    # The search's other occupations ("soudeur ou chaudronnier": chaudronnier here).
+    other_occupation_ids: tuple[str, ...] = ()
+    # The country or region the search was limited to or excluded ("seulement en Belgique"),
+    # as the vacancy_area slot holds it (bot.vacancies.areas.Area.as_slot).
+    area: str | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.contract_types) - set(CONTRACT_TYPES)
@@ -45,14 +52,26 @@ class SavedSearch:
             raise ValueError(f"unknown contract types: {sorted(unknown)}")
         if not self.occupation_id and not self.place_id:
             raise ValueError("an alert needs an occupation or a place")
+        if self.other_occupation_ids and not self.occupation_id:
+            raise ValueError("other occupations come after a first one")
+        if self.area is not None and Area.from_slot(self.area) is None:
+            raise ValueError(f"unknown area: {self.area!r}")
+
+    @property
+    def occupation_ids(self) -> tuple[str, ...]:
+        """Every occupation the alert looks for (none: any occupation near its place)."""
+        if not self.occupation_id:
+            return ()
+        return (self.occupation_id, *self.other_occupation_ids)
 
     def query(self, today: dt.date) -> SearchQuery:
         return SearchQuery(
-            occupation_ids=(self.occupation_id,) if self.occupation_id else (),
+            occupation_ids=self.occupation_ids,
             place_id=self.place_id,
             radius_km=self.radius_km,
             contract_types=self.contract_types,
             today=today,
+            area=Area.from_slot(self.area),
         )
 
 
@@ -85,6 +104,8 @@ def from_row(row: Row[Any]) -> Alert:
             place_id=r["place_id"],
             radius_km=r["radius_km"],
             contract_types=tuple(c for c in r["contract_types"].split(",") if c),
+            other_occupation_ids=tuple(o for o in r["other_occupation_ids"].split(",") if o),
+            area=r["area"],
         )
     return Alert(
         id=int(r["id"]),
@@ -151,6 +172,8 @@ def subscribe(
             _same(a.place_id, search.place_id),
             _same(a.radius_km, search.radius_km),
             a.contract_types == ",".join(search.contract_types),
+            a.other_occupation_ids == ",".join(search.other_occupation_ids),
+            _same(a.area, search.area),
         )
     ).first()
     if same is not None:
@@ -167,6 +190,8 @@ def subscribe(
             place_id=search.place_id,
             radius_km=search.radius_km,
             contract_types=",".join(search.contract_types),
+            other_occupation_ids=",".join(search.other_occupation_ids),
+            area=search.area,
             consented_at=moment,
             last_vacancy_id=newest_vacancy_id(conn),
         )

@@ -25,6 +25,10 @@ job_alerts = Table(
     Column("place_id", String(64), nullable=True),
     Column("radius_km", Float, nullable=True),
     Column("contract_types", String(200), nullable=False, server_default=""),
+    # The search's other occupations, comma-separated ("soudeur ou chaudronnier"), and the
+    # country or region it was limited to, as the vacancy_area slot holds it ("country:BE").
+    Column("other_occupation_ids", String(400), nullable=False, server_default=""),
+    Column("area", String(80), nullable=True),
     # When the candidate said yes to receiving e-mails (the consent), and confirmed the link.
     Column("consented_at", DateTime(timezone=True), nullable=False),
     Column("confirmed_at", DateTime(timezone=True), nullable=True),

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from bot import gazetteer
 from bot.messages import text
 from bot.text import fold
+from bot.vacancies.areas import Area
 from bot.vacancies.cards import more_label, render_card, render_suggestions
 from bot.vacancies.dialogue import (
     ANY,
@@ -103,11 +104,8 @@ def _wider_button(language: str, radius: int) -> Button:
 def summary(query: SearchQuery, language: str) -> str:
     """What was searched, in the user's words: "Votre recherche : Cariste, dans un rayon de
     30 km autour de Courtrai." (the candidate sees how the assistant understood them)."""
-    labels = [o.label(language) for o in map(gazetteer.occupation, query.occupation_ids) if o]
-    what = (
-        f" {_t(language, 'dialogue.or')} ".join(labels)
-        if labels
-        else _t(language, "dialogue.any_occupation")
+    what = occupations_label(query.occupation_ids, language) or _t(
+        language, "dialogue.any_occupation"
     )
     origin = query.origin
     area = _area(query, language)
@@ -138,13 +136,21 @@ def _places_name(query: SearchQuery, language: str) -> str:
 
 
 def _area(query: SearchQuery, language: str) -> str:
-    """ "en Flandre", "sauf en France": the area the search is limited to, or ""."""
-    if query.area is None:
+    return area_label(query.area, language)
+
+
+def area_label(area: Area | None, language: str) -> str:
+    """ "en Flandre", "sauf en France": the area a search is limited to, or ""."""
+    if area is None:
         return ""
-    name = _t(language, f"dialogue.area.{query.area.value}")
-    return _t(
-        language, "dialogue.area_except" if query.area.excluded else "dialogue.area_in", area=name
-    )
+    name = _t(language, f"dialogue.area.{area.value}")
+    return _t(language, "dialogue.area_except" if area.excluded else "dialogue.area_in", area=name)
+
+
+def occupations_label(occupation_ids: tuple[str, ...], language: str) -> str:
+    """ "Soudeur ou Chaudronnier": the occupations a search names, or ""."""
+    labels = [o.label(language) for o in map(gazetteer.occupation, occupation_ids) if o]
+    return f" {_t(language, 'dialogue.or')} ".join(labels)
 
 
 def _of(name: str, language: str) -> str:

@@ -21,8 +21,10 @@ from actions.alerts import (
     ActionStopAlerts,
     ActionSubscribeAlert,
     ValidateAlertForm,
+    saved_search,
 )
 from bot import alerts
+from bot.alerts.subscriptions import SavedSearch
 from bot.config import Settings
 from bot.mailer import Mailer
 from bot.messages import text
@@ -126,3 +128,22 @@ async def test_subscribing_sends_the_confirmation_and_stop_ends_this_conversatio
 
 def _body(server: SmtpServer) -> str:
     return str(server.received[-1].message.get_body(("plain",)).get_content())
+
+
+def test_the_alert_keeps_every_occupation_and_the_area_of_the_search() -> None:
+    """ "soudeur ou cuisinier près de Courtrai, seulement en Belgique", as the search's slots
+    hold it: the alert looks for what the candidate was shown."""
+    slots = {
+        **SEARCHED,
+        "vacancy_occupations": ["welder", "cook"],
+        "vacancy_area": "country:BE",
+    }
+    search = saved_search(make_tracker("prévenez-moi", "subscribe_alert", slots=slots))
+    assert search is not None
+    assert search.occupation_ids == ("welder", "cook") and search.area == "country:BE"
+    # A country asked is ranked by distance without a radius, as the search does.
+    assert search.radius_km is None
+    assert saved_search(make_tracker("ok", "affirm", slots=SEARCHED)) == SavedSearch(
+        "welder", "be-kortrijk", 30.0
+    )
+    assert saved_search(make_tracker("ok", "affirm", slots={"language": "fr"})) is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
+from dataclasses import replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -202,6 +203,40 @@ async def test_a_digest_has_only_the_new_matching_offers_at_most_once_a_day(
     # Nothing new two days later: no e-mail.
     report = digest.send_digests(engine, mailer, PUBLIC_URL, key, now=NOW + dt.timedelta(days=3))
     assert (report.due, report.sent) == (1, 0) and len(smtp.received) == 2
+
+
+async def test_an_alert_keeps_every_occupation_and_the_country_the_search_named(
+    engine: Engine, database_url: str, tmp_path: Path, smtp: SmtpServer
+) -> None:
+    """ "lasser of kok rond Kortrijk, alleen in België": both occupations, not Halluin (11 km
+    away, in France)."""
+    settings = _settings(database_url, tmp_path, smtp.port)
+    search = SavedSearch(
+        "welder", "be-kortrijk", 30.0, other_occupation_ids=("cook",), area="country:BE"
+    )
+    alert = _subscribe(engine, settings, search=search).alert
+    assert alert.search == search  # stored and read back whole
+    await _confirm(engine, settings, alert.id)
+    _offers(
+        engine,
+        make_vacancy(title="Lasser Kortrijk"),
+        make_vacancy(title="Kok Kortrijk", occupation_id="cook"),
+        make_vacancy(title="Soudeur Halluin", place_id="fr-halluin", language="fr"),
+        make_vacancy(title="Verpleegkundige Kortrijk", occupation_id="nurse"),
+    )
+    smtp.received.clear()
+    report = digest.send_digests(engine, _mailer(settings), PUBLIC_URL, link_key(settings), now=NOW)
+    assert (report.sent, report.offers) == (1, 2)
+    assert smtp.received[0].message["Subject"] == (
+        "2 nieuwe vacatures: Lasser / Lasster of Kok binnen 30 km van Kortrijk, in België"
+    )
+    body = _body(smtp)
+    assert "Lasser Kortrijk" in body and "Kok Kortrijk" in body
+    assert "Halluin" not in body and "Verpleegkundige" not in body
+    # The same search is one alert, a search without the country another.
+    assert _subscribe(engine, settings, search=search).alert.id == alert.id
+    wider = replace(search, area=None)
+    assert _subscribe(engine, settings, search=wider).alert.id != alert.id
 
 
 async def test_a_digest_that_fails_is_sent_at_the_next_round(
