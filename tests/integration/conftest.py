@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 
+from bot.config import PROJECT_DIR
 from bot.storage import db, migrate
 from tests.smtp_server import SmtpServer, smtp_server
 
@@ -176,3 +177,19 @@ def smtp() -> Iterator[SmtpServer]:
     """The local SMTP test server, receiving what the project sends."""
     with smtp_server() as server:
         yield server
+
+
+def _training_data() -> dict[str, bytes]:
+    data = PROJECT_DIR / "data"
+    return {str(path.relative_to(data)): path.read_bytes() for path in data.rglob("*.yml")}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _project_data_untouched() -> Iterator[None]:
+    """No test writes into the project's data/ (the model trains from it, beside these tests
+    in `make test`): a console test once wrote the inbox's examples there."""
+    before = _training_data()
+    yield
+    after = _training_data()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert not changed, f"tests changed the project's training data: {changed}"

@@ -339,13 +339,17 @@ sys.exit(int(sys.argv[3]))
 """
 
 
-def _job(tmp_path: Path, status: int = 0) -> TrainingJob:
+def _job(tmp_path: Path, status: int = 0, repository: Path | None = None) -> TrainingJob:
+    """A job running SCRIPT in a repository of the test's own (Train writes the labelled
+    messages into its data/ first: never into the project's)."""
     go = tmp_path / "go"
+    repository = repository or tmp_path / "repo"
+    repository.mkdir(exist_ok=True)
 
     def command(by: str) -> list[str]:
         return [sys.executable, "-c", SCRIPT, by, str(go), str(status)]
 
-    return TrainingJob(tmp_path / "var", command=command)
+    return TrainingJob(tmp_path / "var", command=command, cwd=repository)
 
 
 async def _until(condition: Any) -> None:
@@ -539,7 +543,7 @@ async def test_train_writes_the_labelled_messages_first(
     _registry(settings)
     repository = tmp_path / "repo"
     data = _data_dir(repository)
-    job = TrainingJob(tmp_path / "var", command=_job(tmp_path).command, cwd=repository)
+    job = _job(tmp_path, repository=repository)
     client = await _app(aiohttp_client, settings, database_url, job)
     _label_inbox(database_url, {"coucou tout le monde": "greet"})
     csrf = await sign_in(client, ADMIN)
