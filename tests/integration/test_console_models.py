@@ -535,16 +535,23 @@ def _label_inbox(database_url: str, labels: dict[str, str]) -> None:
     engine.dispose()
 
 
-async def test_train_writes_the_labelled_messages_first(
+async def _console_with_data(
     aiohttp_client: Any, tmp_path: Path, database_url: str, rasa: tuple[FakeRasa, int]
-) -> None:
-    _fake, port = rasa
-    settings = _settings(tmp_path, database_url, port)
+) -> tuple[Path, TrainingJob, Any]:
+    """The console on a repository of the test's own (its data/ of :func:`_data_dir`), with
+    the kept models of :func:`_registry`: the data directory, the training job, the client."""
+    settings = _settings(tmp_path, database_url, rasa[1])
     _registry(settings)
     repository = tmp_path / "repo"
     data = _data_dir(repository)
     job = _job(tmp_path, repository=repository)
-    client = await _app(aiohttp_client, settings, database_url, job)
+    return data, job, await _app(aiohttp_client, settings, database_url, job)
+
+
+async def test_train_writes_the_labelled_messages_first(
+    aiohttp_client: Any, tmp_path: Path, database_url: str, rasa: tuple[FakeRasa, int]
+) -> None:
+    data, job, client = await _console_with_data(aiohttp_client, tmp_path, database_url, rasa)
     _label_inbox(database_url, {"coucou tout le monde": "greet"})
     csrf = await sign_in(client, ADMIN)
     started = await client.post(
@@ -567,13 +574,7 @@ async def test_train_writes_the_labelled_messages_first(
 async def test_labelled_messages_are_written_per_language_and_the_other_languages_intent_refused(
     aiohttp_client: Any, tmp_path: Path, database_url: str, rasa: tuple[FakeRasa, int]
 ) -> None:
-    _fake, port = rasa
-    settings = _settings(tmp_path, database_url, port)
-    _registry(settings)
-    repository = tmp_path / "repo"
-    data = _data_dir(repository)
-    job = TrainingJob(tmp_path / "var", cwd=repository)
-    client = await _app(aiohttp_client, settings, database_url, job)
+    data, _training, client = await _console_with_data(aiohttp_client, tmp_path, database_url, rasa)
     _label_inbox(
         database_url,
         {
