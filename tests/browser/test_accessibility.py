@@ -253,6 +253,7 @@ CONSOLE_PAGES = (
     "admin/privacy",
     "admin/retention",
     "admin/audit",
+    "models",
 )
 
 
