@@ -148,17 +148,16 @@ class TrainingJob:
 
     def tail(self, lines: int = TAIL_LINES) -> list[str]:
         """The last lines of the log (carriage-return progress bars: their last state)."""
-        text = self._end_of_log(16_384)
-        # Lines end with "\n" only: splitlines() would also cut at each "\r" of a bar.
-        shown = [line.rsplit("\r", 1)[-1].rstrip() for line in text.split("\n")]
-        return [line for line in shown if line][-lines:]
+        return _last_lines(self._end_of_log(16_384), lines)
 
     def snapshot(self) -> tuple[JobState, list[str], Progress | None]:
         """The state, the log's last lines and, while it runs, the training's progress
-        (files: call it off the event loop)."""
+        (files: call it off the event loop; the log is read once)."""
         state = self.status()
-        now = progress(self._end_of_log(PROGRESS_BYTES)) if state.state == RUNNING else None
-        return state, self.tail(), now
+        if state.state != RUNNING:
+            return state, self.tail(), None
+        text = self._end_of_log(PROGRESS_BYTES)
+        return state, _last_lines(text, TAIL_LINES), progress(text)
 
     async def start(self, by: str) -> JobState:
         """Start a training by ``by``; :class:`TrainingRunning` if one runs.
@@ -219,6 +218,12 @@ class TrainingJob:
         part = self.state_file.with_name(self.state_file.name + ".part")
         part.write_text(json.dumps(asdict(state)), encoding="utf-8")
         os.replace(part, self.state_file)
+
+
+def _last_lines(text: str, lines: int) -> list[str]:
+    # Lines end with "\n" only: splitlines() would also cut at each "\r" of a bar.
+    shown = [line.rsplit("\r", 1)[-1].rstrip() for line in text.split("\n")]
+    return [line for line in shown if line][-lines:]
 
 
 def _alive(pid: int | None) -> bool:
