@@ -167,7 +167,6 @@ class _Pool:
 
     def __init__(self, offers: list[tuple[int, Vacancy]]) -> None:
         self._groups: dict[str | None, dict[Where, list[tuple[int, Vacancy]]]] = {}
-        self._everything: dict[Where, list[tuple[int, Vacancy]]] = defaultdict(list)
         for item in offers:  # in id order
             vacancy = item[1]
             where = (
@@ -175,7 +174,6 @@ class _Pool:
             )
             groups = self._groups.setdefault(vacancy.occupation_id, defaultdict(list))
             groups[where].append(item)
-            self._everything[where].append(item)
         self._km: dict[tuple[str, float, float], float] = {}
 
     def candidates(self, alert: Alert) -> list[tuple[int, Vacancy]]:
@@ -184,7 +182,7 @@ class _Pool:
         groups = (
             [self._groups.get(o, {}) for o in search.occupation_ids]
             if search.occupation_ids
-            else [self._everything]
+            else list(self._groups.values())  # any occupation: every group
         )
         origin = gazetteer.place(search.place_id) if search.place_id else None
         radius = search.radius_km if origin is not None else None
